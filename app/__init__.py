@@ -1,0 +1,1 @@
+"""Accord: a small group co-writes one statement and agrees on it."""

@@ -1,0 +1,190 @@
+"""The `accord` command: serve, demo, db upgrade|downgrade|current, user create."""
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from app import migrate
+from app.config import Settings, get_settings
+from app.db import DurabilityError, check_durability, make_engine
+from app.errors import AccordError, describe_validation_errors
+from app.main import create_app
+from app.models.user import NewAccount
+from app.services import accounts
+
+
+class CommandError(Exception):
+    """A failure to report in one line, exiting with status 1."""
+
+
+def _prepare_database(settings: Settings) -> None:
+    """Upgrade an embedded SQLite database; insist that PostgreSQL was upgraded on purpose."""
+    engine = make_engine(settings)
+    try:
+        check_durability(engine)
+        if settings.is_sqlite:
+            migrate.upgrade(engine)
+        else:
+            migrate.check_current(engine)
+    finally:
+        engine.dispose()
+
+
+def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
+    _prepare_database(settings)
+    print(f"Accord is at http://{host}:{port}/", flush=True)
+    if reload:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            reload=True,
+            log_level=settings.log_level,
+        )
+    else:
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=settings.log_level,
+            proxy_headers=True,
+        )
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    _serve(settings, args.host or settings.host, args.port or settings.port, args.reload)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
+    from app.demo import DEMO_PASSWORD, seed
+
+    path = settings.data_dir / "demo.sqlite3"
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    demo = settings.model_copy(update={"database_url": f"sqlite:///{path.as_posix()}"})
+    engine = make_engine(demo)
+    try:
+        migrate.upgrade(engine)
+        with Session(engine) as session:
+            statement_id, people = seed(session=session, settings=demo)
+    finally:
+        engine.dispose()
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"A fresh demo database is at {path}.")
+    print(f"Open http://{host}:{port}/statements/{statement_id} and sign in as anyone below,")
+    print(f"each with the password {DEMO_PASSWORD!r}:\n")
+    for person in people:
+        print(f"  {person.email:<48} {person.role.value:<12} {person.name}")
+    print(flush=True)
+    if not args.no_serve:
+        _serve(demo, host, port, reload=False)
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> None:
+    engine = make_engine(settings)
+    try:
+        if args.action == "upgrade":
+            check_durability(engine)
+            migrate.upgrade(engine, args.revision or "head")
+        elif args.action == "downgrade":
+            if not args.revision:
+                raise CommandError("Say which revision to go back to, or 'base'.")
+            migrate.downgrade(engine, args.revision)
+        print(
+            f"Schema revision: {migrate.current_revision(engine) or 'none'} "
+            f"(this Accord's newest: {migrate.head_revision()})"
+        )
+    finally:
+        engine.dispose()
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != password:
+        raise CommandError("The passwords differ.")
+    return password
+
+
+def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
+    try:
+        account = NewAccount(
+            email=args.email,
+            name=args.name,
+            organisation=args.organisation,
+            password=_read_password(),
+        )
+    except ValidationError as error:
+        raise CommandError(describe_validation_errors(error.errors())) from None
+    _prepare_database(settings)
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            user = accounts.create_user(session=session, account=account)
+            session.commit()
+            print(f"Created {user.name} <{user.email}> (id {user.id}).")
+    finally:
+        engine.dispose()
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="accord", description="Co-write one statement and agree on it."
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+
+    for name, helptext in (
+        ("serve", "run Accord"),
+        ("demo", "run Accord on a fresh demo database"),
+    ):
+        command = commands.add_parser(name, help=helptext)
+        command.add_argument("--host", help="address to listen on (ACCORD_HOST)")
+        command.add_argument("--port", type=int, help="port to listen on (ACCORD_PORT)")
+        if name == "serve":
+            command.add_argument("--reload", action="store_true", help="restart on code changes")
+        else:
+            command.add_argument("--no-serve", action="store_true", help="only create the database")
+
+    db = commands.add_parser("db", help="the database schema")
+    db.add_argument("action", choices=["upgrade", "downgrade", "current"])
+    db.add_argument("revision", nargs="?", help="target revision (upgrade: default head)")
+
+    user = commands.add_parser("user", help="accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    create = user_commands.add_parser("create", help="create an account; password on stdin")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--organisation", default="")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        print(
+            f"accord: bad configuration: {describe_validation_errors(error.errors())}",
+            file=sys.stderr,
+        )
+        return 2
+    handlers = {"serve": cmd_serve, "demo": cmd_demo, "db": cmd_db, "user": cmd_user_create}
+    try:
+        handlers[args.command](args, settings)
+    except (CommandError, AccordError, DurabilityError, migrate.SchemaOutOfDate) as error:
+        message = error.detail if isinstance(error, AccordError) else str(error)
+        print(f"accord: {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Dependencies as Annotated aliases: the database session, who is asking, and may they."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.config import Settings
+from app.errors import Forbidden, NotFound, Unauthorized
+from app.middleware import SESSION_COOKIE
+from app.models.membership import Membership, Permission, Role
+from app.models.statement import Statement
+from app.models.user import User
+from app.services.sessions import user_for_api_token, user_for_session
+
+NOT_A_MEMBER = "There is no statement with this id that you are a member of."
+FORBIDDEN = {
+    Permission.edit: "Only facilitators and editors may change the text.",
+    Permission.comment: "Viewers may read but not comment or record a stance.",
+    Permission.manage: "Only a facilitator of this statement may do this.",
+    Permission.read: "You may not read this statement.",
+}
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def get_optional_user(request: Request, session: SessionDep) -> User | None:
+    """The user a bearer token or the session cookie belongs to, if any."""
+    token = bearer_token(request)
+    if token is not None:
+        user = user_for_api_token(session=session, secret=token)
+        if user is None:
+            raise Unauthorized("This API token is not valid or was revoked.")
+        return user
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return user_for_session(session=session, token=cookie) if cookie else None
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def get_current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise Unauthorized("Sign in first.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+@dataclass(frozen=True)
+class StatementAccess:
+    """A statement, and the caller's membership in it, checked for one permission."""
+
+    statement: Statement
+    membership: Membership
+    user: User
+
+    @property
+    def statement_id(self) -> int:
+        assert self.statement.id is not None
+        return self.statement.id
+
+    @property
+    def role(self) -> Role:
+        return Role(self.membership.role)
+
+
+def require(permission: Permission) -> Callable[..., StatementAccess]:
+    """A dependency that admits members whose role grants `permission`."""
+
+    def dependency(
+        statement_id: Annotated[int, Path(ge=1)], session: SessionDep, user: CurrentUser
+    ) -> StatementAccess:
+        row = session.exec(
+            select(Statement, Membership)
+            .join(Membership)
+            .where(Statement.id == statement_id, Membership.user_id == user.id)
+        ).first()
+        # Non-members get the same answer as for a statement that does not exist.
+        if row is None:
+            raise NotFound(NOT_A_MEMBER)
+        statement, membership = row
+        if not membership.can(permission):
+            raise Forbidden(FORBIDDEN[permission])
+        return StatementAccess(statement=statement, membership=membership, user=user)
+
+    return dependency
+
+
+ReadAccess = Annotated[StatementAccess, Depends(require(Permission.read))]
+EditAccess = Annotated[StatementAccess, Depends(require(Permission.edit))]
+CommentAccess = Annotated[StatementAccess, Depends(require(Permission.comment))]
+ManageAccess = Annotated[StatementAccess, Depends(require(Permission.manage))]

@@ -1,0 +1,95 @@
+"""Domain errors, raised by services and mapped once to HTTP answers with a JSON `detail`."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class AccordError(Exception):
+    """A request Accord refuses; `detail` is one sentence the user can act on."""
+
+    status_code = 400
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class Unauthorized(AccordError):
+    status_code = 401
+
+
+class Forbidden(AccordError):
+    status_code = 403
+
+
+class NotFound(AccordError):
+    status_code = 404
+
+
+class Conflict(AccordError):
+    status_code = 409
+
+
+class TooLarge(AccordError):
+    status_code = 413
+
+
+class Invalid(AccordError):
+    status_code = 422
+
+
+class RateLimited(AccordError):
+    status_code = 429
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    if error.get("type") == "extra_forbidden":
+        message = "is not a field that can be set here"
+    return f"{where}: {message}" if where else message
+
+
+def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
+    """One sentence naming each invalid field and what is wrong with it."""
+    return "; ".join(_describe(error) for error in errors) or "The request is invalid."
+
+
+async def _accord_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AccordError)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    fields = [{"loc": list(e.get("loc", ())), "msg": _describe(e)} for e in errors]
+    return JSONResponse(
+        {"detail": describe_validation_errors(errors), "errors": fields}, status_code=422
+    )
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "There is nothing at this address."
+    elif exc.status_code == 405:
+        detail = "This address does not accept that method."
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AccordError, _accord_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

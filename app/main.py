@@ -1,0 +1,56 @@
+"""The application: create_app() wires settings, database, middleware, routes and pages."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from app import migrate
+from app.config import Settings, get_settings
+from app.db import check_durability, make_engine
+from app.errors import install_error_handlers
+from app.middleware import BodyLimitMiddleware, OriginCheckMiddleware, SecurityHeadersMiddleware
+from app.routers import account, invitations, members, pages, statements
+
+
+def _check_database(settings: Settings) -> None:
+    engine = make_engine(settings)
+    try:
+        check_durability(engine)
+        migrate.check_current(engine)
+    finally:
+        engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Accord application for `settings` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_check_database, settings)
+        app.state.engine = make_engine(settings)
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Accord",
+        summary="Co-write one statement and agree on it.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (account.router, statements.router, members.router, invitations.router):
+        app.include_router(router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.FRONTEND), name="static")
+    # Added last runs first: size limit, then the Origin check, then headers on every answer.
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(OriginCheckMiddleware, settings=settings)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,153 @@
+"""ASGI middleware: request size limit, the Origin check against CSRF, security headers."""
+
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import Settings
+
+SESSION_COOKIE = "accord_session"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Answer 413 to a request body over the limit, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit_kib = self.max_bytes // 1024
+        response = JSONResponse(
+            {"detail": f"The request is larger than the limit of {limit_kib} KiB."},
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+def request_origin(scope: Scope) -> str:
+    """The origin this server was reached at, as the browser sees it."""
+    headers = Headers(scope=scope)
+    scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
+    return f"{scheme}://{headers.get('host', '')}"
+
+
+def allowed_origins(scope: Scope, settings: Settings) -> set[str]:
+    origins = {request_origin(scope), *settings.allowed_origins}
+    if settings.public_url:
+        parts = urlsplit(settings.public_url)
+        origins.add(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
+def origin_of(headers: Headers) -> str | None:
+    """The Origin header, or failing that the origin of the Referer."""
+    origin = headers.get("origin")
+    if origin and origin != "null":
+        return origin.rstrip("/")
+    referer = headers.get("referer")
+    if referer:
+        parts = urlsplit(referer)
+        if parts.scheme and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}"
+    return "null" if origin == "null" else None
+
+
+class OriginCheckMiddleware:
+    """Refuse state-changing API requests sent from another site (the CSRF defence).
+
+    A request from a browser always carries Origin on POST, PUT, PATCH and DELETE; when
+    it names a site that is not ours the request is refused whatever it authenticates
+    with. A request with no Origin or Referer is only accepted without the session
+    cookie, that is from a script using a bearer token.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in UNSAFE_METHODS
+            and scope["path"].startswith("/api/")
+        ):
+            headers = Headers(scope=scope)
+            origin = origin_of(headers)
+            refusal = None
+            if origin is not None and origin not in allowed_origins(scope, self.settings):
+                refusal = (
+                    f"Requests from {origin} are not allowed; use Accord from its own address "
+                    "or add the origin to ACCORD_ALLOWED_ORIGINS."
+                )
+            elif origin is None and SESSION_COOKIE in headers.get("cookie", ""):
+                refusal = (
+                    "A request signed in with the session cookie must carry an Origin header; "
+                    "scripts should use an API token instead."
+                )
+            if refusal is not None:
+                await JSONResponse({"detail": refusal}, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    """Headers every answer carries; API answers are never cached (drafts are private)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_api = scope["path"].startswith("/api/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                if is_api:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,23 @@
+"""Every table, imported here so that the metadata (and Alembic) sees them all."""
+
+from app.models.audit import AuditEvent
+from app.models.auth import ApiToken, SignInAttempt, UserSession
+from app.models.invitation import Invitation
+from app.models.membership import Membership, Permission, Role
+from app.models.operation import Operation
+from app.models.statement import Statement
+from app.models.user import User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Invitation",
+    "Membership",
+    "Operation",
+    "Permission",
+    "Role",
+    "SignInAttempt",
+    "Statement",
+    "User",
+    "UserSession",
+]

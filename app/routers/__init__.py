@@ -1,0 +1,1 @@
+"""Thin HTTP routes: parse, authorise through dependencies, call a service."""

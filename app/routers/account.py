@@ -1,0 +1,111 @@
+"""Signing in and out, who am I, and personal API tokens."""
+
+from fastapi import APIRouter, Request, Response, status
+
+from app.config import Settings
+from app.deps import CurrentUser, SessionDep, SettingsDep
+from app.middleware import SESSION_COOKIE
+from app.models.auth import ApiTokenCreate, ApiTokenCreated, ApiTokenPublic, SignIn
+from app.models.base import Listing
+from app.models.user import User, UserPublic, UserUpdate
+from app.services import accounts, sessions
+
+router = APIRouter(prefix="/api", tags=["account"])
+
+
+def set_session_cookie(
+    response: Response, request: Request, settings: Settings, token: str
+) -> None:
+    secure = settings.cookie_secure == "always" or (
+        settings.cookie_secure == "auto" and request.url.scheme == "https"
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+
+
+def begin_session(
+    *, response: Response, request: Request, session: SessionDep, settings: Settings, user: User
+) -> None:
+    """End any session the browser still had and open a fresh one (no session fixation)."""
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        sessions.end_session(session=session, token=old)
+    token = sessions.start_session(
+        session=session,
+        settings=settings,
+        user=user,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    session.commit()
+    set_session_cookie(response, request, settings, token)
+
+
+@router.post("/session", response_model=UserPublic)
+def sign_in(
+    body: SignIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> User:
+    """Sign in with email and password; sets the session cookie."""
+    user = accounts.authenticate(
+        session=session,
+        settings=settings,
+        email=body.email,
+        password=body.password,
+        client_ip=request.client.host if request.client else "",
+    )
+    begin_session(response=response, request=request, session=session, settings=settings, user=user)
+    return user
+
+
+@router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
+def sign_out(request: Request, response: Response, session: SessionDep) -> None:
+    """Sign out: the session ends on the server, not only in this browser."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        sessions.end_session(session=session, token=token)
+        session.commit()
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+
+
+@router.get("/me", response_model=UserPublic)
+def read_me(user: CurrentUser) -> User:
+    """Who is signed in."""
+    return user
+
+
+@router.patch("/me", response_model=UserPublic)
+def update_me(changes: UserUpdate, user: CurrentUser, session: SessionDep) -> User:
+    """Change one's own name or organisation."""
+    accounts.update_user(session=session, user=user, changes=changes)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+@router.post("/tokens", response_model=ApiTokenCreated, status_code=status.HTTP_201_CREATED)
+def create_token(body: ApiTokenCreate, user: CurrentUser, session: SessionDep) -> ApiTokenCreated:
+    """Create a personal API token for scripts; its secret is shown only in this answer."""
+    token, secret = sessions.create_api_token(session=session, user=user, name=body.name)
+    session.commit()
+    session.refresh(token)
+    return ApiTokenCreated.model_validate(token, update={"token": secret})
+
+
+@router.get("/tokens", response_model=Listing[ApiTokenPublic])
+def list_tokens(user: CurrentUser, session: SessionDep) -> Listing[ApiTokenPublic]:
+    """My API tokens, without their secrets."""
+    tokens = sessions.list_api_tokens(session=session, user=user)
+    return Listing.of([ApiTokenPublic.model_validate(token) for token in tokens])
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_token(token_id: int, user: CurrentUser, session: SessionDep) -> None:
+    """Revoke one of my API tokens; scripts using it are refused from now on."""
+    sessions.revoke_api_token(session=session, user=user, token_id=token_id)
+    session.commit()

@@ -1,0 +1,44 @@
+"""Members of a statement: list them, change their role, remove them or leave."""
+
+from fastapi import APIRouter, status
+
+from app.deps import CurrentUser, ManageAccess, ReadAccess, SessionDep
+from app.errors import Forbidden
+from app.models.base import Listing
+from app.models.membership import MemberPublic, MemberUpdate, Permission
+from app.services import members
+
+router = APIRouter(prefix="/api/statements/{statement_id}/members", tags=["members"])
+
+
+@router.get("", response_model=Listing[MemberPublic])
+def list_members(access: ReadAccess, session: SessionDep) -> Listing[MemberPublic]:
+    """Everyone taking part, facilitators first."""
+    return Listing.of(members.list_members(session=session, statement_id=access.statement_id))
+
+
+@router.patch("/{user_id}", response_model=MemberPublic)
+def change_member(
+    user_id: int, body: MemberUpdate, access: ManageAccess, session: SessionDep
+) -> MemberPublic:
+    """Change a member's role or organisation (facilitators)."""
+    member = members.change_member(
+        session=session,
+        statement_id=access.statement_id,
+        user_id=user_id,
+        changes=body,
+        actor=access.user,
+    )
+    session.commit()
+    return member
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_member(user_id: int, access: ReadAccess, user: CurrentUser, session: SessionDep) -> None:
+    """Remove a member (facilitators), or leave the statement with one's own id."""
+    if user_id != user.id and not access.membership.can(Permission.manage):
+        raise Forbidden("Only a facilitator may remove someone else.")
+    members.remove_member(
+        session=session, statement_id=access.statement_id, user_id=user_id, actor=user
+    )
+    session.commit()

@@ -1,0 +1,74 @@
+"""Statements: mine, a new one, one, its settings, its text and its audit log."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.deps import CurrentUser, ManageAccess, ReadAccess, SessionDep, SettingsDep
+from app.models.audit import AuditEventPublic
+from app.models.base import Listing
+from app.models.operation import TextPublic
+from app.models.statement import StatementCreate, StatementPublic, StatementUpdate
+from app.services import audit, statements, text
+
+router = APIRouter(prefix="/api/statements", tags=["statements"])
+
+
+@router.get("", response_model=Listing[StatementPublic])
+def list_statements(user: CurrentUser, session: SessionDep) -> Listing[StatementPublic]:
+    """The statements I am a member of."""
+    return Listing.of(statements.list_statements(session=session, user=user))
+
+
+@router.post("", response_model=StatementPublic, status_code=status.HTTP_201_CREATED)
+def create_statement(
+    body: StatementCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> StatementPublic:
+    """Start a statement; I become its facilitator."""
+    statement = statements.create_statement(
+        session=session, settings=settings, statement_in=body, author=user
+    )
+    session.commit()
+    access = statements.membership_of(session=session, statement=statement, user=user)
+    return statements.to_public(session=session, statement=statement, membership=access)
+
+
+@router.get("/{statement_id}", response_model=StatementPublic)
+def read_statement(access: ReadAccess, session: SessionDep) -> StatementPublic:
+    """One statement, with my role in it."""
+    return statements.to_public(
+        session=session, statement=access.statement, membership=access.membership
+    )
+
+
+@router.patch("/{statement_id}", response_model=StatementPublic)
+def update_statement(
+    body: StatementUpdate, access: ManageAccess, session: SessionDep, settings: SettingsDep
+) -> StatementPublic:
+    """Change the title, context, address, deadlines or approval rule (facilitators)."""
+    statement = statements.update_statement(
+        session=session,
+        settings=settings,
+        statement=access.statement,
+        changes=body,
+        actor=access.user,
+    )
+    session.commit()
+    session.refresh(statement)
+    return statements.to_public(session=session, statement=statement, membership=access.membership)
+
+
+@router.get("/{statement_id}/text", response_model=TextPublic)
+def read_text(
+    access: ReadAccess,
+    session: SessionDep,
+    rev: Annotated[int | None, Query(ge=0, description="A past revision; default the head")] = None,
+) -> TextPublic:
+    """The live text, or the text as it was at revision `rev`."""
+    return text.text_at(session=session, statement_id=access.statement_id, rev=rev)
+
+
+@router.get("/{statement_id}/audit", response_model=Listing[AuditEventPublic])
+def read_audit_log(access: ReadAccess, session: SessionDep) -> Listing[AuditEventPublic]:
+    """What happened to this statement, newest first."""
+    return Listing.of(audit.list_events(session=session, statement_id=access.statement_id))

@@ -1,0 +1,1 @@
+"""Domain rules: keyword-only functions that raise domain errors, never HTTP ones."""

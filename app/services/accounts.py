@@ -1,0 +1,81 @@
+"""Accounts and signing in, with a rate limit on failed attempts shared by every worker."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from app.config import Settings
+from app.errors import Conflict, RateLimited, Unauthorized
+from app.models.auth import SignInAttempt
+from app.models.base import utcnow
+from app.models.user import NewAccount, User, UserUpdate, normalise_email
+from app.security import hash_password, needs_rehash, verify_password
+
+WRONG_CREDENTIALS = "The email or password is not right."
+
+
+def create_user(*, session: Session, account: NewAccount) -> User:
+    """Create an account; an email can hold only one."""
+    if session.exec(select(User).where(User.email == account.email)).first() is not None:
+        raise Conflict("An account with this email already exists; sign in instead.")
+    user = User(
+        email=account.email,
+        name=account.name,
+        organisation=account.organisation,
+        password_hash=hash_password(account.password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(*, session: Session, user: User, changes: UserUpdate) -> User:
+    """Change one's own name or organisation."""
+    for field, value in changes.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(user, field, value)
+    session.add(user)
+    return user
+
+
+def authenticate(
+    *, session: Session, settings: Settings, email: str, password: str, client_ip: str
+) -> User:
+    """Return the user these credentials belong to, or refuse without saying which was wrong."""
+    try:
+        email = normalise_email(email)
+    except ValueError:
+        email = email.strip().lower()
+    _check_rate_limit(session=session, settings=settings, email=email, client_ip=client_ip)
+    user = session.exec(select(User).where(User.email == email)).first()
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or not valid or user.disabled:
+        session.add(SignInAttempt(email=email, client_ip=client_ip))
+        session.commit()
+        raise Unauthorized(WRONG_CREDENTIALS)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.add(user)
+    return user
+
+
+def _check_rate_limit(*, session: Session, settings: Settings, email: str, client_ip: str) -> None:
+    window = timedelta(seconds=settings.sign_in_window_seconds)
+    since = utcnow() - window
+    session.exec(delete(SignInAttempt).where(col(SignInAttempt.at) < since))
+    per_email = session.exec(
+        select(func.count()).where(SignInAttempt.email == email, col(SignInAttempt.at) >= since)
+    ).one()
+    # One address may try several accounts (a workshop shares a network), so allow it more.
+    per_ip = session.exec(
+        select(func.count()).where(
+            SignInAttempt.client_ip == client_ip, col(SignInAttempt.at) >= since
+        )
+    ).one()
+    if per_email >= settings.sign_in_max_failures or per_ip >= 5 * settings.sign_in_max_failures:
+        minutes = max(1, settings.sign_in_window_seconds // 60)
+        raise RateLimited(
+            f"Too many failed sign-in attempts; wait {minutes} minutes and try again.",
+            retry_after=settings.sign_in_window_seconds,
+        )

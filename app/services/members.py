@@ -1,0 +1,128 @@
+"""Members of a statement: joining, changing roles, leaving; there is always a facilitator."""
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, NotFound
+from app.models.membership import MemberPublic, Membership, MemberUpdate, Role
+from app.models.user import User
+from app.services import audit
+
+
+def list_members(*, session: Session, statement_id: int) -> list[MemberPublic]:
+    """Members by role (facilitators first), then by organisation and name."""
+    order = {role: index for index, role in enumerate(Role)}
+    rows = session.exec(
+        select(Membership, User)
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(Membership.statement_id == statement_id)
+    ).all()
+    members = [
+        MemberPublic(
+            user_id=user.id or 0,
+            name=user.name,
+            organisation=membership.organisation,
+            role=Role(membership.role),
+            joined_at=membership.joined_at,
+        )
+        for membership, user in rows
+    ]
+    return sorted(members, key=lambda m: (order[m.role], m.organisation.lower(), m.name.lower()))
+
+
+def _membership(session: Session, statement_id: int, user_id: int) -> Membership:
+    membership = session.exec(
+        select(Membership).where(
+            Membership.statement_id == statement_id, Membership.user_id == user_id
+        )
+    ).first()
+    if membership is None:
+        raise NotFound("This person is not a member of the statement.")
+    return membership
+
+
+def _facilitator_count(session: Session, statement_id: int) -> int:
+    return session.exec(
+        select(func.count()).where(
+            Membership.statement_id == statement_id, Membership.role == Role.facilitator
+        )
+    ).one()
+
+
+def _keep_a_facilitator(session: Session, membership: Membership) -> None:
+    if (
+        membership.role == Role.facilitator
+        and _facilitator_count(session, membership.statement_id) <= 1
+    ):
+        raise Conflict(
+            "A statement always needs a facilitator; make someone else facilitator first."
+        )
+
+
+def add_member(
+    *, session: Session, statement_id: int, user: User, role: Role, actor: User | None = None
+) -> Membership:
+    """Make `user` a member, or return their membership if they already are one."""
+    existing = session.exec(
+        select(Membership).where(
+            Membership.statement_id == statement_id, Membership.user_id == user.id
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    membership = Membership(
+        statement_id=statement_id, user_id=user.id, role=role, organisation=user.organisation
+    )
+    session.add(membership)
+    audit.record(
+        session=session,
+        statement_id=statement_id,
+        actor=actor or user,
+        kind="member.joined",
+        member=user.name,
+        role=role.value,
+    )
+    return membership
+
+
+def change_member(
+    *, session: Session, statement_id: int, user_id: int, changes: MemberUpdate, actor: User
+) -> MemberPublic:
+    """Change a member's role or the organisation they speak for."""
+    membership = _membership(session, statement_id, user_id)
+    fields = changes.model_dump(exclude_unset=True)
+    role = fields.get("role")
+    if role is not None and role != membership.role:
+        if role != Role.facilitator:
+            _keep_a_facilitator(session, membership)
+        audit.record(
+            session=session,
+            statement_id=statement_id,
+            actor=actor,
+            kind="member.role_changed",
+            member_id=user_id,
+            old=Role(membership.role).value,
+            new=Role(role).value,
+        )
+        membership.role = role
+    if fields.get("organisation") is not None:
+        membership.organisation = fields["organisation"]
+    session.add(membership)
+    session.flush()
+    return next(
+        m for m in list_members(session=session, statement_id=statement_id) if m.user_id == user_id
+    )
+
+
+def remove_member(*, session: Session, statement_id: int, user_id: int, actor: User) -> None:
+    """Remove a member (or, with one's own id, leave); their past contributions stay."""
+    membership = _membership(session, statement_id, user_id)
+    _keep_a_facilitator(session, membership)
+    session.delete(membership)
+    audit.record(
+        session=session,
+        statement_id=statement_id,
+        actor=actor,
+        kind="member.left" if actor.id == user_id else "member.removed",
+        member_id=user_id,
+    )
