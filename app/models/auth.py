@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import STRICT_BODY, UTCDateTime, utcnow
+from app.models.base import STRICT_BODY, UTCDateTime, strip_text, utcnow
 
 
 class UserSession(SQLModel, table=True):
@@ -52,6 +53,7 @@ class SignIn(SQLModel):
 
 class ApiTokenCreate(SQLModel):
     model_config = STRICT_BODY
+    _strip = field_validator("name", mode="before")(strip_text)
 
     name: str = Field(min_length=1, max_length=100)
 

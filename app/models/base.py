@@ -18,7 +18,12 @@ SQLModel.metadata.naming_convention = {
 }
 
 # Request bodies reject fields they do not know, so nobody sets what they may not.
-STRICT_BODY = SQLModelConfig(extra="forbid", str_strip_whitespace=True)
+STRICT_BODY = SQLModelConfig(extra="forbid")
+
+
+def strip_text(value: object) -> object:
+    """Trim a one-line field (a name, a label); never used on the statement's text."""
+    return value.strip() if isinstance(value, str) else value
 
 
 def utcnow() -> datetime:

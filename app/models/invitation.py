@@ -3,10 +3,11 @@
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import field_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from app.models.base import STRICT_BODY, UTCDateTime, utcnow
+from app.models.base import STRICT_BODY, UTCDateTime, strip_text, utcnow
 from app.models.membership import Role
 
 
@@ -42,6 +43,7 @@ class Invitation(SQLModel, table=True):
 
 class InvitationCreate(SQLModel):
     model_config = STRICT_BODY
+    _strip = field_validator("label", mode="before")(strip_text)
 
     role: Role
     label: str = Field(default="", max_length=200, description="Who the link is for.")
@@ -80,6 +82,7 @@ class InvitationAccept(SQLModel):
     """Empty when a signed-in user joins as themself; otherwise the new account's fields."""
 
     model_config = STRICT_BODY
+    _strip = field_validator("name", "organisation", "email", mode="before")(strip_text)
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     organisation: str | None = Field(default=None, max_length=200)

@@ -3,10 +3,11 @@
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import field_validator
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import STRICT_BODY, UTCDateTime, utcnow
+from app.models.base import STRICT_BODY, UTCDateTime, strip_text, utcnow
 
 
 class Role(StrEnum):
@@ -56,6 +57,7 @@ class MemberPublic(SQLModel):
 
 class MemberUpdate(SQLModel):
     model_config = STRICT_BODY
+    _strip = field_validator("organisation", mode="before")(strip_text)
 
     role: Role | None = None
     organisation: str | None = Field(default=None, max_length=200)

@@ -1,15 +1,17 @@
 """A statement: the one text a group writes and agrees on, with its rules and deadlines."""
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 
+from pydantic import field_validator
 from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import STRICT_BODY, UTCDateTime, utcnow
 from app.models.membership import Role
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class ApprovalRule(StrEnum):
@@ -55,11 +57,18 @@ class StatementUpdate(SQLModel):
 
     title: str | None = Field(default=None, min_length=1)
     context: str | None = None
-    slug: str | None = Field(default=None, min_length=1, max_length=80, regex=SLUG_PATTERN)
+    slug: str | None = Field(default=None, min_length=1, max_length=80)
     finalise_by: date | None = None
     publish_on: date | None = None
     approval_rule: ApprovalRule | None = None
     approval_quorum: int | None = Field(default=None, ge=1, le=10_000)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str | None) -> str | None:
+        if value is not None and not SLUG_PATTERN.match(value):
+            raise ValueError("use lower-case letters, digits and single hyphens, like my-statement")
+        return value
 
 
 class StatementPublic(StatementBase):

@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from app.models.base import STRICT_BODY, UTCDateTime, utcnow
+from app.models.base import STRICT_BODY, UTCDateTime, strip_text, utcnow
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
@@ -41,6 +41,7 @@ class UserPublic(UserBase):
 
 class UserUpdate(SQLModel):
     model_config = STRICT_BODY
+    _strip = field_validator("name", "organisation", mode="before")(strip_text)
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     organisation: str | None = Field(default=None, max_length=200)
@@ -50,6 +51,7 @@ class NewAccount(UserBase):
     """The fields that make an account; the password is checked, then only its hash is kept."""
 
     model_config = STRICT_BODY
+    _strip = field_validator("name", "organisation", mode="before")(strip_text)
 
     email: str
     password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)

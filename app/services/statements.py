@@ -114,10 +114,13 @@ def update_statement(
     if "approval_rule" in fields and fields["approval_rule"] is None:
         rules = ", ".join(rule.value for rule in ApprovalRule)
         raise Invalid(f"approval_rule: choose one of {rules}.")
-    merged = {**statement.model_dump(), **fields}
-    if merged["approval_rule"] == ApprovalRule.quorum and not merged["approval_quorum"]:
+
+    def after(name: str) -> Any:
+        return fields[name] if name in fields else getattr(statement, name)
+
+    if after("approval_rule") == ApprovalRule.quorum and not after("approval_quorum"):
         raise Invalid("approval_quorum: say how many organisations must endorse.")
-    finalise_by, publish_on = merged["finalise_by"], merged["publish_on"]
+    finalise_by, publish_on = after("finalise_by"), after("publish_on")
     if finalise_by and publish_on and publish_on < finalise_by:
         raise Invalid("publish_on: the publication date cannot come before the finalise-by date.")
     for name, value in fields.items():

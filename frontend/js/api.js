@@ -1,0 +1,62 @@
+// The one way pages talk to the API: JSON in and out, errors as ApiError carrying the
+// server's one-sentence `detail`, and a trip to the sign-in page when the session is gone.
+
+export class ApiError extends Error {
+  constructor(status, detail, errors = []) {
+    super(detail);
+    this.name = "ApiError";
+    this.status = status;
+    this.detail = detail;
+    this.errors = errors;
+  }
+}
+
+/** The sign-in page, set to bring the user back here afterwards. */
+export function signInUrl() {
+  const here = window.location.pathname + window.location.search;
+  return `/signin?next=${encodeURIComponent(here)}`;
+}
+
+function describeFailure(status, data) {
+  if (data && typeof data.detail === "string" && data.detail) return data.detail;
+  if (status === 429) return "Too many attempts; wait a little and try again.";
+  if (status >= 500) return "Accord had a problem answering; try again in a moment.";
+  return `The request was refused (HTTP ${status}).`;
+}
+
+/**
+ * Call `/api${path}`. With `signIn: true` (the default) a 401 sends the browser to the
+ * sign-in page; the returned promise then never settles, so the page does not flash an
+ * error while it navigates away. Pages that work signed out pass `signIn: false`.
+ */
+export async function api(path, { method = "GET", body, signIn = true } = {}) {
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(`/api${path}`, init);
+  } catch {
+    throw new ApiError(0, "Accord could not be reached; check your connection and try again.");
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (response.ok) return data;
+  if (response.status === 401 && signIn) {
+    window.location.assign(signInUrl());
+    return new Promise(() => {});
+  }
+  throw new ApiError(response.status, describeFailure(response.status, data), data?.errors);
+}
+
+/** The signed-in user, or null when nobody is signed in (no redirect). */
+export async function currentUser() {
+  try {
+    return await api("/me", { signIn: false });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,145 @@
+// Small DOM helpers. Text always goes in through text nodes, never innerHTML: titles, names,
+// organisations and drafts are written by users and must show literally.
+
+/**
+ * Build an element. `attrs` keys: `class`, `text`, `on<Event>` (a listener), booleans
+ * (present when true), anything else as an attribute. Children are nodes or strings.
+ */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on") && typeof value === "function") {
+      node.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (key === "value") node.value = value;
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replace everything inside `node`. */
+export function fill(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
+export function byId(id) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`The page has no #${id}.`);
+  return node;
+}
+
+export function setTitle(text) {
+  document.title = text ? `${text} · Accord` : "Accord";
+}
+
+// The live region exists in the HTML from the start: screen readers only announce
+// changes to a region they already know about.
+function noticeRegion() {
+  return document.getElementById("notices") ?? document.body.appendChild(
+    el("div", { id: "notices", class: "notices", "aria-live": "polite" }),
+  );
+}
+
+/** Show a short message; errors stay until dismissed, others fade after a few seconds. */
+export function notify(message, kind = "info") {
+  const dismiss = el("button", { type: "button", class: "notice-dismiss", text: "Dismiss" });
+  const notice = el("div", { class: `notice notice-${kind}` }, el("p", { text: message }), dismiss);
+  dismiss.addEventListener("click", () => notice.remove());
+  noticeRegion().append(notice);
+  if (kind !== "error") setTimeout(() => notice.remove(), 6000);
+}
+
+function errorSlot(form) {
+  let slot = form.querySelector(".form-error");
+  if (!slot) {
+    slot = el("p", { class: "form-error", role: "alert", hidden: true });
+    form.prepend(slot);
+  }
+  return slot;
+}
+
+export function showFormError(form, message) {
+  const slot = errorSlot(form);
+  slot.textContent = message;
+  slot.hidden = false;
+}
+
+export function clearFormError(form) {
+  const slot = errorSlot(form);
+  slot.textContent = "";
+  slot.hidden = true;
+}
+
+/**
+ * Handle a form's submit (Enter or the button): run `action` with the submit button
+ * disabled, and show a failure's `detail` inside the form that failed.
+ */
+export function onSubmit(form, action) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const buttons = form.querySelectorAll("button[type=submit]");
+    clearFormError(form);
+    buttons.forEach((button) => { button.disabled = true; });
+    try {
+      await action(new FormData(form));
+    } catch (error) {
+      showFormError(form, error.detail ?? error.message);
+    } finally {
+      buttons.forEach((button) => { button.disabled = false; });
+    }
+  });
+}
+
+/** A page-wide failure (the page could not load): say so where the content would be. */
+export function showPageError(container, error, { backLink = true } = {}) {
+  fill(
+    container,
+    el("div", { class: "page-error", role: "alert" },
+      el("h1", { text: error.status === 404 ? "Not found" : "Something went wrong" }),
+      el("p", { text: error.detail ?? error.message }),
+      backLink ? el("p", {}, el("a", { href: "/", text: "Back to my statements" })) : null),
+  );
+}
+
+// Dates without a time ("2017-12-15") are calendar days: read them as local days, or
+// a browser west of UTC would show the day before.
+export function formatDay(value) {
+  if (!value) return "";
+  const [year, month, day] = value.split("-").map(Number);
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium" })
+    .format(new Date(year, month - 1, day));
+}
+
+export function formatDate(value) {
+  if (!value) return "";
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(new Date(value));
+}
+
+export function formatDateTime(value) {
+  if (!value) return "";
+  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" })
+    .format(new Date(value));
+}
+
+/** Copy text to the clipboard, falling back to selecting it for Ctrl+C. */
+export async function copyText(text, input) {
+  try {
+    await navigator.clipboard.writeText(text);
+    notify("Copied to the clipboard.");
+  } catch {
+    input?.select();
+    notify("Select the text and copy it with Ctrl+C (or ⌘C).");
+  }
+}

@@ -1,0 +1,112 @@
+"""Each test gets its own database: a copy of a migrated SQLite file, or a truncated
+PostgreSQL schema when ACCORD_TEST_DATABASE_URL names a PostgreSQL server."""
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
+from app import migrate
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from app.models.user import User
+from tests.factories import client_for
+
+POSTGRES_URL = os.environ.get("ACCORD_TEST_DATABASE_URL", "")
+
+
+def _postgres_reachable(url: str) -> bool:
+    engine = make_engine(Settings(database_url=url))
+    try:
+        with engine.connect():
+            return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL server tests may use; skips the test where there is none."""
+    url = POSTGRES_URL or "postgresql://postgres@127.0.0.1:5432/test"
+    if not _postgres_reachable(url):
+        pytest.skip(f"no PostgreSQL server answers at {url.split('@')[-1]}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate once per run: a SQLite file to copy, or the PostgreSQL schema to truncate."""
+    if POSTGRES_URL:
+        settings = Settings(database_url=POSTGRES_URL)
+        engine = make_engine(settings)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        migrate.upgrade(engine)
+        engine.dispose()
+        yield POSTGRES_URL
+        return
+    folder = tmp_path_factory.mktemp("template")
+    settings = Settings(data_dir=folder)
+    engine = make_engine(settings)
+    migrate.upgrade(engine)
+    engine.dispose()  # checkpoints the WAL into the main file
+    yield str(folder / "accord.sqlite3")
+
+
+@pytest.fixture
+def settings(template_database: str, tmp_path: Path) -> Settings:
+    if POSTGRES_URL:
+        return Settings(data_dir=tmp_path, database_url=POSTGRES_URL)
+    shutil.copyfile(template_database, tmp_path / "accord.sqlite3")
+    return Settings(data_dir=tmp_path)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    yield engine
+    if POSTGRES_URL:
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An anonymous browser-like client; it also runs the app's start-up and shutdown."""
+    with TestClient(app, base_url="http://testserver", headers={"Origin": "http://testserver"}) as c:
+        yield c
+
+
+@pytest.fixture
+def signed_in(
+    app: FastAPI, client: TestClient, session: Session, settings: Settings
+) -> Callable[[User], TestClient]:
+    """Make a client signed in as a user (the app is already started by `client`)."""
+
+    def make(user: User) -> TestClient:
+        return client_for(app, session, settings, user)
+
+    return make

@@ -1,0 +1,139 @@
+"""Every statement route for each role, a non-member and an anonymous caller."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.config import Settings
+from app.models.membership import Role
+from app.models.user import User
+from tests.factories import add_member, make_invitation, make_statement, make_user
+
+CALLERS = ["facilitator", "editor", "reviewer", "viewer", "non-member", "anonymous"]
+READ = {"facilitator": 200, "editor": 200, "reviewer": 200, "viewer": 200}
+MANAGE = {"facilitator": 200, "editor": 403, "reviewer": 403, "viewer": 403}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    allowed: dict[str, int]
+    body: dict[str, Any] | None = None
+
+    def expected(self, caller: str) -> int:
+        if caller == "anonymous":
+            return 401
+        if caller == "non-member":
+            return 404
+        return self.allowed[caller]
+
+
+ROUTES = [
+    Route("GET", "/api/statements/{sid}", READ),
+    Route("PATCH", "/api/statements/{sid}", MANAGE, {"context": "Changed"}),
+    Route("GET", "/api/statements/{sid}/text", READ),
+    Route("GET", "/api/statements/{sid}/audit", READ),
+    Route("GET", "/api/statements/{sid}/members", READ),
+    Route("PATCH", "/api/statements/{sid}/members/{other}", MANAGE, {"role": "viewer"}),
+    Route("DELETE", "/api/statements/{sid}/members/{other}", {**MANAGE, "facilitator": 204}),
+    Route("POST", "/api/statements/{sid}/invitations", {**MANAGE, "facilitator": 201},
+          {"role": "editor"}),
+    Route("GET", "/api/statements/{sid}/invitations", MANAGE),
+    Route("DELETE", "/api/statements/{sid}/invitations/{invitation}",
+          {**MANAGE, "facilitator": 204}),
+]
+
+
+@dataclass
+class World:
+    clients: dict[str, TestClient]
+    ids: dict[str, int]
+    snapshot: Callable[[], Any]
+
+
+@pytest.fixture
+def world(
+    client: TestClient,
+    signed_in: Callable[[User], TestClient],
+    session: Session,
+    settings: Settings,
+) -> World:
+    people = {name: make_user(session, name=name.title()) for name in CALLERS[:-1]}
+    other = make_user(session, name="Other Member")
+    statement = make_statement(session, settings, facilitator=people["facilitator"], text="Draft")
+    for role in (Role.editor, Role.reviewer, Role.viewer):
+        add_member(session, statement, people[role.value], role)
+    add_member(session, statement, other, Role.editor)
+    # The non-member has a statement of their own, so they are a real, active user.
+    make_statement(session, settings, facilitator=people["non-member"], title="Theirs")
+    make_invitation(session, settings, statement, people["facilitator"])
+    clients = {name: signed_in(user) for name, user in people.items()}
+    clients["anonymous"] = client
+    facilitator = clients["facilitator"]
+    sid = statement.id
+
+    def snapshot() -> Any:
+        return [
+            facilitator.get(f"/api/statements/{sid}").json(),
+            facilitator.get(f"/api/statements/{sid}/members").json(),
+            facilitator.get(f"/api/statements/{sid}/invitations").json(),
+        ]
+
+    return World(clients, {"sid": sid, "other": other.id, "invitation": 1}, snapshot)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_statement_routes_follow_role_table(world: World, route: Route, caller: str) -> None:
+    before = world.snapshot()
+    path = route.path.format(**world.ids)
+    response = world.clients[caller].request(route.method, path, json=route.body)
+    assert response.status_code == route.expected(caller), response.text
+    if response.status_code >= 400:
+        assert isinstance(response.json()["detail"], str)
+        # A refused request changes nothing and reveals nothing about the statement.
+        assert world.snapshot() == before
+        assert "Statement on Partnerships" not in response.text
+
+
+def test_role_table_covers_every_statement_route(app: FastAPI) -> None:
+    tested = {(r.method, r.path.replace("{sid}", "{statement_id}")) for r in ROUTES}
+    tested = {(m, p.replace("{other}", "{user_id}").replace("{invitation}", "{invitation_id}"))
+              for m, p in tested}
+    schema = app.openapi()["paths"]
+    statement_routes = {
+        (method.upper(), path)
+        for path, operations in schema.items()
+        if path.startswith("/api/statements/{statement_id}")
+        for method in operations
+    }
+    assert statement_routes == tested
+
+
+def test_personal_routes_need_sign_in(client: TestClient) -> None:
+    for method, path in [
+        ("GET", "/api/me"), ("PATCH", "/api/me"), ("GET", "/api/statements"),
+        ("POST", "/api/statements"), ("GET", "/api/tokens"), ("POST", "/api/tokens"),
+        ("DELETE", "/api/tokens/1"),
+    ]:
+        response = client.request(method, path, json={"name": "x", "title": "x"})
+        assert response.status_code == 401, (method, path)
+        assert response.json()["detail"] == "Sign in first."
+
+
+def test_statement_of_another_member_hidden(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
+    alice, bob = make_user(session), make_user(session)
+    theirs = make_statement(session, settings, facilitator=alice, title="Alice's private draft")
+    response = signed_in(bob).get(f"/api/statements/{theirs.id}")
+    missing = signed_in(bob).get("/api/statements/999999")
+    assert response.status_code == missing.status_code == 404
+    assert response.json() == missing.json()
+    assert signed_in(bob).get("/api/statements").json() == {"data": [], "count": 0}
