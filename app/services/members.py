@@ -80,7 +80,7 @@ def add_member(
         actor=actor or user,
         kind="member.joined",
         member=user.name,
-        role=role.value,
+        role=Role(role).value,
     )
     return membership
 

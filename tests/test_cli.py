@@ -1,0 +1,122 @@
+"""The `accord` command: demo, serve (upgrading SQLite itself), db and user create."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from app.config import Settings
+from app.db import make_engine
+from app.models.membership import Membership
+from app.models.statement import Statement
+from app.services.text import text_at
+
+THEMES = [
+    "Diversify and Alignment",
+    "Resources and Structures",
+    "Collaboration, Learning and Sharing",
+    "Trust and Culture",
+]
+
+
+def accord(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ACCORD_DATA_DIR": str(data_dir)}
+    env.pop("ACCORD_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False,
+    )
+
+
+def test_demo_creates_workshop_statement(tmp_path: Path) -> None:
+    result = accord(tmp_path, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    assert "facilitator@example.org" in result.stdout
+    assert "wikimedia-norway@example.org" in result.stdout
+    assert "accord-demo" in result.stdout
+    engine = make_engine(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/demo.sqlite3"))
+    with Session(engine) as session:
+        statement = session.exec(select(Statement)).one()
+        assert statement.title == "Statement on Partnerships in the Wikimedia Movement"
+        roles = [m.role for m in session.exec(select(Membership))]
+        assert len(roles) == 13
+        assert roles.count("facilitator") == 1
+        assert {"editor", "reviewer", "viewer"} <= set(roles)
+        draft = text_at(session=session, statement_id=statement.id).text
+    engine.dispose()
+    for theme in THEMES:
+        assert f"## {theme}" in draft
+    # Running it again starts afresh rather than failing on the old demo.
+    assert accord(tmp_path, "demo", "--no-serve").returncode == 0
+
+
+def test_user_create_reads_password_from_stdin(tmp_path: Path) -> None:
+    args = ["user", "create", "--email", "Ada@Example.org", "--name", "Ada",
+            "--organisation", "Wikimedia UK"]
+    created = accord(tmp_path, *args, stdin="a good long password\n")
+    assert created.returncode == 0, created.stderr
+    assert "ada@example.org" in created.stdout
+    again = accord(tmp_path, *args, stdin="a good long password\n")
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    short = accord(tmp_path, "user", "create", "--email", "b@example.org", "--name", "B",
+                   stdin="short\n")
+    assert short.returncode == 1
+    assert "password" in short.stderr
+
+
+def test_db_upgrade_reports_revision(tmp_path: Path) -> None:
+    result = accord(tmp_path, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert "Schema revision: 0001" in result.stdout
+
+
+def test_bad_configuration_refused(tmp_path: Path) -> None:
+    env_result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "db", "current"],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "ACCORD_DATABASE_URL": "mysql://nope", "ACCORD_DATA_DIR": str(tmp_path)},
+    )
+    assert env_result.returncode == 2
+    assert "ACCORD_DATABASE_URL must start with" in env_result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_serve_upgrades_sqlite_and_answers(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "ACCORD_DATA_DIR": str(tmp_path)}
+    env.pop("ACCORD_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/api/me")
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("accord serve did not start")
+                time.sleep(0.1)
+        assert response.status_code == 401
+        page = httpx.get(f"http://127.0.0.1:{port}/signin")
+        assert page.status_code == 200
+        assert "text/html" in page.headers["content-type"]
+        assert (tmp_path / "accord.sqlite3").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
