@@ -96,7 +96,9 @@ def app(settings: Settings, engine: Engine) -> FastAPI:
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """An anonymous browser-like client; it also runs the app's start-up and shutdown."""
-    with TestClient(app, base_url="http://testserver", headers={"Origin": "http://testserver"}) as c:
+    with TestClient(
+        app, base_url="http://testserver", headers={"Origin": "http://testserver"}
+    ) as c:
         yield c
 
 

@@ -42,11 +42,16 @@ ROUTES = [
     Route("GET", "/api/statements/{sid}/members", READ),
     Route("PATCH", "/api/statements/{sid}/members/{other}", MANAGE, {"role": "viewer"}),
     Route("DELETE", "/api/statements/{sid}/members/{other}", {**MANAGE, "facilitator": 204}),
-    Route("POST", "/api/statements/{sid}/invitations", {**MANAGE, "facilitator": 201},
-          {"role": "editor"}),
+    Route(
+        "POST",
+        "/api/statements/{sid}/invitations",
+        {**MANAGE, "facilitator": 201},
+        {"role": "editor"},
+    ),
     Route("GET", "/api/statements/{sid}/invitations", MANAGE),
-    Route("DELETE", "/api/statements/{sid}/invitations/{invitation}",
-          {**MANAGE, "facilitator": 204}),
+    Route(
+        "DELETE", "/api/statements/{sid}/invitations/{invitation}", {**MANAGE, "facilitator": 204}
+    ),
 ]
 
 
@@ -104,8 +109,10 @@ def test_statement_routes_follow_role_table(world: World, route: Route, caller: 
 
 def test_role_table_covers_every_statement_route(app: FastAPI) -> None:
     tested = {(r.method, r.path.replace("{sid}", "{statement_id}")) for r in ROUTES}
-    tested = {(m, p.replace("{other}", "{user_id}").replace("{invitation}", "{invitation_id}"))
-              for m, p in tested}
+    tested = {
+        (m, p.replace("{other}", "{user_id}").replace("{invitation}", "{invitation_id}"))
+        for m, p in tested
+    }
     schema = app.openapi()["paths"]
     statement_routes = {
         (method.upper(), path)
@@ -118,8 +125,12 @@ def test_role_table_covers_every_statement_route(app: FastAPI) -> None:
 
 def test_personal_routes_need_sign_in(client: TestClient) -> None:
     for method, path in [
-        ("GET", "/api/me"), ("PATCH", "/api/me"), ("GET", "/api/statements"),
-        ("POST", "/api/statements"), ("GET", "/api/tokens"), ("POST", "/api/tokens"),
+        ("GET", "/api/me"),
+        ("PATCH", "/api/me"),
+        ("GET", "/api/statements"),
+        ("POST", "/api/statements"),
+        ("GET", "/api/tokens"),
+        ("POST", "/api/tokens"),
         ("DELETE", "/api/tokens/1"),
     ]:
         response = client.request(method, path, json={"name": "x", "title": "x"})

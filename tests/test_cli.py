@@ -30,7 +30,12 @@ def accord(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedP
     env.pop("ACCORD_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
-        input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
@@ -40,11 +45,13 @@ def test_demo_creates_workshop_statement(tmp_path: Path) -> None:
     assert "facilitator@example.org" in result.stdout
     assert "wikimedia-norway@example.org" in result.stdout
     assert "accord-demo" in result.stdout
-    engine = make_engine(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/demo.sqlite3"))
+    engine = make_engine(
+        Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/demo.sqlite3")
+    )
     with Session(engine) as session:
         statement = session.exec(select(Statement)).one()
         assert statement.title == "Statement on Partnerships in the Wikimedia Movement"
-        roles = [m.role for m in session.exec(select(Membership))]
+        roles = [str(m.role) for m in session.exec(select(Membership))]
         assert len(roles) == 13
         assert roles.count("facilitator") == 1
         assert {"editor", "reviewer", "viewer"} <= set(roles)
@@ -57,16 +64,25 @@ def test_demo_creates_workshop_statement(tmp_path: Path) -> None:
 
 
 def test_user_create_reads_password_from_stdin(tmp_path: Path) -> None:
-    args = ["user", "create", "--email", "Ada@Example.org", "--name", "Ada",
-            "--organisation", "Wikimedia UK"]
+    args = [
+        "user",
+        "create",
+        "--email",
+        "Ada@Example.org",
+        "--name",
+        "Ada",
+        "--organisation",
+        "Wikimedia UK",
+    ]
     created = accord(tmp_path, *args, stdin="a good long password\n")
     assert created.returncode == 0, created.stderr
     assert "ada@example.org" in created.stdout
     again = accord(tmp_path, *args, stdin="a good long password\n")
     assert again.returncode == 1
     assert "already exists" in again.stderr
-    short = accord(tmp_path, "user", "create", "--email", "b@example.org", "--name", "B",
-                   stdin="short\n")
+    short = accord(
+        tmp_path, "user", "create", "--email", "b@example.org", "--name", "B", stdin="short\n"
+    )
     assert short.returncode == 1
     assert "password" in short.stderr
 
@@ -80,7 +96,10 @@ def test_db_upgrade_reports_revision(tmp_path: Path) -> None:
 def test_bad_configuration_refused(tmp_path: Path) -> None:
     env_result = subprocess.run(
         [sys.executable, "-m", "app.cli", "db", "current"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={**os.environ, "ACCORD_DATABASE_URL": "mysql://nope", "ACCORD_DATA_DIR": str(tmp_path)},
     )
     assert env_result.returncode == 2
@@ -100,7 +119,9 @@ def test_serve_upgrades_sqlite_and_answers(tmp_path: Path) -> None:
     env.pop("ACCORD_DATABASE_URL", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30

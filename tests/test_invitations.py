@@ -15,16 +15,23 @@ from app.models.user import User
 from app.security import hash_token
 from tests.factories import PASSWORD, add_member, make_invitation, make_statement, make_user
 
-NEWCOMER = {"name": "Delegate", "organisation": "Wikimedia Serbia",
-            "email": "delegate@wikimedia.rs", "password": "a long passphrase"}
+NEWCOMER = {
+    "name": "Delegate",
+    "organisation": "Wikimedia Serbia",
+    "email": "delegate@wikimedia.rs",
+    "password": "a long passphrase",
+}
 
 
-def test_create_invitation_link(signed_in: Callable[[User], TestClient], session: Session,
-                                settings: Settings) -> None:
+def test_create_invitation_link(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     boss = make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
-    response = signed_in(boss).post(f"/api/statements/{statement.id}/invitations",
-                                    json={"role": "reviewer", "label": "Wikimedia Serbia"})
+    response = signed_in(boss).post(
+        f"/api/statements/{statement.id}/invitations",
+        json={"role": "reviewer", "label": "Wikimedia Serbia"},
+    )
     assert response.status_code == 201
     body = response.json()
     token = body["token"]
@@ -39,13 +46,17 @@ def test_create_invitation_link(signed_in: Callable[[User], TestClient], session
     assert token not in str(listed)
 
 
-def test_invitation_url_uses_public_url(signed_in: Callable[[User], TestClient],
-                                        session: Session, settings: Settings) -> None:
+def test_invitation_url_uses_public_url(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     settings.public_url = "https://accord.wikimedia.example"
     boss = make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
-    body = signed_in(boss).post(f"/api/statements/{statement.id}/invitations",
-                                json={"role": "editor"}).json()
+    body = (
+        signed_in(boss)
+        .post(f"/api/statements/{statement.id}/invitations", json={"role": "editor"})
+        .json()
+    )
     assert body["url"].startswith("https://accord.wikimedia.example/invite/inv_")
 
 
@@ -61,8 +72,9 @@ def test_preview_invitation(client: TestClient, session: Session, settings: Sett
     assert client.get("/api/invitations/inv_made-up").status_code == 404
 
 
-def test_accept_invitation_creates_account(client: TestClient, session: Session,
-                                           settings: Settings) -> None:
+def test_accept_invitation_creates_account(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
     boss = make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
     token = make_invitation(session, settings, statement, boss, role=Role.editor)
@@ -74,13 +86,15 @@ def test_accept_invitation_creates_account(client: TestClient, session: Session,
     assert me["my_role"] == "editor"
     # The account works for signing in later.
     client.delete("/api/session")
-    signed = client.post("/api/session", json={"email": NEWCOMER["email"],
-                                               "password": NEWCOMER["password"]})
+    signed = client.post(
+        "/api/session", json={"email": NEWCOMER["email"], "password": NEWCOMER["password"]}
+    )
     assert signed.status_code == 200
 
 
-def test_accept_invitation_signed_in(signed_in: Callable[[User], TestClient], session: Session,
-                                     settings: Settings) -> None:
+def test_accept_invitation_signed_in(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     boss, joiner = make_user(session), make_user(session, organisation="Wikimedia Indonesia")
     statement = make_statement(session, settings, facilitator=boss)
     token = make_invitation(session, settings, statement, boss, role=Role.viewer)
@@ -96,22 +110,23 @@ def test_accept_invitation_signed_in(signed_in: Callable[[User], TestClient], se
     assert session.exec(select(Invitation)).one().use_count == 1
 
 
-def test_accept_invitation_reused(client: TestClient, session: Session,
-                                  settings: Settings) -> None:
+def test_accept_invitation_reused(client: TestClient, session: Session, settings: Settings) -> None:
     boss = make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
     token = make_invitation(session, settings, statement, boss)
     assert client.post(f"/api/invitations/{token}/accept", json=NEWCOMER).status_code == 200
     client.cookies.clear()
-    second = client.post(f"/api/invitations/{token}/accept",
-                         json={**NEWCOMER, "email": "second@example.org"})
+    second = client.post(
+        f"/api/invitations/{token}/accept", json={**NEWCOMER, "email": "second@example.org"}
+    )
     assert second.status_code == 409
     assert "already been used" in second.json()["detail"]
     assert session.exec(select(User).where(User.email == "second@example.org")).first() is None
 
 
-def test_accept_invitation_with_several_uses(client: TestClient, session: Session,
-                                             settings: Settings) -> None:
+def test_accept_invitation_with_several_uses(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
     boss = make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
     token = make_invitation(session, settings, statement, boss, max_uses=3)
@@ -123,8 +138,9 @@ def test_accept_invitation_with_several_uses(client: TestClient, session: Sessio
     assert statuses == [200, 200, 200, 409]
 
 
-def test_accept_invitation_expired(client: TestClient, session: Session,
-                                   settings: Settings) -> None:
+def test_accept_invitation_expired(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
     boss = make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
     token = make_invitation(session, settings, statement, boss)
@@ -138,8 +154,12 @@ def test_accept_invitation_expired(client: TestClient, session: Session,
     assert "expired" in response.json()["detail"]
 
 
-def test_revoke_invitation(client: TestClient, signed_in: Callable[[User], TestClient],
-                           session: Session, settings: Settings) -> None:
+def test_revoke_invitation(
+    client: TestClient,
+    signed_in: Callable[[User], TestClient],
+    session: Session,
+    settings: Settings,
+) -> None:
     boss = make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
     token = make_invitation(session, settings, statement, boss)
@@ -155,8 +175,9 @@ def test_revoke_invitation(client: TestClient, signed_in: Callable[[User], TestC
     assert facilitator.delete(f"/api/statements/{statement.id}/invitations/999").status_code == 404
 
 
-def test_accept_invitation_bad_input(client: TestClient, session: Session,
-                                     settings: Settings) -> None:
+def test_accept_invitation_bad_input(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
     boss = make_user(session, email="taken@example.org")
     statement = make_statement(session, settings, facilitator=boss)
     token = make_invitation(session, settings, statement, boss)
@@ -173,12 +194,17 @@ def test_accept_invitation_bad_input(client: TestClient, session: Session,
         assert words in response.json()["detail"], response.json()
     # None of the refused attempts used up the link.
     assert client.get(f"/api/invitations/{token}").json()["status"] == "active"
-    assert client.post("/api/session", json={"email": "taken@example.org",
-                                             "password": PASSWORD}).status_code == 200
+    assert (
+        client.post(
+            "/api/session", json={"email": "taken@example.org", "password": PASSWORD}
+        ).status_code
+        == 200
+    )
 
 
-def test_invite_to_same_statement_twice_keeps_role(signed_in: Callable[[User], TestClient],
-                                                   session: Session, settings: Settings) -> None:
+def test_invite_to_same_statement_twice_keeps_role(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     boss, member = make_user(session), make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
     add_member(session, statement, member, Role.editor)

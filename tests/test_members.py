@@ -11,14 +11,17 @@ from app.models.user import User
 from tests.factories import add_member, make_statement, make_user
 
 
-def test_change_member_role(signed_in: Callable[[User], TestClient], session: Session,
-                            settings: Settings) -> None:
+def test_change_member_role(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     boss, delegate = make_user(session), make_user(session, organisation="Wikimedia UK")
     statement = make_statement(session, settings, facilitator=boss)
     add_member(session, statement, delegate, Role.editor)
     facilitator, member = signed_in(boss), signed_in(delegate)
     path = f"/api/statements/{statement.id}/members/{delegate.id}"
-    response = facilitator.patch(path, json={"role": "viewer", "organisation": "Wikimedia UK (board)"})
+    response = facilitator.patch(
+        path, json={"role": "viewer", "organisation": "Wikimedia UK (board)"}
+    )
     assert response.status_code == 200
     assert response.json()["role"] == "viewer"
     assert member.get(f"/api/statements/{statement.id}").json()["my_role"] == "viewer"
@@ -29,18 +32,21 @@ def test_change_member_role(signed_in: Callable[[User], TestClient], session: Se
     assert (events[0]["data"]["old"], events[0]["data"]["new"]) == ("editor", "viewer")
 
 
-def test_change_member_role_of_non_member(signed_in: Callable[[User], TestClient],
-                                          session: Session, settings: Settings) -> None:
+def test_change_member_role_of_non_member(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     boss, stranger = make_user(session), make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
-    response = signed_in(boss).patch(f"/api/statements/{statement.id}/members/{stranger.id}",
-                                     json={"role": "editor"})
+    response = signed_in(boss).patch(
+        f"/api/statements/{statement.id}/members/{stranger.id}", json={"role": "editor"}
+    )
     assert response.status_code == 404
     assert signed_in(stranger).get(f"/api/statements/{statement.id}").status_code == 404
 
 
-def test_last_facilitator_kept(signed_in: Callable[[User], TestClient], session: Session,
-                               settings: Settings) -> None:
+def test_last_facilitator_kept(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     boss = make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
     me = signed_in(boss)
@@ -52,8 +58,9 @@ def test_last_facilitator_kept(signed_in: Callable[[User], TestClient], session:
     assert me.get(f"/api/statements/{statement.id}").json()["my_role"] == "facilitator"
 
 
-def test_facilitator_hands_over_then_steps_down(signed_in: Callable[[User], TestClient],
-                                                session: Session, settings: Settings) -> None:
+def test_facilitator_hands_over_then_steps_down(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     boss, successor = make_user(session), make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
     add_member(session, statement, successor, Role.editor)
@@ -61,11 +68,14 @@ def test_facilitator_hands_over_then_steps_down(signed_in: Callable[[User], Test
     base = f"/api/statements/{statement.id}/members"
     assert me.patch(f"{base}/{successor.id}", json={"role": "facilitator"}).status_code == 200
     assert me.patch(f"{base}/{boss.id}", json={"role": "editor"}).status_code == 200
-    assert signed_in(successor).get(f"/api/statements/{statement.id}/invitations").status_code == 200
+    assert (
+        signed_in(successor).get(f"/api/statements/{statement.id}/invitations").status_code == 200
+    )
 
 
-def test_removed_member_loses_access(signed_in: Callable[[User], TestClient], session: Session,
-                                     settings: Settings) -> None:
+def test_removed_member_loses_access(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     boss, delegate = make_user(session), make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
     add_member(session, statement, delegate, Role.editor)
@@ -74,13 +84,16 @@ def test_removed_member_loses_access(signed_in: Callable[[User], TestClient], se
     response = signed_in(boss).delete(f"/api/statements/{statement.id}/members/{delegate.id}")
     assert response.status_code == 204
     assert member.get(f"/api/statements/{statement.id}").status_code == 404
-    names = [m["user_id"] for m in signed_in(boss).get(
-        f"/api/statements/{statement.id}/members").json()["data"]]
+    names = [
+        m["user_id"]
+        for m in signed_in(boss).get(f"/api/statements/{statement.id}/members").json()["data"]
+    ]
     assert names == [boss.id]
 
 
-def test_member_leaves_statement(signed_in: Callable[[User], TestClient], session: Session,
-                                 settings: Settings) -> None:
+def test_member_leaves_statement(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     boss, delegate, other = make_user(session), make_user(session), make_user(session)
     statement = make_statement(session, settings, facilitator=boss)
     add_member(session, statement, delegate, Role.reviewer)
@@ -94,17 +107,24 @@ def test_member_leaves_statement(signed_in: Callable[[User], TestClient], sessio
     assert events[0]["kind"] == "member.left"
 
 
-def test_list_members_facilitators_first(signed_in: Callable[[User], TestClient],
-                                         session: Session, settings: Settings) -> None:
+def test_list_members_facilitators_first(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     boss = make_user(session, name="Zed", organisation="Workshop")
     statement = make_statement(session, settings, facilitator=boss)
-    for name, organisation, role in [("Bo", "Wikimedia UK", Role.viewer),
-                                     ("Al", "Wikimedia Israel", Role.editor),
-                                     ("Cy", "Creative Commons", Role.editor)]:
-        add_member(session, statement, make_user(session, name=name, organisation=organisation),
-                   role)
+    for name, organisation, role in [
+        ("Bo", "Wikimedia UK", Role.viewer),
+        ("Al", "Wikimedia Israel", Role.editor),
+        ("Cy", "Creative Commons", Role.editor),
+    ]:
+        add_member(
+            session, statement, make_user(session, name=name, organisation=organisation), role
+        )
     listed = signed_in(boss).get(f"/api/statements/{statement.id}/members").json()
     assert listed["count"] == 4
     assert [(m["name"], m["role"]) for m in listed["data"]] == [
-        ("Zed", "facilitator"), ("Cy", "editor"), ("Al", "editor"), ("Bo", "viewer"),
+        ("Zed", "facilitator"),
+        ("Cy", "editor"),
+        ("Al", "editor"),
+        ("Bo", "viewer"),
     ]

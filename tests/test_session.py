@@ -31,10 +31,13 @@ def test_sign_in_sets_protected_cookie(client: TestClient, session: Session) -> 
     assert client.get("/api/me").json()["email"] == user.email
 
 
-def test_sign_in_over_https_sets_secure_cookie(app: FastAPI, client: TestClient,
-                                               session: Session) -> None:
+def test_sign_in_over_https_sets_secure_cookie(
+    app: FastAPI, client: TestClient, session: Session
+) -> None:
     user = make_user(session)
-    https = TestClient(app, base_url="https://accord.example", headers={"Origin": "https://accord.example"})
+    https = TestClient(
+        app, base_url="https://accord.example", headers={"Origin": "https://accord.example"}
+    )
     response = https.post("/api/session", json={"email": user.email, "password": PASSWORD})
     assert response.status_code == 200
     assert "Secure" in response.headers["set-cookie"]
@@ -51,16 +54,19 @@ def test_sign_in_unknown_email_and_wrong_password_answer_alike(
     assert SESSION_COOKIE not in client.cookies
 
 
-def test_sign_in_replaces_planted_session(app: FastAPI, session: Session,
-                                          signed_in: Callable[[User], TestClient]) -> None:
+def test_sign_in_replaces_planted_session(
+    app: FastAPI, session: Session, signed_in: Callable[[User], TestClient]
+) -> None:
     victim = make_user(session)
     attacker_client = signed_in(make_user(session))
     planted = attacker_client.cookies[SESSION_COOKIE]
     # The victim's browser carries a session id the attacker knows, then signs in.
-    victim_browser = TestClient(app, base_url=ORIGIN, headers={"Origin": ORIGIN},
-                                cookies={SESSION_COOKIE: planted})
-    response = victim_browser.post("/api/session",
-                                   json={"email": victim.email, "password": PASSWORD})
+    victim_browser = TestClient(
+        app, base_url=ORIGIN, headers={"Origin": ORIGIN}, cookies={SESSION_COOKIE: planted}
+    )
+    response = victim_browser.post(
+        "/api/session", json={"email": victim.email, "password": PASSWORD}
+    )
     fresh = response.cookies[SESSION_COOKIE]
     assert fresh != planted
     assert victim_browser.get("/api/me").json()["id"] == victim.id
@@ -69,8 +75,9 @@ def test_sign_in_replaces_planted_session(app: FastAPI, session: Session,
     assert reuse.get("/api/me").status_code == 401
 
 
-def test_sign_out_ends_session_on_server(app: FastAPI, client: TestClient,
-                                         session: Session) -> None:
+def test_sign_out_ends_session_on_server(
+    app: FastAPI, client: TestClient, session: Session
+) -> None:
     user = make_user(session)
     sign_in(client, user.email)
     token = client.cookies[SESSION_COOKIE]
@@ -83,8 +90,9 @@ def test_sign_out_ends_session_on_server(app: FastAPI, client: TestClient,
     assert stolen.get("/api/me").status_code == 401
 
 
-def test_sign_in_rate_limited_after_failures(client: TestClient, session: Session,
-                                            settings: Settings) -> None:
+def test_sign_in_rate_limited_after_failures(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
     user = make_user(session)
     other = make_user(session)
     for _ in range(settings.sign_in_max_failures):
@@ -98,7 +106,10 @@ def test_sign_in_rate_limited_after_failures(client: TestClient, session: Sessio
 
 
 def sign_in_status(client: TestClient, email: str, password: str) -> int:
-    return client.post("/api/session", json={"email": email, "password": password}).status_code
+    status: int = client.post(
+        "/api/session", json={"email": email, "password": password}
+    ).status_code
+    return status
 
 
 def test_disabled_user_cannot_sign_in(client: TestClient, session: Session) -> None:
@@ -119,8 +130,9 @@ def test_update_me(signed_in: Callable[[User], TestClient], session: Session) ->
     assert "email" in refused.json()["detail"]
 
 
-def test_api_token_lifecycle(app: FastAPI, signed_in: Callable[[User], TestClient],
-                             session: Session) -> None:
+def test_api_token_lifecycle(
+    app: FastAPI, signed_in: Callable[[User], TestClient], session: Session
+) -> None:
     owner = signed_in(make_user(session, name="Script Owner"))
     created = owner.post("/api/tokens", json={"name": "nightly export"})
     assert created.status_code == 201
@@ -141,8 +153,9 @@ def test_api_token_lifecycle(app: FastAPI, signed_in: Callable[[User], TestClien
     assert "revoked" in refused.json()["detail"]
 
 
-def test_tokens_of_others_cannot_be_revoked(signed_in: Callable[[User], TestClient],
-                                            session: Session) -> None:
+def test_tokens_of_others_cannot_be_revoked(
+    signed_in: Callable[[User], TestClient], session: Session
+) -> None:
     alice, bob = signed_in(make_user(session)), signed_in(make_user(session))
     token_id = alice.post("/api/tokens", json={"name": "mine"}).json()["id"]
     assert bob.delete(f"/api/tokens/{token_id}").status_code == 404
@@ -153,22 +166,30 @@ def test_cookie_request_from_foreign_origin_refused(
     signed_in: Callable[[User], TestClient], session: Session
 ) -> None:
     me = signed_in(make_user(session))
-    response = me.post("/api/statements", json={"title": "CSRF"},
-                       headers={"Origin": "https://evil.example"})
+    response = me.post(
+        "/api/statements", json={"title": "CSRF"}, headers={"Origin": "https://evil.example"}
+    )
     assert response.status_code == 403
     assert "https://evil.example" in response.json()["detail"]
     no_origin = me.post("/api/statements", json={"title": "CSRF"}, headers={"Origin": ""})
     assert no_origin.status_code == 403
-    by_referer = me.post("/api/statements", json={"title": "Fine"},
-                         headers={"Origin": "", "Referer": f"{ORIGIN}/statements/1"})
+    by_referer = me.post(
+        "/api/statements",
+        json={"title": "Fine"},
+        headers={"Origin": "", "Referer": f"{ORIGIN}/statements/1"},
+    )
     assert by_referer.status_code == 201
     assert me.get("/api/statements").json()["count"] == 1
 
 
-def test_allowed_origins_setting_admits_origin(app: FastAPI, settings: Settings,
-                                               session: Session, client: TestClient) -> None:
+def test_allowed_origins_setting_admits_origin(
+    app: FastAPI, settings: Settings, session: Session, client: TestClient
+) -> None:
     settings.allowed_origins.append("https://accord.example.org")
     user = make_user(session)
-    response = client.post("/api/session", json={"email": user.email, "password": PASSWORD},
-                           headers={"Origin": "https://accord.example.org"})
+    response = client.post(
+        "/api/session",
+        json={"email": user.email, "password": PASSWORD},
+        headers={"Origin": "https://accord.example.org"},
+    )
     assert response.status_code == 200

@@ -14,9 +14,14 @@ def test_create_statement_makes_creator_facilitator(
     signed_in: Callable[[User], TestClient], session: Session
 ) -> None:
     me = signed_in(make_user(session, organisation="Wikimedia Norway"))
-    response = me.post("/api/statements", json={
-        "title": "Statement on Partnerships", "context": "Workshop, day two", "text": "# Draft\n",
-    })
+    response = me.post(
+        "/api/statements",
+        json={
+            "title": "Statement on Partnerships",
+            "context": "Workshop, day two",
+            "text": "# Draft\n",
+        },
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["my_role"] == "facilitator"
@@ -28,16 +33,20 @@ def test_create_statement_makes_creator_facilitator(
     assert members["data"][0]["organisation"] == "Wikimedia Norway"
 
 
-def test_create_statement_slug_unique(signed_in: Callable[[User], TestClient],
-                                      session: Session) -> None:
+def test_create_statement_slug_unique(
+    signed_in: Callable[[User], TestClient], session: Session
+) -> None:
     me = signed_in(make_user(session))
-    slugs = [me.post("/api/statements", json={"title": "Ünïcode Partnerships!"}).json()["slug"]
-             for _ in range(3)]
+    slugs = [
+        me.post("/api/statements", json={"title": "Ünïcode Partnerships!"}).json()["slug"]
+        for _ in range(3)
+    ]
     assert slugs == ["unicode-partnerships", "unicode-partnerships-2", "unicode-partnerships-3"]
 
 
-def test_create_statement_rejects_bad_input(signed_in: Callable[[User], TestClient],
-                                            session: Session, settings: Settings) -> None:
+def test_create_statement_rejects_bad_input(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     me = signed_in(make_user(session))
     too_long = me.post("/api/statements", json={"title": "x" * (settings.max_title_chars + 1)})
     assert too_long.status_code == 422
@@ -52,8 +61,9 @@ def test_create_statement_rejects_bad_input(signed_in: Callable[[User], TestClie
     assert me.get("/api/statements").json()["count"] == 0
 
 
-def test_create_statement_text_over_limit(signed_in: Callable[[User], TestClient],
-                                          session: Session, settings: Settings) -> None:
+def test_create_statement_text_over_limit(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     me = signed_in(make_user(session))
     text = "é" * (settings.max_text_bytes // 2 + 1)  # two bytes each in UTF-8
     response = me.post("/api/statements", json={"title": "Big", "text": text})
@@ -62,24 +72,36 @@ def test_create_statement_text_over_limit(signed_in: Callable[[User], TestClient
     assert me.get("/api/statements").json()["count"] == 0
 
 
-def test_request_body_over_limit(signed_in: Callable[[User], TestClient],
-                                 session: Session, settings: Settings) -> None:
+def test_request_body_over_limit(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
     me = signed_in(make_user(session))
-    response = me.post("/api/statements", content=b"{" + b" " * settings.max_body_bytes + b"}",
-                       headers={"Content-Type": "application/json"})
+    response = me.post(
+        "/api/statements",
+        content=b"{" + b" " * settings.max_body_bytes + b"}",
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 413
     assert "larger than the limit" in response.json()["detail"]
 
 
-def test_update_statement_settings(signed_in: Callable[[User], TestClient],
-                                   session: Session) -> None:
+def test_update_statement_settings(
+    signed_in: Callable[[User], TestClient], session: Session
+) -> None:
     me = signed_in(make_user(session))
     sid = me.post("/api/statements", json={"title": "Draft"}).json()["id"]
-    response = me.patch(f"/api/statements/{sid}", json={
-        "title": "Final title", "context": "For the movement", "slug": "partnerships-2017",
-        "finalise_by": "2017-12-15", "publish_on": "2018-01-15",
-        "approval_rule": "quorum", "approval_quorum": 9,
-    })
+    response = me.patch(
+        f"/api/statements/{sid}",
+        json={
+            "title": "Final title",
+            "context": "For the movement",
+            "slug": "partnerships-2017",
+            "finalise_by": "2017-12-15",
+            "publish_on": "2018-01-15",
+            "approval_rule": "quorum",
+            "approval_quorum": 9,
+        },
+    )
     assert response.status_code == 200, response.text
     read = me.get(f"/api/statements/{sid}").json()
     assert read["title"] == "Final title"
@@ -116,8 +138,9 @@ def test_update_statement_rejects_inconsistent_settings(
     assert me.get(f"/api/statements/{sid}").json() == before
 
 
-def test_list_statements_only_mine(signed_in: Callable[[User], TestClient],
-                                   session: Session) -> None:
+def test_list_statements_only_mine(
+    signed_in: Callable[[User], TestClient], session: Session
+) -> None:
     alice, bob = signed_in(make_user(session)), signed_in(make_user(session))
     alice.post("/api/statements", json={"title": "Alice one"})
     alice.post("/api/statements", json={"title": "Alice two"})
