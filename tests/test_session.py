@@ -1,13 +1,16 @@
 """Signing in and out, cookies, session fixation, the rate limit, API tokens and CSRF."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.config import Settings
 from app.middleware import SESSION_COOKIE
+from app.models.auth import UserSession
+from app.models.base import utcnow
 from app.models.user import User
 from tests.factories import ORIGIN, PASSWORD, make_user
 
@@ -193,3 +196,19 @@ def test_allowed_origins_setting_admits_origin(
         headers={"Origin": "https://accord.example.org"},
     )
     assert response.status_code == 200
+
+
+def test_expired_session_signs_nobody_in(
+    app: FastAPI, client: TestClient, session: Session
+) -> None:
+    user = make_user(session)
+    sign_in(client, user.email)
+    row = session.exec(select(UserSession)).one()
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    session.add(row)
+    session.commit()
+    assert client.get("/api/me").status_code == 401
+    # The next sign-in sweeps the expired session away.
+    sign_in(client, user.email)
+    session.expire_all()
+    assert len(session.exec(select(UserSession)).all()) == 1

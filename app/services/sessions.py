@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.config import Settings
@@ -14,6 +15,8 @@ from app.security import hash_token, new_token
 
 def start_session(*, session: Session, settings: Settings, user: User, user_agent: str = "") -> str:
     """Open a new session for `user` and return the secret for its cookie."""
+    # Sweep sessions that have run out, so the table holds only live ones.
+    session.exec(delete(UserSession).where(col(UserSession.expires_at) <= utcnow()))
     token = new_token("as")
     session.add(
         UserSession(
