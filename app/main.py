@@ -42,6 +42,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Co-write one statement and agree on it.",
         version="0.1.0",
         lifespan=lifespan,
+        # The interactive docs load their scripts from a CDN, which the CSP (rightly) blocks
+        # and a self-hosted server should not depend on; the schema itself is served.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)

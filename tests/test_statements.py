@@ -173,3 +173,9 @@ def test_security_headers(client: TestClient) -> None:
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_openapi_schema_served(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert "/api/statements/{statement_id}/invitations" in schema["paths"]
+    assert "/" not in schema["paths"]  # pages are not part of the API

@@ -9,11 +9,12 @@ export const ROLE_LABELS = {
   viewer: "Viewer",
 };
 
+// Read after "As editor, you …".
 export const ROLE_DESCRIPTIONS = {
-  facilitator: "runs the process: invites people, sets the rules, opens review and publishes",
-  editor: "writes the draft with the others, comments and records a stance",
-  reviewer: "reads the draft, comments and records a stance",
-  viewer: "reads the draft and follows the discussion",
+  facilitator: "run the process: invite people, set the rules, open review and publish",
+  editor: "write the draft with the others, comment and record a stance",
+  reviewer: "read the draft, comment and record a stance",
+  viewer: "read the draft and follow the discussion",
 };
 
 export const STATE_LABELS = {
@@ -26,10 +27,17 @@ export const STATE_LABELS = {
 export const RULES = ["consent", "unanimous", "majority", "quorum"];
 
 export const RULE_LABELS = {
-  consent: "Consent: everyone responded and nobody blocks",
-  unanimous: "Unanimity: everyone approves",
-  majority: "Majority: more approvals than requests for change and blocks",
-  quorum: "Quorum: enough organisations endorse",
+  consent: "Consent",
+  unanimous: "Unanimity",
+  majority: "Majority",
+  quorum: "Quorum",
+};
+
+export const RULE_DESCRIPTIONS = {
+  consent: "everyone responded and nobody blocks",
+  unanimous: "everyone approves",
+  majority: "more approvals than requests for change and blocks",
+  quorum: "enough organisations endorse",
 };
 
 export const INVITATION_STATUS_LABELS = {
@@ -39,13 +47,13 @@ export const INVITATION_STATUS_LABELS = {
   revoked: "Withdrawn",
 };
 
-/** The approval rule in one sentence, with the quorum when there is one. */
-export function describeRule(statement) {
-  if (statement.approval_rule === "quorum" && statement.approval_quorum) {
-    const count = statement.approval_quorum;
-    return `Quorum: at least ${count} organisation${count === 1 ? "" : "s"} endorse`;
+/** What makes a version approved under the statement's rule, quorum included. */
+export function ruleDescription(statement) {
+  const count = statement.approval_quorum;
+  if (statement.approval_rule === "quorum" && count) {
+    return `at least ${plural(count, "organisation")} endorse`;
   }
-  return RULE_LABELS[statement.approval_rule] ?? statement.approval_rule;
+  return RULE_DESCRIPTIONS[statement.approval_rule] ?? "";
 }
 
 export function roleLabel(role) {

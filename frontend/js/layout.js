@@ -3,7 +3,7 @@
 import { api, currentUser } from "./api.js";
 import { byId, el, fill, notify } from "./ui.js";
 
-async function signOut() {
+export async function signOut() {
   try {
     await api("/session", { method: "DELETE", signIn: false });
   } catch (error) {

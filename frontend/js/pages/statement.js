@@ -1,7 +1,7 @@
 // A statement's overview: what it is, where it stands, its draft and who takes part.
 
 import { api } from "../api.js";
-import { ROLE_DESCRIPTIONS, STATE_LABELS, describeRule, roleLabel } from "../labels.js";
+import { ROLE_DESCRIPTIONS, STATE_LABELS, RULE_LABELS, ruleDescription, roleLabel } from "../labels.js";
 import { startPage, statementIdFromPath } from "../layout.js";
 import { byId, el, fill, formatDay, setTitle, showPageError } from "../ui.js";
 
@@ -13,7 +13,10 @@ function overview(statement) {
   const facts = [
     fact("State", el("span", { class: `badge badge-${statement.state}`, text: STATE_LABELS[statement.state] })),
     fact("Your role", roleLabel(statement.my_role)),
-    fact("Approval rule", describeRule(statement)),
+    fact("Approval rule", [
+      RULE_LABELS[statement.approval_rule] ?? statement.approval_rule,
+      el("span", { class: "fact-note", text: ruleDescription(statement) }),
+    ]),
     fact("Finalise by", statement.finalise_by ? formatDay(statement.finalise_by) : "No date set"),
     fact("Publish on", statement.publish_on ? formatDay(statement.publish_on) : "No date set"),
   ];
