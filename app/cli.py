@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app import migrate
 from app.config import Settings, get_settings
 from app.db import DurabilityError, check_durability, make_engine
+from app.demo import DEMO_PASSWORD, seed
 from app.errors import AccordError, describe_validation_errors
 from app.main import create_app
 from app.models.user import NewAccount
@@ -63,8 +64,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
-    from app.demo import DEMO_PASSWORD, seed
-
     path = settings.data_dir / "demo.sqlite3"
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)
