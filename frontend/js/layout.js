@@ -28,9 +28,9 @@ export function renderHeader(user, current = window.location.pathname) {
     el("span", { class: "who-name", text: user.name }),
     user.organisation ? el("span", { class: "who-org", text: user.organisation }) : null);
   fill(nav,
+    who,
     navLink("/", "My statements", current),
     navLink("/account", "Account", current),
-    who,
     el("button", { type: "button", class: "link-button", text: "Sign out", onClick: signOut }));
 }
 

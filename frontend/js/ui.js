@@ -61,6 +61,11 @@ export function notify(message, kind = "info") {
   if (kind !== "error") setTimeout(() => notice.remove(), 6000);
 }
 
+/** The last resort for a page whose start-up failed: say so rather than hang on "Loading". */
+export function reportFailure(error) {
+  notify(error?.detail ?? error?.message ?? String(error), "error");
+}
+
 function errorSlot(form) {
   let slot = form.querySelector(".form-error");
   if (!slot) {

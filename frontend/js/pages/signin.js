@@ -2,7 +2,7 @@
 
 import { api, currentUser } from "../api.js";
 import { renderHeader } from "../layout.js";
-import { byId, onSubmit } from "../ui.js";
+import { byId, onSubmit, reportFailure } from "../ui.js";
 
 // Only paths on this site: a crafted ?next=//evil.example must not send people elsewhere.
 function nextPath() {
@@ -25,4 +25,4 @@ async function main() {
   if (await currentUser().catch(() => null)) window.location.replace(nextPath());
 }
 
-main();
+main().catch(reportFailure);

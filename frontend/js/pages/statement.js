@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { ROLE_DESCRIPTIONS, STATE_LABELS, RULE_LABELS, ruleDescription, roleLabel } from "../labels.js";
 import { startPage, statementIdFromPath } from "../layout.js";
-import { byId, el, fill, formatDay, setTitle, showPageError } from "../ui.js";
+import { byId, el, fill, formatDay, reportFailure, setTitle, showPageError } from "../ui.js";
 
 function fact(term, value) {
   return el("div", {}, el("dt", { text: term }), el("dd", {}, value));
@@ -27,7 +27,7 @@ function overview(statement) {
 
 function draft(text) {
   const body = text.text
-    ? el("div", { class: "draft", tabindex: "0", "aria-label": "Current draft" }, text.text)
+    ? el("div", { class: "draft" }, text.text)
     : el("p", { class: "empty", text: "The draft is still empty." });
   return el("section", { "aria-labelledby": "draft-heading" },
     el("div", { class: "section-heading" },
@@ -43,7 +43,7 @@ function memberList(members) {
       el("li", {},
         el("span", { class: "person-name", text: member.name }),
         member.organisation ? el("span", { class: "person-org", text: member.organisation }) : null,
-        el("span", { class: `badge badge-role`, text: roleLabel(member.role) })))));
+        el("span", { class: "badge", text: roleLabel(member.role) })))));
 }
 
 async function main() {
@@ -76,4 +76,4 @@ async function main() {
     el("div", { class: "columns" }, draft(text), memberList(members.data)));
 }
 
-main();
+main().catch(reportFailure);

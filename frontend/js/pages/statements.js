@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { STATE_LABELS, plural, roleLabel } from "../labels.js";
 import { startPage } from "../layout.js";
-import { byId, el, fill, formatDate, formatDay, onSubmit } from "../ui.js";
+import { byId, el, fill, formatDate, formatDay, onSubmit, reportFailure } from "../ui.js";
 
 function card(statement) {
   const facts = [
@@ -50,4 +50,4 @@ async function main() {
   });
 }
 
-main();
+main().catch(reportFailure);

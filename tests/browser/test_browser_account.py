@@ -1,0 +1,121 @@
+"""Signing in and out, by mouse and by keyboard."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import AccordUI
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_in_form_opens_my_statements(accord_ui: AccordUI) -> None:
+    ada = accord_ui.person("Ada Lovelace", "Wikimedia UK")
+    page = accord_ui.new_page()
+    page.goto("/signin")
+
+    page.get_by_label("Email").fill(ada.email)
+    page.get_by_label("Password").fill(ada.password)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name="My statements")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text("Ada Lovelace")
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text("Wikimedia UK")
+
+
+def test_sign_in_with_wrong_password_shows_error(accord_ui: AccordUI) -> None:
+    ada = accord_ui.person("Ada Lovelace")
+    page = accord_ui.new_page()
+    page.goto("/signin")
+
+    page.get_by_label("Email").fill(ada.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("alert")).to_have_text("The email or password is not right.")
+    expect(page).to_have_url(re.compile(r"/signin$"))
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_sign_in_form_works_with_keyboard_only(accord_ui: AccordUI) -> None:
+    ada = accord_ui.person("Ada Lovelace")
+    page = accord_ui.new_page()
+    page.goto("/signin")
+    email = page.get_by_label("Email")
+    password = page.get_by_label("Password")
+    button = page.get_by_role("button", name="Sign in")
+
+    expect(email).to_be_focused()
+    page.keyboard.type(ada.email)
+    page.keyboard.press("Tab")
+    expect(password).to_be_focused()
+    page.keyboard.type(ada.password)
+    page.keyboard.press("Tab")
+    expect(button).to_be_focused()
+    # Someone navigating by keyboard must see where they are.
+    assert button.evaluate("node => getComputedStyle(node).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="My statements")).to_be_visible()
+
+
+def test_sign_out_ends_session(accord_ui: AccordUI) -> None:
+    ada = accord_ui.person("Ada Lovelace")
+    page = accord_ui.signed_in(ada)
+    page.goto("/")
+    expect(page.get_by_role("heading", name="My statements")).to_be_visible()
+    session_cookie = next(c for c in page.context.cookies() if c["name"] == "accord_session")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/signin\?next=%2F$"))
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+    # The session ended on the server too: its old cookie, replayed, opens nothing.
+    replay = accord_ui.new_page()
+    replay.context.add_cookies(
+        [{"name": "accord_session", "value": session_cookie["value"], "url": page.url}]
+    )
+    replay.goto("/")
+    expect(replay).to_have_url(re.compile(r"/signin\?next=%2F$"))
+
+
+def test_sign_in_returns_to_requested_page(accord_ui: AccordUI) -> None:
+    ada = accord_ui.person("Ada Lovelace")
+    page = accord_ui.new_page()
+    page.goto("/account")
+    expect(page).to_have_url(re.compile(r"/signin\?next=%2Faccount$"))
+
+    page.get_by_label("Email").fill(ada.email)
+    page.get_by_label("Password").fill(ada.password)
+    page.get_by_label("Password").press("Enter")
+
+    expect(page.get_by_role("heading", name="Account")).to_be_visible()
+    expect(page.get_by_text(ada.email)).to_be_visible()
+
+
+def test_account_changes_name_and_manages_tokens(accord_ui: AccordUI) -> None:
+    ada = accord_ui.person("Ada Lovelace")
+    page = accord_ui.signed_in(ada)
+    page.goto("/account")
+
+    page.get_by_label("Name", exact=True).fill("Ada King")
+    page.get_by_label("Organisation", exact=True).fill("Wikimedia UK")
+    page.get_by_role("button", name="Save").click()
+    header = page.get_by_role("navigation", name="Main")
+    expect(header).to_contain_text("Ada King")
+    expect(header).to_contain_text("Wikimedia UK")
+
+    page.get_by_label("Token name").fill("Export script")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_role("textbox", name="New token")).to_have_value(re.compile(r"^acc_"))
+    row = page.get_by_role("row", name=re.compile("Export script"))
+    expect(row).to_contain_text("Active")
+    row.get_by_role("button", name="Revoke the token Export script").click()
+    expect(row).to_contain_text("Revoked")
+
+    page.reload()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Ada King")
+    expect(page.get_by_role("row", name=re.compile("Export script"))).to_contain_text("Revoked")

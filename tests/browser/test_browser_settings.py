@@ -1,0 +1,94 @@
+"""A statement's settings page, for its facilitator and for everyone else."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import AccordUI
+
+pytestmark = pytest.mark.browser
+
+TITLE = "Statement on Partnerships"
+
+
+def test_facilitator_saves_statement_settings(accord_ui: AccordUI) -> None:
+    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    page = accord_ui.signed_in(facilitator)
+    statement_id = accord_ui.create_statement(page, TITLE)
+    page.goto(f"/statements/{statement_id}/settings")
+
+    page.get_by_label("Title").fill("Statement on Partnerships in the Wikimedia Movement")
+    page.get_by_label("Public address").fill("partnerships-2017")
+    page.get_by_label("Finalise by").fill("2017-12-15")
+    page.get_by_label("Publish on").fill("2017-12-01")
+    page.get_by_label("Approval rule").select_option("quorum")
+    page.get_by_label("Organisations needed").fill("7")
+    page.get_by_role("button", name="Save settings").click()
+    # The server refuses dates in the wrong order, and says so next to the form.
+    expect(page.get_by_role("alert")).to_have_text(
+        "publish_on: the publication date cannot come before the finalise-by date."
+    )
+
+    page.get_by_label("Publish on").fill("2018-01-20")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("The settings are saved.")).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_label("Title")).to_have_value(
+        "Statement on Partnerships in the Wikimedia Movement"
+    )
+    expect(page.get_by_label("Public address")).to_have_value("partnerships-2017")
+    expect(page.get_by_label("Finalise by")).to_have_value("2017-12-15")
+    expect(page.get_by_label("Organisations needed")).to_have_value("7")
+
+    page.get_by_role("link", name="Statement on Partnerships in the Wikimedia Movement").click()
+    overview = page.get_by_role("region", name="Overview")
+    expect(overview).to_contain_text("Quorum")
+    expect(overview).to_contain_text("at least 7 organisations endorse")
+
+
+def test_member_sees_settings_read_only(accord_ui: AccordUI) -> None:
+    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    editor = accord_ui.person("Erik Editor", "Wikimedia Sverige")
+    page = accord_ui.signed_in(facilitator)
+    statement_id = accord_ui.create_statement(page, TITLE, text="We meet to agree.")
+    editor_page = accord_ui.add_member(page, statement_id, editor, "editor")
+
+    editor_page.goto(f"/statements/{statement_id}")
+    expect(editor_page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(editor_page.get_by_role("region", name="Current draft")).to_contain_text(
+        "We meet to agree."
+    )
+    expect(editor_page.get_by_role("region", name="Overview")).to_contain_text("Editor")
+    expect(editor_page.get_by_role("link", name="Settings")).to_have_count(0)
+
+    editor_page.goto(f"/statements/{statement_id}/settings")
+    expect(editor_page.get_by_text("Only facilitators can change")).to_be_visible()
+    row = editor_page.get_by_role("row", name=re.compile("Fatima Facilitator"))
+    expect(row).to_contain_text("Facilitator")
+    expect(editor_page.get_by_role("combobox")).to_have_count(0)
+    expect(editor_page.get_by_role("button", name="Save settings")).to_be_hidden()
+    expect(editor_page.get_by_role("button", name="Create invitation link")).to_be_hidden()
+
+
+def test_existing_account_signs_in_and_joins(accord_ui: AccordUI) -> None:
+    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    reviewer = accord_ui.person("Rosa Reviewer", "Creative Commons")
+    page = accord_ui.signed_in(facilitator)
+    statement_id = accord_ui.create_statement(page, TITLE)
+    invitation = accord_ui.api(
+        page, "POST", f"/api/statements/{statement_id}/invitations", {"role": "reviewer"}
+    )
+
+    visitor = accord_ui.new_page()
+    visitor.goto(invitation["url"])
+    visitor.get_by_role("link", name="I already have an account: sign in").click()
+    visitor.get_by_label("Email").fill(reviewer.email)
+    visitor.get_by_label("Password").fill(reviewer.password)
+    visitor.get_by_role("button", name="Sign in").click()
+
+    expect(visitor).to_have_url(invitation["url"])
+    visitor.get_by_role("button", name="Join as Rosa Reviewer").click()
+    expect(visitor).to_have_url(re.compile(rf"/statements/{statement_id}$"))
+    expect(visitor.get_by_role("region", name="Overview")).to_contain_text("Reviewer")
