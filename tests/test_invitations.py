@@ -66,6 +66,7 @@ def test_preview_invitation(client: TestClient, session: Session, settings: Sett
     token = make_invitation(session, settings, statement, boss, role=Role.reviewer)
     preview = client.get(f"/api/invitations/{token}").json()
     assert preview["statement_title"] == "On Partnerships"
+    assert preview["statement_id"] == statement.id
     assert preview["role"] == "reviewer"
     assert preview["invited_by"] == "Facilitator (Workshop)"
     assert preview["status"] == "active"

@@ -212,3 +212,10 @@ def test_expired_session_signs_nobody_in(
     sign_in(client, user.email)
     session.expire_all()
     assert len(session.exec(select(UserSession)).all()) == 1
+
+
+def test_read_session_says_who_is_signed_in(client: TestClient, session: Session) -> None:
+    assert client.get("/api/session").json() == {"user": None}
+    user = make_user(session, name="Ada")
+    sign_in(client, user.email)
+    assert client.get("/api/session").json()["user"]["name"] == "Ada"

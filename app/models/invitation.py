@@ -71,6 +71,7 @@ class InvitationCreated(InvitationPublic):
 class InvitationPreview(SQLModel):
     """What the holder of a link may see before accepting it."""
 
+    statement_id: int
     statement_title: str
     role: Role
     invited_by: str

@@ -1,9 +1,10 @@
 """Signing in and out, who am I, and personal API tokens."""
 
 from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel
 
 from app.config import Settings
-from app.deps import CurrentUser, SessionDep, SettingsDep
+from app.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep
 from app.middleware import SESSION_COOKIE
 from app.models.auth import ApiTokenCreate, ApiTokenCreated, ApiTokenPublic, SignIn
 from app.models.base import Listing
@@ -61,6 +62,16 @@ def sign_in(
     )
     begin_session(response=response, request=request, session=session, settings=settings, user=user)
     return user
+
+
+class SessionState(BaseModel):
+    user: UserPublic | None
+
+
+@router.get("/session", response_model=SessionState)
+def read_session(user: OptionalUser) -> SessionState:
+    """Whether anyone is signed in, without a 401 when nobody is (for pages open to all)."""
+    return SessionState(user=UserPublic.model_validate(user) if user else None)
 
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)

@@ -138,6 +138,7 @@ def preview(*, session: Session, token: str) -> InvitationPreview:
         f"{inviter.name} ({inviter.organisation})" if inviter.organisation else inviter.name
     )
     return InvitationPreview(
+        statement_id=statement.id,
         statement_title=statement.title,
         role=invitation.role,
         invited_by=invited_by,
