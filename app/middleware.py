@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -17,8 +18,12 @@ CSP = (
 )
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised while the body streams in; an HTTPException so the framework passes it on."""
+
+    def __init__(self, max_bytes: int) -> None:
+        limit_kib = max_bytes // 1024
+        super().__init__(413, f"The request is larger than the limit of {limit_kib} KiB.")
 
 
 class BodyLimitMiddleware:
@@ -34,7 +39,8 @@ class BodyLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+            detail = BodyTooLarge(self.max_bytes).detail
+            await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
             return
         received = 0
 
@@ -44,21 +50,14 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         try:
             await self.app(scope, limited_receive, send)
-        except BodyTooLarge:
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit_kib = self.max_bytes // 1024
-        response = JSONResponse(
-            {"detail": f"The request is larger than the limit of {limit_kib} KiB."},
-            status_code=413,
-        )
-        await response(scope, receive, send)
+        except BodyTooLarge as error:
+            # Only reached where no exception handler answered it first.
+            await JSONResponse({"detail": error.detail}, status_code=413)(scope, receive, send)
 
 
 def request_origin(scope: Scope) -> str:

@@ -1,6 +1,6 @@
 """Creating, listing, reading and changing statements, and the limits on what is sent."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -179,3 +179,21 @@ def test_openapi_schema_served(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert "/api/statements/{statement_id}/invitations" in schema["paths"]
     assert "/" not in schema["paths"]  # pages are not part of the API
+
+
+def test_request_body_streamed_over_limit(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
+    me = signed_in(make_user(session))
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"title": "Streamed", "text": "'
+        for _ in range(settings.max_body_bytes // 65536 + 1):
+            yield b"x" * 65536
+        yield b'"}'
+
+    response = me.post(
+        "/api/statements", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert me.get("/api/statements").json()["count"] == 0
