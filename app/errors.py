@@ -52,6 +52,9 @@ class RateLimited(AccordError):
 
 
 def _describe(error: Mapping[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        position = error.get("loc", ("body", "?"))[-1]
+        return f"The body is not valid JSON (error at character {position})."
     where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
     message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
     if error.get("type") == "extra_forbidden":

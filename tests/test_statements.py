@@ -197,3 +197,14 @@ def test_request_body_streamed_over_limit(
     )
     assert response.status_code == 413
     assert me.get("/api/statements").json()["count"] == 0
+
+
+def test_create_statement_invalid_json(
+    signed_in: Callable[[User], TestClient], session: Session
+) -> None:
+    me = signed_in(make_user(session))
+    response = me.post(
+        "/api/statements", content=b'{"title": "x",}', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "The body is not valid JSON (error at character 14)."
