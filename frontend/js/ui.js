@@ -148,3 +148,65 @@ export async function copyText(text, input) {
     notify("Select the text and copy it with Ctrl+C (or ⌘C).");
   }
 }
+
+const RELATIVE_STEPS = [["day", 86400], ["hour", 3600], ["minute", 60]];
+
+/** "5 minutes ago", "yesterday"; the date itself once it is more than a week old. */
+export function formatRelative(value, now = Date.now()) {
+  const seconds = (new Date(value).getTime() - now) / 1000;
+  if (Math.abs(seconds) > 7 * 86400) return formatDateTime(value);
+  if (Math.abs(seconds) < 60) return "just now";
+  const [unit, size] = RELATIVE_STEPS.find(([, length]) => Math.abs(seconds) >= length);
+  return new Intl.RelativeTimeFormat(undefined, { numeric: "auto" })
+    .format(Math.round(seconds / size), unit);
+}
+
+let questions = 0;
+
+/**
+ * Ask before a step that is hard to undo, in the page rather than in a browser dialog:
+ * `button` gives way to `question`, a confirm button and Cancel (Escape cancels too).
+ * `action` runs on confirm; if it fails, the button comes back and `onError` gets the
+ * reason (by default shown beside the button). `compact` keeps the question for screen
+ * readers only, for a table cell.
+ */
+export function askFirst(button, { question, confirm, action, compact = false, onError }) {
+  let beside = null;
+  const showError = onError ?? ((message) => {
+    beside ??= el("p", { class: "form-error ask-error", role: "alert" });
+    beside.textContent = message;
+    button.parentNode.append(beside);
+  });
+  button.addEventListener("click", () => {
+    const id = `question-${++questions}`;
+    const yes = el("button", { type: "button", class: "button button-small button-danger", text: confirm });
+    const no = el("button", { type: "button", class: "button button-small button-secondary", text: "Cancel" });
+    const box = el("div", { class: compact ? "ask ask-compact" : "ask", role: "group", "aria-labelledby": id },
+      el("p", { id, class: compact ? "visually-hidden" : "ask-question", text: question }),
+      el("div", { class: "actions" }, yes, no));
+    const close = () => {
+      box.remove();
+      button.hidden = false;
+      button.focus();
+    };
+    no.addEventListener("click", close);
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") close();
+    });
+    yes.addEventListener("click", async () => {
+      yes.disabled = true;
+      no.disabled = true;
+      try {
+        await action();
+      } catch (failure) {
+        close();
+        showError(failure.detail ?? failure.message);
+      }
+    });
+    beside?.remove();
+    button.hidden = true;
+    button.after(box);
+    // The harmless answer first: a second press of Enter must not do the irreversible thing.
+    no.focus();
+  });
+}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long enough password"
@@ -52,6 +52,18 @@ def create_account(server: LiveServer, name: str, organisation: str = "") -> Per
     return person
 
 
+def console_errors(page: Page) -> list[str]:
+    """Collect what `page` logs as errors from now on, failed requests (a 401, a 404) included."""
+    errors: list[str] = []
+
+    def record(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", record)
+    return errors
+
+
 @dataclass
 class AccordUI:
     """Opens browser contexts (one per person) against the live server and cleans up."""
@@ -93,13 +105,17 @@ class AccordUI:
         statement = self.api(page, "POST", "/api/statements", {"title": title, "text": text})
         return int(statement["id"])
 
+    def invite(self, facilitator_page: Page, statement_id: int, role: str) -> Any:
+        """A one-use invitation link in `role`: the API's answer, with `token` and `url`."""
+        return self.api(
+            facilitator_page, "POST", f"/api/statements/{statement_id}/invitations", {"role": role}
+        )
+
     def add_member(
         self, facilitator_page: Page, statement_id: int, person: Person, role: str
     ) -> Page:
         """Invite `person` in `role` and have them accept; return their signed-in page."""
-        invitation = self.api(
-            facilitator_page, "POST", f"/api/statements/{statement_id}/invitations", {"role": role}
-        )
+        invitation = self.invite(facilitator_page, statement_id, role)
         page = self.signed_in(person)
         self.api(page, "POST", f"/api/invitations/{invitation['token']}/accept", {})
         return page

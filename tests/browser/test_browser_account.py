@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import AccordUI
+from .helpers import AccordUI, console_errors
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +119,23 @@ def test_account_changes_name_and_manages_tokens(accord_ui: AccordUI) -> None:
     page.reload()
     expect(page.get_by_label("Name", exact=True)).to_have_value("Ada King")
     expect(page.get_by_role("row", name=re.compile("Export script"))).to_contain_text("Revoked")
+
+
+def test_open_signed_out_pages_logs_no_console_error(accord_ui: AccordUI) -> None:
+    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    page = accord_ui.signed_in(facilitator)
+    statement_id = accord_ui.create_statement(page, "Statement on Partnerships")
+    invitation = accord_ui.invite(page, statement_id, "editor")
+    visitor = accord_ui.new_page()
+    errors = console_errors(visitor)
+
+    visitor.goto("/signin")
+    expect(visitor.get_by_role("heading", name="Sign in")).to_be_visible()
+    visitor.wait_for_load_state("networkidle")
+    visitor.goto(invitation["url"])
+    expect(visitor.get_by_role("button", name="Create account and join")).to_be_visible()
+    expect(visitor.get_by_role("navigation", name="Main")).to_have_text("Sign in")
+    visitor.wait_for_load_state("networkidle")
+
+    # Asking who is signed in must not fail: a red 401 on every visit reads like a fault.
+    assert errors == []

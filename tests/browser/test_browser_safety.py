@@ -1,5 +1,7 @@
 """What users type is shown as text, never run as markup."""
 
+import re
+
 import pytest
 from playwright.sync_api import Dialog, expect
 
@@ -10,6 +12,7 @@ pytestmark = pytest.mark.browser
 HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
 HOSTILE_NAME = "<script>alert(2)</script> Mallory"
 HOSTILE_ORGANISATION = "<b onmouseover=alert(3)>Org</b>"
+HOSTILE_LABEL = "<i onclick=alert(5)>label</i>"
 
 
 def test_hostile_text_shows_literally(accord_ui: AccordUI) -> None:
@@ -31,14 +34,24 @@ def test_hostile_text_shows_literally(accord_ui: AccordUI) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(HOSTILE_TITLE)
     statement_id = int(page.url.rsplit("/", 1)[1])
     accord_ui.add_member(page, statement_id, mallory, "editor")
+    accord_ui.api(
+        page,
+        "POST",
+        f"/api/statements/{statement_id}/invitations",
+        {"role": "viewer", "label": HOSTILE_LABEL},
+    )
 
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text(HOSTILE_TITLE)
     expect(page.get_by_text("<i>context</i>")).to_be_visible()
     draft = page.get_by_role("region", name="Current draft")
     expect(draft).to_contain_text("<script>alert(4)</script>")
-    expect(page.get_by_text(HOSTILE_NAME)).to_be_visible()
-    expect(page.get_by_text(HOSTILE_ORGANISATION)).to_be_visible()
+    members = page.get_by_role("region", name=re.compile("Members"))
+    expect(members.get_by_text(HOSTILE_NAME)).to_be_visible()
+    expect(members.get_by_text(HOSTILE_ORGANISATION)).to_be_visible()
+    activity = page.get_by_role("region", name="Activity")
+    expect(activity).to_contain_text(f"{HOSTILE_NAME} joined as editor.")
+    expect(activity).to_contain_text(f"invitation link for “{HOSTILE_LABEL}”.")
 
     page.goto("/")
     expect(page.get_by_role("link", name=HOSTILE_TITLE)).to_be_visible()

@@ -92,3 +92,66 @@ def test_existing_account_signs_in_and_joins(accord_ui: AccordUI) -> None:
     visitor.get_by_role("button", name="Join as Rosa Reviewer").click()
     expect(visitor).to_have_url(re.compile(rf"/statements/{statement_id}$"))
     expect(visitor.get_by_role("region", name="Overview")).to_contain_text("Reviewer")
+
+
+def test_facilitator_changes_member_organisation(accord_ui: AccordUI) -> None:
+    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    delegate = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
+    page = accord_ui.signed_in(facilitator)
+    statement_id = accord_ui.create_statement(page, TITLE)
+    accord_ui.add_member(page, statement_id, delegate, "editor")
+    page.goto(f"/statements/{statement_id}/settings")
+    row = page.get_by_role("row", name=re.compile("Dmitri Delegate"))
+    expect(row).to_contain_text("Wikimedia Ukraine")
+
+    change = page.get_by_role("button", name="Change the organisation of Dmitri Delegate")
+    change.click()
+    field = page.get_by_role("textbox", name="Organisation of Dmitri Delegate")
+    expect(field).to_be_focused()
+    expect(field).to_have_value("Wikimedia Ukraine")
+    # Escape leaves it as it was.
+    field.fill("Somewhere else")
+    field.press("Escape")
+    expect(field).to_be_hidden()
+    expect(row).to_contain_text("Wikimedia Ukraine")
+    expect(change).to_be_focused()
+
+    page.keyboard.press("Enter")
+    field.fill("Wikimedia Polska")
+    field.press("Enter")
+    expect(page.get_by_text("Dmitri Delegate now speaks for Wikimedia Polska")).to_be_visible()
+    expect(field).to_be_hidden()
+    expect(change).to_be_focused()
+
+    page.reload()
+    expect(row).to_contain_text("Wikimedia Polska")
+    page.goto(f"/statements/{statement_id}")
+    members = page.get_by_role("region", name=re.compile("Members"))
+    expect(members).to_contain_text("Wikimedia Polska")
+    expect(members).not_to_contain_text("Wikimedia Ukraine")
+
+
+def test_facilitator_removes_member_after_confirming(accord_ui: AccordUI) -> None:
+    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    delegate = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
+    page = accord_ui.signed_in(facilitator)
+    statement_id = accord_ui.create_statement(page, TITLE)
+    accord_ui.add_member(page, statement_id, delegate, "editor")
+    page.goto(f"/statements/{statement_id}/settings")
+    remove = page.get_by_role("button", name="Remove Dmitri Delegate")
+
+    remove.click()
+    question = page.get_by_role("group", name="Remove Dmitri Delegate from this statement?")
+    expect(question.get_by_role("button", name="Cancel")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(question).to_be_hidden()
+    expect(remove).to_be_focused()
+
+    remove.click()
+    question.get_by_role("button", name="Yes, remove").click()
+    expect(page.get_by_text("Dmitri Delegate was removed.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Dmitri Delegate"))).to_have_count(0)
+
+    page.reload()
+    expect(page.get_by_role("row", name=re.compile("Fatima Facilitator"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Dmitri Delegate"))).to_have_count(0)

@@ -1,4 +1,5 @@
-// An invitation link: what it is for, then join as the signed-in user or with a new account.
+// An invitation link: what it is for, then join as the signed-in user or with a new account;
+// or, for someone who is a member already, the way to the statement.
 
 import { api, signInUrl } from "../api.js";
 import { ROLE_DESCRIPTIONS, roleLabel } from "../labels.js";
@@ -24,6 +25,28 @@ function showPreview(preview) {
   byId("invitation-expires").textContent = formatDateTime(preview.expires_at);
   byId("invitation-role-hint").textContent =
     `As ${roleLabel(preview.role).toLowerCase()}, you ${ROLE_DESCRIPTIONS[preview.role] ?? ""}.`;
+}
+
+// Asked through the list of my statements, which answers 200 whatever the link is for, so
+// that a visitor who is no member logs no 404 in the console. If the answer does not come,
+// the page offers what it offers anyone.
+async function membershipOf(statementId) {
+  try {
+    const { data } = await api("/statements", { signIn: false });
+    return data.find((statement) => statement.id === statementId) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function showMember(statement) {
+  byId("member-role").textContent = roleLabel(statement.my_role).toLowerCase();
+  byId("member-link").href = `/statements/${statement.id}`;
+  // What the link would grant is beside the point for someone who is in already.
+  byId("invitation-eyebrow").textContent = "This link invites people to help write";
+  byId("invitation-facts").hidden = true;
+  byId("invitation-role-hint").hidden = true;
+  byId("already-member").hidden = false;
 }
 
 async function accept(body) {
@@ -64,7 +87,10 @@ async function main() {
   }
   showPreview(preview);
   const unusable = UNUSABLE[preview.status];
-  if (unusable) {
+  const membership = user ? await membershipOf(preview.statement_id) : null;
+  if (membership) {
+    showMember(membership);
+  } else if (unusable) {
     const notice = byId("invitation-unusable");
     notice.textContent = unusable;
     notice.hidden = false;

@@ -1,9 +1,11 @@
-// A statement's overview: what it is, where it stands, its draft and who takes part.
+// A statement's overview: what it is, where it stands, its draft, who takes part, what
+// happened to it so far, and leaving it.
 
 import { api } from "../api.js";
 import { ROLE_DESCRIPTIONS, STATE_LABELS, RULE_LABELS, ruleDescription, roleLabel } from "../labels.js";
 import { startPage, statementIdFromPath } from "../layout.js";
-import { byId, el, fill, formatDay, reportFailure, setTitle, showPageError } from "../ui.js";
+import { askFirst, byId, el, fill, formatDay, reportFailure, setTitle, showPageError } from "../ui.js";
+import { activity } from "./statement-activity.js";
 
 function fact(term, value) {
   return el("div", {}, el("dt", { text: term }), el("dd", {}, value));
@@ -46,16 +48,34 @@ function memberList(members) {
         el("span", { class: "badge", text: roleLabel(member.role) })))));
 }
 
+// Every member may leave, facilitators too as long as another one remains (the server says).
+function leaving(id, me) {
+  const button = el("button", { type: "button", class: "button button-danger", text: "Leave this statement" });
+  const section = el("section", { class: "leave", "aria-labelledby": "leave-heading" },
+    el("h2", { id: "leave-heading", class: "visually-hidden", text: "Leave" }),
+    button);
+  askFirst(button, {
+    question: "Leave this statement? You will need a new invitation to come back.",
+    confirm: "Yes, leave",
+    action: async () => {
+      await api(`/statements/${id}/members/${me.id}`, { method: "DELETE" });
+      window.location.assign("/");
+    },
+  });
+  return section;
+}
+
 async function main() {
-  await startPage();
+  const me = await startPage();
   const content = byId("content");
   const id = statementIdFromPath();
-  let statement, text, members;
+  let statement, text, members, events;
   try {
-    [statement, text, members] = await Promise.all([
+    [statement, text, members, events] = await Promise.all([
       api(`/statements/${id}`),
       api(`/statements/${id}/text`),
       api(`/statements/${id}/members`),
+      api(`/statements/${id}/audit`),
     ]);
   } catch (error) {
     showPageError(content, error);
@@ -73,7 +93,10 @@ async function main() {
     heading,
     statement.context ? el("p", { class: "lead context", text: statement.context }) : null,
     overview(statement),
-    el("div", { class: "columns" }, draft(text), memberList(members.data)));
+    el("div", { class: "columns" },
+      el("div", { class: "stack" }, draft(text), activity(events.data, members.data)),
+      memberList(members.data)),
+    leaving(id, me));
 }
 
 main().catch(reportFailure);
