@@ -28,8 +28,12 @@ def test_change_member_role(
     # As a viewer the member can no longer change anything.
     assert member.patch(f"/api/statements/{statement.id}", json={"title": "x"}).status_code == 403
     events = facilitator.get(f"/api/statements/{statement.id}/audit").json()["data"]
-    assert events[0]["kind"] == "member.role_changed"
-    assert (events[0]["data"]["old"], events[0]["data"]["new"]) == ("editor", "viewer")
+    by_kind = {event["kind"]: event["data"] for event in events}
+    assert (by_kind["member.role_changed"]["old"], by_kind["member.role_changed"]["new"]) == (
+        "editor",
+        "viewer",
+    )
+    assert by_kind["member.organisation_changed"]["new"] == "Wikimedia UK (board)"
 
 
 def test_change_member_role_of_non_member(
@@ -128,3 +132,29 @@ def test_list_members_facilitators_first(
         ("Al", "editor"),
         ("Bo", "viewer"),
     ]
+
+
+def test_audit_log_names_members_and_pages_back(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
+    boss, delegate = make_user(session), make_user(session, name="Dana", organisation="WMUK")
+    statement = make_statement(session, settings, facilitator=boss)
+    add_member(session, statement, delegate, Role.editor)
+    me = signed_in(boss)
+    base = f"/api/statements/{statement.id}"
+    me.patch(f"{base}/members/{delegate.id}", json={"organisation": "Wikimedia UK"})
+    me.patch(f"{base}/members/{delegate.id}", json={"organisation": "Wikimedia UK"})  # no change
+    me.delete(f"{base}/members/{delegate.id}")
+    events = me.get(f"{base}/audit").json()["data"]
+    assert [e["kind"] for e in events] == [
+        "member.removed",
+        "member.organisation_changed",
+        "member.joined",
+        "statement.created",
+    ]
+    removed, changed, joined = events[0]["data"], events[1]["data"], events[2]["data"]
+    assert removed == {"member_id": delegate.id, "member": "Dana"}
+    assert (changed["old"], changed["new"]) == ("WMUK", "Wikimedia UK")
+    assert joined["member_id"] == delegate.id
+    older = me.get(f"{base}/audit", params={"before": events[1]["id"], "limit": 1}).json()
+    assert [e["kind"] for e in older["data"]] == ["member.joined"]

@@ -69,6 +69,14 @@ def read_text(
 
 
 @router.get("/{statement_id}/audit", response_model=Listing[AuditEventPublic])
-def read_audit_log(access: ReadAccess, session: SessionDep) -> Listing[AuditEventPublic]:
-    """What happened to this statement, newest first."""
-    return Listing.of(audit.list_events(session=session, statement_id=access.statement_id))
+def read_audit_log(
+    access: ReadAccess,
+    session: SessionDep,
+    before: Annotated[int | None, Query(ge=1, description="Only events older than this id")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> Listing[AuditEventPublic]:
+    """What happened to this statement, newest first, `limit` events at a time."""
+    events = audit.list_events(
+        session=session, statement_id=access.statement_id, before=before, limit=limit
+    )
+    return Listing.of(events)

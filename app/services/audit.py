@@ -22,15 +22,18 @@ def record(
     )
 
 
-def list_events(*, session: Session, statement_id: int, limit: int = 200) -> list[AuditEventPublic]:
-    """The newest events first."""
-    rows = session.exec(
+def list_events(
+    *, session: Session, statement_id: int, before: int | None = None, limit: int = 200
+) -> list[AuditEventPublic]:
+    """The newest events first; `before` (an event id) pages back through older ones."""
+    query = (
         select(AuditEvent, User)
         .join(User, col(User.id) == col(AuditEvent.actor_id), isouter=True)
         .where(AuditEvent.statement_id == statement_id)
-        .order_by(col(AuditEvent.id).desc())
-        .limit(limit)
-    ).all()
+    )
+    if before is not None:
+        query = query.where(col(AuditEvent.id) < before)
+    rows = session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)).all()
     return [
         AuditEventPublic(
             id=event.id or 0,

@@ -79,6 +79,7 @@ def add_member(
         statement_id=statement_id,
         actor=actor or user,
         kind="member.joined",
+        member_id=user.id,
         member=user.name,
         role=Role(role).value,
     )
@@ -90,6 +91,8 @@ def change_member(
 ) -> MemberPublic:
     """Change a member's role or the organisation they speak for."""
     membership = _membership(session, statement_id, user_id)
+    member = session.get(User, user_id)
+    name = member.name if member else ""
     fields = changes.model_dump(exclude_unset=True)
     role = fields.get("role")
     if role is not None and role != membership.role:
@@ -101,12 +104,24 @@ def change_member(
             actor=actor,
             kind="member.role_changed",
             member_id=user_id,
+            member=name,
             old=Role(membership.role).value,
             new=Role(role).value,
         )
         membership.role = role
-    if fields.get("organisation") is not None:
-        membership.organisation = fields["organisation"]
+    organisation = fields.get("organisation")
+    if organisation is not None and organisation != membership.organisation:
+        audit.record(
+            session=session,
+            statement_id=statement_id,
+            actor=actor,
+            kind="member.organisation_changed",
+            member_id=user_id,
+            member=name,
+            old=membership.organisation,
+            new=organisation,
+        )
+        membership.organisation = organisation
     session.add(membership)
     session.flush()
     return next(
@@ -118,6 +133,7 @@ def remove_member(*, session: Session, statement_id: int, user_id: int, actor: U
     """Remove a member (or, with one's own id, leave); their past contributions stay."""
     membership = _membership(session, statement_id, user_id)
     _keep_a_facilitator(session, membership)
+    member = session.get(User, user_id)
     session.delete(membership)
     audit.record(
         session=session,
@@ -125,4 +141,5 @@ def remove_member(*, session: Session, statement_id: int, user_id: int, actor: U
         actor=actor,
         kind="member.left" if actor.id == user_id else "member.removed",
         member_id=user_id,
+        member=member.name if member else "",
     )

@@ -36,7 +36,7 @@ def test_activity_tells_what_happened_in_words(accord_ui: AccordUI) -> None:
             re.compile(
                 r"^Fatima Facilitator changed Dmitri Delegate's role from editor to reviewer\."
             ),
-            re.compile(r"^Fatima Facilitator removed a former member\."),
+            re.compile(r"^Fatima Facilitator removed Vera Visitor\."),
             re.compile(r"^Fatima Facilitator changed the title\."),
             re.compile(r"^Vera Visitor joined as viewer\."),
             re.compile(r"^Fatima Facilitator created a viewer invitation link\."),

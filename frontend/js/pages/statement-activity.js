@@ -46,12 +46,15 @@ const SENTENCES = {
   },
   "member.joined": ({ data }) => [`joined as ${role(data.role)}.`],
   "member.left": () => ["left the statement."],
-  "member.removed": ({ data }, names) => ["removed ", name(names.member(data.member_id)), "."],
+  "member.removed": ({ data }, names) => ["removed ", name(names.member(data)), "."],
   "member.role_changed": ({ data, actor }, names) => {
-    const member = names.member(data.member_id);
+    const member = names.member(data);
     const whose = member && member === actor ? ["their own"] : [name(member), "'s"];
     return ["changed ", ...whose, ` role from ${role(data.old)} to ${role(data.new)}.`];
   },
+  "member.organisation_changed": ({ data }, names) => [
+    "recorded that ", name(names.member(data)), ` speaks for “${data.new}”.`,
+  ],
   "invitation.created": ({ data }) => {
     const link = `created ${withArticle(role(data.role))} invitation link`;
     return data.label ? [`${link} for “${data.label}”.`] : [`${link}.`];
@@ -77,7 +80,8 @@ function directory(events, members) {
     .filter((event) => event.kind === "invitation.created" && event.data.label)
     .map((event) => [event.data.invitation_id, event.data.label]));
   return {
-    member: (id) => people.get(id) ?? null,
+    // Members by their current name; former members by the name the event recorded.
+    member: (data) => people.get(data.member_id) ?? data.member ?? null,
     invitation: (id) => links.get(id),
   };
 }
