@@ -1,12 +1,15 @@
 """Domain errors, raised by services and mapped once to HTTP answers with a JSON `detail`."""
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+NOT_FOUND_PAGE = Path(__file__).resolve().parent.parent / "frontend" / "notfound.html"
 
 
 class AccordError(Exception):
@@ -82,8 +85,11 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    wants_page = "text/html" in request.headers.get("accept", "")
+    if exc.status_code == 404 and wants_page and not request.url.path.startswith("/api/"):
+        return FileResponse(NOT_FOUND_PAGE, status_code=404)
     detail = exc.detail
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is nothing at this address."

@@ -208,3 +208,14 @@ def test_create_statement_invalid_json(
     )
     assert response.status_code == 422
     assert response.json()["detail"] == "The body is not valid JSON (error at character 14)."
+
+
+def test_unknown_page_answers_html(client: TestClient) -> None:
+    response = client.get("/no/such/page", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert "There is nothing here" in response.text
+    assert (
+        client.get("/api/nope", headers={"Accept": "text/html"})
+        .headers["content-type"]
+        .startswith("application/json")
+    )
