@@ -120,6 +120,18 @@ class AccordUI:
         self.api(page, "POST", f"/api/invitations/{invitation['token']}/accept", {})
         return page
 
+    def settings_with_delegate(self, title: str) -> tuple[Page, int]:
+        """Fatima facilitates a new statement with Dmitri as editor; her page shows its settings.
+
+        Returns her page and the statement's id."""
+        facilitator = self.person("Fatima Facilitator", "Wikimedia Norway")
+        delegate = self.person("Dmitri Delegate", "Wikimedia Ukraine")
+        page = self.signed_in(facilitator)
+        statement_id = self.create_statement(page, title)
+        self.add_member(page, statement_id, delegate, "editor")
+        page.goto(f"/statements/{statement_id}/settings")
+        return page, statement_id
+
     def close(self) -> None:
         for context in self.contexts:
             context.close()

@@ -60,13 +60,7 @@ def test_invitation_brings_new_member_into_statement(accord_ui: AccordUI) -> Non
 
 
 def test_facilitator_changes_member_role(accord_ui: AccordUI) -> None:
-    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
-    delegate = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
-    page = accord_ui.signed_in(facilitator)
-    statement_id = accord_ui.create_statement(page, TITLE)
-    accord_ui.add_member(page, statement_id, delegate, "editor")
-
-    page.goto(f"/statements/{statement_id}/settings")
+    page, _statement_id = accord_ui.settings_with_delegate(TITLE)
     role = page.get_by_role("combobox", name="Role of Dmitri Delegate")
     save = page.get_by_role("button", name="Save the role of Dmitri Delegate")
     expect(role).to_have_value("editor")
@@ -82,12 +76,7 @@ def test_facilitator_changes_member_role(accord_ui: AccordUI) -> None:
 
 
 def test_browse_roles_with_keyboard_saves_only_on_enter(accord_ui: AccordUI) -> None:
-    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
-    delegate = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
-    page = accord_ui.signed_in(facilitator)
-    statement_id = accord_ui.create_statement(page, TITLE)
-    accord_ui.add_member(page, statement_id, delegate, "editor")
-    page.goto(f"/statements/{statement_id}/settings")
+    page, _statement_id = accord_ui.settings_with_delegate(TITLE)
 
     # Arrowing through a closed select picks each option on the way; none of them is saved.
     mine = page.get_by_role("combobox", name="Role of Fatima Facilitator")

@@ -95,12 +95,7 @@ def test_existing_account_signs_in_and_joins(accord_ui: AccordUI) -> None:
 
 
 def test_facilitator_changes_member_organisation(accord_ui: AccordUI) -> None:
-    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
-    delegate = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
-    page = accord_ui.signed_in(facilitator)
-    statement_id = accord_ui.create_statement(page, TITLE)
-    accord_ui.add_member(page, statement_id, delegate, "editor")
-    page.goto(f"/statements/{statement_id}/settings")
+    page, statement_id = accord_ui.settings_with_delegate(TITLE)
     row = page.get_by_role("row", name=re.compile("Dmitri Delegate"))
     expect(row).to_contain_text("Wikimedia Ukraine")
 
@@ -132,12 +127,7 @@ def test_facilitator_changes_member_organisation(accord_ui: AccordUI) -> None:
 
 
 def test_facilitator_removes_member_after_confirming(accord_ui: AccordUI) -> None:
-    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
-    delegate = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
-    page = accord_ui.signed_in(facilitator)
-    statement_id = accord_ui.create_statement(page, TITLE)
-    accord_ui.add_member(page, statement_id, delegate, "editor")
-    page.goto(f"/statements/{statement_id}/settings")
+    page, _statement_id = accord_ui.settings_with_delegate(TITLE)
     remove = page.get_by_role("button", name="Remove Dmitri Delegate")
 
     remove.click()
