@@ -5,6 +5,13 @@ a positive integer retains that many characters, a string inserts itself, a nega
 integer deletes that many. Retains plus deletes equal the base text's length; zero
 and empty components are invalid. Python's str indexes code points, so lengths here
 are code points as the protocol requires.
+
+Invariants, checked by the property tests:
+- apply(apply(s, a), b) == apply(s, compose(a, b))
+- with (a2, b2) = transform(a, b): apply(apply(s, b), a2) == apply(apply(s, a), b2)
+- apply(apply(s, a), invert(a, s)) == s
+Operations built here are normalised like ot.js's: no two neighbours of one kind, and an
+insert always stands before a delete it touches, so equal edits compare equal.
 """
 
 from typing import Any
@@ -15,6 +22,52 @@ Operation = list[Component]
 
 class InvalidOperation(ValueError):
     """The operation is malformed or does not fit the text it is applied to."""
+
+
+class _Builder:
+    """Accumulates components in normal form."""
+
+    def __init__(self) -> None:
+        self.ops: Operation = []
+
+    def retain(self, n: int) -> None:
+        if n <= 0:
+            return
+        if self.ops and _is_retain(self.ops[-1]):
+            self.ops[-1] = int(self.ops[-1]) + n
+        else:
+            self.ops.append(n)
+
+    def insert(self, s: str) -> None:
+        if not s:
+            return
+        ops = self.ops
+        if ops and isinstance(ops[-1], str):
+            ops[-1] += s
+        elif ops and _is_delete(ops[-1]):
+            # Insert before a delete: the same edit, one canonical spelling.
+            if len(ops) > 1 and isinstance(ops[-2], str):
+                ops[-2] += s
+            else:
+                ops.insert(len(ops) - 1, s)
+        else:
+            ops.append(s)
+
+    def delete(self, n: int) -> None:
+        if n <= 0:
+            return
+        if self.ops and _is_delete(self.ops[-1]):
+            self.ops[-1] = int(self.ops[-1]) - n
+        else:
+            self.ops.append(-n)
+
+
+def _is_retain(c: Component) -> bool:
+    return isinstance(c, int) and c > 0
+
+
+def _is_delete(c: Component) -> bool:
+    return isinstance(c, int) and c < 0
 
 
 def parse(raw: Any) -> Operation:
@@ -29,9 +82,31 @@ def parse(raw: Any) -> Operation:
     return list(raw)
 
 
+def normalise(op: Operation) -> Operation:
+    """The canonical spelling of `op`, which must already be valid."""
+    builder = _Builder()
+    for c in op:
+        if isinstance(c, str):
+            builder.insert(c)
+        elif c > 0:
+            builder.retain(c)
+        else:
+            builder.delete(-c)
+    return builder.ops
+
+
 def base_length(op: Operation) -> int:
     """The length of the text the operation applies to."""
     return sum(abs(c) for c in op if isinstance(c, int))
+
+
+def target_length(op: Operation) -> int:
+    """The length of the text the operation produces."""
+    return sum(len(c) if isinstance(c, str) else max(c, 0) for c in op)
+
+
+def is_noop(op: Operation) -> bool:
+    return all(_is_retain(c) for c in op)
 
 
 def apply(text: str, op: Operation) -> str:
@@ -51,3 +126,146 @@ def apply(text: str, op: Operation) -> str:
         else:
             position -= component
     return "".join(parts)
+
+
+def invert(op: Operation, text: str) -> Operation:
+    """The operation that undoes `op` once it has been applied to `text`."""
+    builder = _Builder()
+    position = 0
+    for c in op:
+        if isinstance(c, str):
+            builder.delete(len(c))
+        elif c > 0:
+            builder.retain(c)
+            position += c
+        else:
+            builder.insert(text[position : position - c])
+            position -= c
+    return builder.ops
+
+
+class _Cursor:
+    """Walks an operation component by component, splitting them where needed."""
+
+    def __init__(self, op: Operation) -> None:
+        self.ops = op
+        self.index = 0
+        self.head: Component | None = op[0] if op else None
+
+    def advance(self) -> None:
+        self.index += 1
+        self.head = self.ops[self.index] if self.index < len(self.ops) else None
+
+    def take(self, n: int) -> Component:
+        """Take up to n characters' worth from the head (all of an insert if it is one)."""
+        head = self.head
+        assert head is not None
+        if isinstance(head, str):
+            if len(head) <= n:
+                self.advance()
+                return head
+            self.head = head[n:]
+            return head[:n]
+        size = abs(head)
+        if size <= n:
+            self.advance()
+            return head
+        self.head = head - n if head > 0 else head + n
+        return n if head > 0 else -n
+
+
+def _length(c: Component) -> int:
+    return len(c) if isinstance(c, str) else abs(c)
+
+
+def compose(a: Operation, b: Operation) -> Operation:
+    """One operation with the effect of `a` followed by `b`."""
+    if target_length(a) != base_length(b):
+        raise InvalidOperation("The second operation does not start where the first ends.")
+    builder = _Builder()
+    first, second = _Cursor(a), _Cursor(b)
+    while first.head is not None or second.head is not None:
+        if first.head is not None and _is_delete(first.head):
+            builder.delete(-int(first.take(_length(first.head))))
+            continue
+        if second.head is not None and isinstance(second.head, str):
+            builder.insert(str(second.take(len(second.head))))
+            continue
+        if first.head is None or second.head is None:
+            raise InvalidOperation("The operations do not line up.")
+        n = min(_length(first.head), _length(second.head))
+        x, y = first.take(n), second.take(n)
+        if _is_retain(y):
+            # b keeps what a produced: a retain stays a retain, an insert stays an insert.
+            if isinstance(x, str):
+                builder.insert(x)
+            else:
+                builder.retain(int(x))
+        elif not isinstance(x, str):
+            builder.delete(n)  # b deletes what a retained
+        # else: b deletes what a inserted, so neither appears.
+    return builder.ops
+
+
+def transform(a: Operation, b: Operation) -> tuple[Operation, Operation]:
+    """Make two concurrent operations on one text apply after each other.
+
+    Returns (a2, b2) with apply(apply(s, b), a2) == apply(apply(s, a), b2). Where both
+    insert at one position, `a`'s insert goes first: the server calls
+    transform(incoming, applied), so the change sequenced later is placed first.
+    """
+    if base_length(a) != base_length(b):
+        raise InvalidOperation("Concurrent operations must start from texts of equal length.")
+    a2, b2 = _Builder(), _Builder()
+    left, right = _Cursor(a), _Cursor(b)
+    while left.head is not None or right.head is not None:
+        if left.head is not None and isinstance(left.head, str):
+            text = str(left.take(len(left.head)))
+            a2.insert(text)
+            b2.retain(len(text))
+            continue
+        if right.head is not None and isinstance(right.head, str):
+            text = str(right.take(len(right.head)))
+            a2.retain(len(text))
+            b2.insert(text)
+            continue
+        if left.head is None or right.head is None:
+            raise InvalidOperation("The operations do not line up.")
+        n = min(abs(int(left.head)), abs(int(right.head)))
+        x, y = int(left.take(n)), int(right.take(n))
+        if x > 0 and y > 0:
+            a2.retain(n)
+            b2.retain(n)
+        elif x < 0 < y:
+            a2.delete(n)
+        elif y < 0 < x:
+            b2.delete(n)
+        # both delete the same stretch: nothing is left to do for either.
+    return a2.ops, b2.ops
+
+
+def transform_position(position: int, op: Operation) -> int:
+    """Where a caret at `position` stands after `op` (the rule of ot.js's transformIndex).
+
+    Text inserted exactly at the caret goes before it, so a caret follows what is typed
+    at it; text deleted before the caret pulls it back.
+    """
+    new_position = position
+    index = 0
+    for c in op:
+        if index > position:
+            break
+        if isinstance(c, str):
+            new_position += len(c)
+        elif c > 0:
+            index += c
+        else:
+            new_position -= min(-c, position - index)
+            index -= c
+    return new_position
+
+
+def transform_range(start: int, end: int, op: Operation) -> tuple[int, int]:
+    """A selection or passage [start, end) after `op`; it never turns inside out."""
+    new_start = transform_position(start, op)
+    return new_start, max(new_start, transform_position(end, op))
