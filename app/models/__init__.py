@@ -4,7 +4,7 @@ from app.models.audit import AuditEvent
 from app.models.auth import ApiToken, SignInAttempt, UserSession
 from app.models.invitation import Invitation
 from app.models.membership import Membership, Permission, Role
-from app.models.operation import Operation
+from app.models.operation import Operation, Snapshot
 from app.models.statement import Statement
 from app.models.user import User
 
@@ -17,6 +17,7 @@ __all__ = [
     "Permission",
     "Role",
     "SignInAttempt",
+    "Snapshot",
     "Statement",
     "User",
     "UserSession",

@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 from app.collab import ops
 from app.config import Settings
 from app.errors import Invalid, NotFound, TooLarge
-from app.models.operation import Operation, TextPublic
+from app.models.operation import Operation, Snapshot, TextPublic
 from app.models.user import User
 
 
@@ -32,18 +32,28 @@ def head_revision(*, session: Session, statement_id: int) -> int:
 
 
 def text_at(*, session: Session, statement_id: int, rev: int | None = None) -> TextPublic:
-    """Replay the log up to `rev` (default: the head)."""
+    """The text at `rev` (default: the head): the nearest snapshot, then the log after it."""
     head = head_revision(session=session, statement_id=statement_id)
     if rev is None:
         rev = head
     elif rev < 0 or rev > head:
         raise NotFound(f"Revision {rev} does not exist; this statement is at revision {head}.")
+    snapshot = session.exec(
+        select(Snapshot)
+        .where(Snapshot.statement_id == statement_id, col(Snapshot.rev) <= rev)
+        .order_by(col(Snapshot.rev).desc())
+        .limit(1)
+    ).first()
+    text, start = (snapshot.text, snapshot.rev) if snapshot else ("", 0)
     query = (
         select(Operation.op)
-        .where(Operation.statement_id == statement_id, col(Operation.rev) <= rev)
+        .where(
+            Operation.statement_id == statement_id,
+            col(Operation.rev) > start,
+            col(Operation.rev) <= rev,
+        )
         .order_by(col(Operation.rev))
     )
-    text = ""
     for op in session.exec(query):
         text = ops.apply(text, ops.parse(op))
     return TextPublic(rev=rev, text=text)
