@@ -8,11 +8,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from app import migrate
+from app.collab.room import Hub
 from app.config import Settings, get_settings
 from app.db import check_durability, make_engine
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, OriginCheckMiddleware, SecurityHeadersMiddleware
-from app.routers import account, invitations, members, pages, statements
+from app.routers import account, collab, invitations, members, pages, statements
 
 
 def _check_database(settings: Settings) -> None:
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(_check_database, settings)
         app.state.engine = make_engine(settings)
+        app.state.hub = Hub(app.state.engine, settings.max_text_bytes)
         try:
             yield
         finally:
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in (account.router, statements.router, members.router, invitations.router):
         app.include_router(router)
+    app.include_router(collab.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND), name="static")
     # Added last runs first: size limit, then the Origin check, then headers on every answer.

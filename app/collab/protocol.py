@@ -1,0 +1,48 @@
+"""The frames of the live editing protocol: inbound ones parsed strictly, outbound ones built."""
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Selection(Frame):
+    anchor: int = Field(ge=0)
+    head: int = Field(ge=0)
+
+
+class OpFrame(Frame):
+    """A change made on revision `base_rev`; `seq` counts up per client id."""
+
+    type: Literal["op"]
+    base_rev: int = Field(ge=0)
+    seq: int = Field(ge=1)
+    op: list[int | str]
+
+
+class PresenceFrame(Frame):
+    """A caret or selection on revision `rev`; None when the editor lost focus."""
+
+    type: Literal["presence"]
+    selection: Selection | None
+    rev: int = Field(ge=0)
+
+
+Inbound = Annotated[OpFrame | PresenceFrame, Field(discriminator="type")]
+INBOUND: TypeAdapter[OpFrame | PresenceFrame] = TypeAdapter(Inbound)
+
+
+def encode(frame: dict[str, Any]) -> str:
+    """Serialise an outbound frame once; the same string goes to every recipient."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def error(code: str, message: str, seq: int | None = None) -> str:
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if seq is not None:
+        frame["seq"] = seq
+    return encode(frame)

@@ -1,0 +1,250 @@
+"""One room per open statement: it sequences changes, persists them, then acks and broadcasts.
+
+Changes are queued and handled by one worker task per room, so they are serialised. The
+worker takes everything queued at that moment as one batch: each change is transformed
+against the changes after its base revision and applied, then the whole batch is written
+in one transaction (group commit), and only after that commit is each change acknowledged
+to its sender and sent to everyone else, each frame encoded once.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from app.collab import ops, protocol, store
+from app.collab.protocol import OpFrame, Selection
+from app.collab.store import Change
+
+Send = Callable[[str], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class Connection:
+    """One open socket: who it is, what it may do, and its outbound queue."""
+
+    client_id: str
+    user: dict[str, Any]
+    role: str
+    can_edit: bool
+    outbox: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    selection: Selection | None = None
+
+    def send(self, text: str) -> None:
+        self.outbox.put_nowait(text)
+
+    def peer(self) -> dict[str, Any]:
+        selection = self.selection.model_dump() if self.selection else None
+        return {"user": self.user, "client_id": self.client_id, "selection": selection}
+
+
+class Room:
+    def __init__(self, statement_id: int, engine: Engine, max_text_bytes: int) -> None:
+        self.statement_id = statement_id
+        self.engine = engine
+        self.max_text_bytes = max_text_bytes
+        self.rev = 0
+        self.text = ""
+        self.loaded_rev = 0
+        self.recent: list[Change] = []  # every change since the room loaded, in order
+        self.connections: set[Connection] = set()
+        self.last_seq: dict[str, tuple[int, int]] = {}
+        self.queue: list[tuple[Connection, OpFrame]] = []
+        self.wake = asyncio.Event()
+        self.closing = False
+        self.worker: asyncio.Task[None] | None = None
+
+    async def load(self) -> None:
+        """Read the head from the database; also how the room recovers from a failed write."""
+        self.rev, self.text = await asyncio.to_thread(
+            store.load_head, self.engine, self.statement_id
+        )
+        self.loaded_rev = self.rev
+        self.recent = []
+        for client_id in list(self.last_seq):
+            self.last_seq[client_id] = await asyncio.to_thread(
+                store.last_seq, self.engine, self.statement_id, client_id
+            )
+        if self.worker is None:
+            self.worker = asyncio.create_task(self._work())
+
+    async def join(self, connection: Connection) -> None:
+        if connection.client_id not in self.last_seq:
+            self.last_seq[connection.client_id] = await asyncio.to_thread(
+                store.last_seq, self.engine, self.statement_id, connection.client_id
+            )
+        self.connections.add(connection)
+
+    def leave(self, connection: Connection) -> None:
+        self.connections.discard(connection)
+
+    async def close(self) -> None:
+        """Stop the worker once the batch in hand is written: nothing queued is dropped."""
+        self.closing = True
+        self.wake.set()
+        if self.worker is not None:
+            await self.worker
+
+    async def changes_after(self, rev: int) -> list[Change]:
+        if rev >= self.loaded_rev:
+            return self.recent[rev - self.loaded_rev :]
+        return await asyncio.to_thread(store.changes_after, self.engine, self.statement_id, rev)
+
+    def submit(self, connection: Connection, frame: OpFrame) -> None:
+        self.queue.append((connection, frame))
+        self.wake.set()
+
+    def broadcast(self, text: str, *, skip: Connection | None = None) -> None:
+        for connection in self.connections:
+            if connection is not skip:
+                connection.send(text)
+
+    async def _work(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            batch, self.queue = self.queue, []
+            if batch:
+                await self._handle(batch)
+            if self.closing and not self.queue:
+                return
+
+    async def _sequence(self, connection: Connection, frame: OpFrame) -> Change | None:
+        """Transform and apply one change in memory, or refuse it with an error frame."""
+        last_seq, last_rev = self.last_seq.get(connection.client_id, (0, 0))
+        if frame.seq <= last_seq:
+            # A resend of a change already durable: acknowledge it again, apply nothing.
+            if frame.seq == last_seq:
+                connection.send(protocol.encode({"type": "ack", "seq": frame.seq, "rev": last_rev}))
+            else:
+                connection.send(
+                    protocol.error("stale_seq", "This change was already handled.", frame.seq)
+                )
+            return None
+        if frame.base_rev > self.rev:
+            connection.send(
+                protocol.error(
+                    "future_revision",
+                    f"Revision {frame.base_rev} does not exist yet; the statement "
+                    f"is at revision {self.rev}.",
+                    frame.seq,
+                )
+            )
+            return None
+        try:
+            op = ops.parse(frame.op)
+            for later in await self.changes_after(frame.base_rev):
+                op, _ = ops.transform(op, later.op)
+            text = ops.apply(self.text, op)
+        except ops.InvalidOperation as problem:
+            connection.send(protocol.error("invalid_operation", str(problem), frame.seq))
+            return None
+        if len(text.encode("utf-8", "surrogatepass")) > self.max_text_bytes:
+            connection.send(
+                protocol.error(
+                    "too_large", f"The text would exceed {self.max_text_bytes} bytes.", frame.seq
+                )
+            )
+            return None
+        if "\x00" in text or _has_lone_surrogate(text):
+            connection.send(
+                protocol.error(
+                    "invalid_text", "The change holds a NUL or a lone surrogate.", frame.seq
+                )
+            )
+            return None
+        self.rev += 1
+        self.text = text
+        change = Change(
+            self.rev, ops.normalise(op), connection.user["id"], connection.client_id, frame.seq
+        )
+        self.recent.append(change)
+        self.last_seq[connection.client_id] = (frame.seq, self.rev)
+        return change
+
+    async def _handle(self, batch: list[tuple[Connection, OpFrame]]) -> None:
+        accepted: list[tuple[Connection, Change]] = []
+        for connection, frame in batch:
+            change = await self._sequence(connection, frame)
+            if change is not None:
+                accepted.append((connection, change))
+        if not accepted:
+            return
+        first, last = accepted[0][1].rev, self.rev
+        snapshot = None
+        if last // store.SNAPSHOT_EVERY > (first - 1) // store.SNAPSHOT_EVERY:
+            snapshot = (self.rev, self.text)
+        try:
+            await asyncio.to_thread(
+                store.append, self.engine, self.statement_id, [c for _, c in accepted], snapshot
+            )
+        except Exception:
+            # Not durable, so not acknowledged: the room rereads what the database holds,
+            # and the senders resend (their client id and seq make a resend safe).
+            await self.load()
+            for connection, change in accepted:
+                connection.send(
+                    protocol.error(
+                        "not_saved",
+                        "The change could not be saved; it will be sent again.",
+                        change.seq,
+                    )
+                )
+            return
+        for connection, change in accepted:
+            connection.send(protocol.encode({"type": "ack", "seq": change.seq, "rev": change.rev}))
+            self.broadcast(
+                protocol.encode(
+                    {
+                        "type": "op",
+                        "rev": change.rev,
+                        "op": change.op,
+                        "author": connection.user,
+                        "client_id": change.client_id,
+                        "seq": change.seq,
+                    }
+                ),
+                skip=connection,
+            )
+            for other in self.connections:
+                if other.selection is not None:
+                    anchor = ops.transform_position(other.selection.anchor, change.op)
+                    head = ops.transform_position(other.selection.head, change.op)
+                    other.selection = Selection(anchor=anchor, head=head)
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class Hub:
+    """The rooms of this process, created on first join and closed when the last one leaves."""
+
+    def __init__(self, engine: Engine, max_text_bytes: int) -> None:
+        self.engine = engine
+        self.max_text_bytes = max_text_bytes
+        self.rooms: dict[int, Room] = {}
+        self.lock = asyncio.Lock()
+
+    async def join(self, statement_id: int, connection: Connection) -> Room:
+        async with self.lock:
+            room = self.rooms.get(statement_id)
+            if room is None:
+                room = Room(statement_id, self.engine, self.max_text_bytes)
+                await room.load()
+                self.rooms[statement_id] = room
+            await room.join(connection)
+            return room
+
+    async def leave(self, room: Room, connection: Connection) -> None:
+        async with self.lock:
+            room.leave(connection)
+            if not room.connections and self.rooms.get(room.statement_id) is room:
+                del self.rooms[room.statement_id]
+                await room.close()

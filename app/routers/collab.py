@@ -1,0 +1,175 @@
+"""The live editing websocket: authenticate, join the statement's room, pump frames."""
+
+import asyncio
+import contextlib
+import re
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from starlette.datastructures import Headers
+
+from app.collab import ops, protocol
+from app.collab.protocol import OpFrame, PresenceFrame, Selection
+from app.collab.room import Connection, Hub, Room
+from app.config import Settings
+from app.middleware import SESSION_COOKIE, allowed_origins, origin_of
+from app.models.membership import Membership, Permission
+from app.models.user import User
+from app.services.sessions import user_for_api_token, user_for_session
+
+router = APIRouter()
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Close codes in the private range, mirroring the HTTP answers.
+UNAUTHORISED, NOT_FOUND, INVALID = 4401, 4404, 4422
+
+
+def _identify(engine: Engine, headers: Headers, cookies: dict[str, str]) -> User | None:
+    with Session(engine) as session:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return user_for_api_token(session=session, secret=token.strip())
+        cookie = cookies.get(SESSION_COOKIE)
+        return user_for_session(session=session, token=cookie) if cookie else None
+
+
+def _membership(engine: Engine, statement_id: int, user_id: int) -> Membership | None:
+    with Session(engine) as session:
+        return session.exec(
+            select(Membership).where(
+                Membership.statement_id == statement_id, Membership.user_id == user_id
+            )
+        ).first()
+
+
+def _colour(user_id: int) -> str:
+    return f"hsl({(user_id * 137) % 360} 65% 42%)"
+
+
+@router.websocket("/ws/statements/{statement_id}")
+async def collaborate(websocket: WebSocket, statement_id: int) -> None:
+    """The live editing protocol of docs/protocol.md."""
+    settings: Settings = websocket.app.state.settings
+    engine: Engine = websocket.app.state.engine
+    hub: Hub = websocket.app.state.hub
+    headers = websocket.headers
+    bearer = headers.get("authorization", "").lower().startswith("bearer ")
+    if not bearer:
+        origin = origin_of(headers)
+        if origin is None or origin not in allowed_origins(websocket.scope, settings):
+            await websocket.close(code=1008, reason="This origin may not open the statement.")
+            return
+    user = await asyncio.to_thread(_identify, engine, headers, dict(websocket.cookies))
+    if user is None:
+        await websocket.close(code=UNAUTHORISED, reason="Sign in first.")
+        return
+    membership = await asyncio.to_thread(_membership, engine, statement_id, user.id)
+    if membership is None:
+        await websocket.close(code=NOT_FOUND, reason="No such statement among yours.")
+        return
+    client_id = websocket.query_params.get("client_id", "")
+    since_raw = websocket.query_params.get("since")
+    if not CLIENT_ID.match(client_id) or (since_raw is not None and not since_raw.isdigit()):
+        await websocket.close(code=INVALID, reason="client_id (a uuid) and since (a revision).")
+        return
+    await websocket.accept()
+    connection = Connection(
+        client_id=client_id,
+        user={
+            "id": user.id,
+            "name": user.name,
+            "organisation": membership.organisation,
+            "colour": _colour(user.id),
+        },
+        role=membership.role,
+        can_edit=membership.can(Permission.edit),
+    )
+    room = await hub.join(statement_id, connection)
+    sender = asyncio.create_task(_pump_out(websocket, connection))
+    try:
+        await websocket.send_text(await _hello(room, connection, since_raw))
+        while True:
+            raw = await websocket.receive_text()
+            _handle(room, connection, raw, settings.max_frame_bytes)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+        await hub.leave(room, connection)
+        if connection.selection is not None:
+            connection.selection = None
+            room.broadcast(protocol.encode({"type": "presence", **connection.peer()}))
+
+
+async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
+    while True:
+        await websocket.send_text(await connection.outbox.get())
+
+
+async def _hello(room: Room, connection: Connection, since_raw: str | None) -> str:
+    frame: dict[str, Any] = {
+        "type": "hello",
+        "rev": room.rev,
+        "role": connection.role,
+        "you": connection.user,
+        "peers": [c.peer() for c in room.connections if c is not connection],
+    }
+    since = int(since_raw) if since_raw is not None else None
+    if since is not None and since <= room.rev:
+        frame["ops"] = [
+            {"rev": c.rev, "op": c.op, "client_id": c.client_id, "seq": c.seq}
+            for c in await room.changes_after(since)
+        ]
+    else:
+        frame["text"] = room.text
+    return protocol.encode(frame)
+
+
+def _handle(room: Room, connection: Connection, raw: str, max_bytes: int) -> None:
+    if len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
+        connection.send(protocol.error("too_large", f"A frame may hold at most {max_bytes} bytes."))
+        return
+    try:
+        frame = protocol.INBOUND.validate_json(raw)
+    except ValidationError as problem:
+        connection.send(protocol.error("invalid_frame", _first_error(problem)))
+        return
+    if isinstance(frame, OpFrame):
+        if not connection.can_edit:
+            connection.send(
+                protocol.error(
+                    "forbidden", "Your role may read this statement but not change it.", frame.seq
+                )
+            )
+            return
+        room.submit(connection, frame)
+    elif isinstance(frame, PresenceFrame):
+        _presence(room, connection, frame)
+
+
+def _presence(room: Room, connection: Connection, frame: PresenceFrame) -> None:
+    selection = frame.selection
+    if selection is not None and frame.rev <= room.rev and frame.rev >= room.loaded_rev:
+        # Bring a selection made on an older revision up to date with the changes since.
+        anchor, head = selection.anchor, selection.head
+        for change in room.recent[frame.rev - room.loaded_rev :]:
+            anchor = ops.transform_position(anchor, change.op)
+            head = ops.transform_position(head, change.op)
+        limit = len(room.text)
+        selection = Selection(anchor=min(anchor, limit), head=min(head, limit))
+    elif selection is not None:
+        return  # too old or from the future: a later presence frame will do
+    connection.selection = selection
+    room.broadcast(
+        protocol.encode({"type": "presence", **connection.peer(), "rev": room.rev}), skip=connection
+    )
+
+
+def _first_error(problem: ValidationError) -> str:
+    first = problem.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))

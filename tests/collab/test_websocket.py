@@ -1,0 +1,253 @@
+"""The live editing protocol over real websockets: hello, op/ack/broadcast, resends, refusals."""
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
+
+from app.config import Settings
+from app.middleware import SESSION_COOKIE
+from app.models.membership import Role
+from app.models.statement import Statement
+from app.models.user import User
+from app.services import sessions
+from tests.factories import ORIGIN, add_member, make_statement, make_user
+
+Socket = WebSocketTestSession
+
+
+@pytest.fixture
+def room(session: Session, settings: Settings) -> tuple[Statement, User, User, User]:
+    facilitator, editor, viewer = make_user(session), make_user(session), make_user(session)
+    statement = make_statement(session, settings, facilitator=facilitator, text="Hello world")
+    add_member(session, statement, editor, Role.editor)
+    add_member(session, statement, viewer, Role.viewer)
+    return statement, facilitator, editor, viewer
+
+
+Connect = Callable[..., AbstractContextManager[tuple[Socket, dict[str, Any]]]]
+
+
+@pytest.fixture
+def connect(client: TestClient, session: Session, settings: Settings) -> Connect:
+    """Open a socket as a user. Every socket goes through the one started `client`, so all
+    of them share the app's event loop, as they do in a real server."""
+
+    @contextmanager
+    def open_socket(
+        user: User, statement: Statement, client_id: str | None = None, **params: Any
+    ) -> Iterator[tuple[Socket, dict[str, Any]]]:
+        token = sessions.start_session(session=session, settings=settings, user=user)
+        session.commit()
+        query = urlencode({"client_id": client_id or uuid.uuid4().hex, **params})
+        headers = {"Origin": ORIGIN, "Cookie": f"{SESSION_COOKIE}={token}"}
+        with client.websocket_connect(
+            f"/ws/statements/{statement.id}?{query}", headers=headers
+        ) as socket:
+            yield socket, socket.receive_json()
+
+    return open_socket
+
+
+def receive(socket: Socket, kind: str) -> dict[str, Any]:
+    """The next frame of a kind, passing over presence frames."""
+    while True:
+        frame: dict[str, Any] = socket.receive_json()
+        if frame["type"] == kind:
+            return frame
+        assert frame["type"] == "presence", frame
+
+
+def test_hello_gives_text_role_and_peers(
+    connect: Connect,
+    room: tuple[Statement, User, User, User],
+) -> None:
+    statement, facilitator, editor, _ = room
+    with connect(facilitator, statement) as (_, first):
+        assert (first["type"], first["rev"], first["text"]) == ("hello", 1, "Hello world")
+        assert first["role"] == "facilitator"
+        assert first["peers"] == []
+        with connect(editor, statement) as (_, second):
+            assert [p["user"]["id"] for p in second["peers"]] == [facilitator.id]
+            assert second["you"]["id"] == editor.id
+
+
+def test_op_acked_and_broadcast(
+    connect: Connect,
+    signed_in: Callable[[User], TestClient],
+    room: tuple[Statement, User, User, User],
+) -> None:
+    statement, facilitator, editor, _ = room
+    alice = signed_in(facilitator)
+    with connect(facilitator, statement) as (a, _), connect(editor, statement) as (b, _):
+        a.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [6, "big ", 5]})
+        assert receive(a, "ack") == {"type": "ack", "seq": 1, "rev": 2}
+        remote = receive(b, "op")
+        assert (remote["rev"], remote["op"], remote["author"]["id"]) == (
+            2,
+            [6, "big ", 5],
+            facilitator.id,
+        )
+    assert alice.get(f"/api/statements/{statement.id}/text").json() == {
+        "rev": 2,
+        "text": "Hello big world",
+    }
+
+
+def test_concurrent_ops_transformed(
+    connect: Connect,
+    signed_in: Callable[[User], TestClient],
+    room: tuple[Statement, User, User, User],
+) -> None:
+    statement, facilitator, editor, _ = room
+    alice = signed_in(facilitator)
+    with connect(facilitator, statement) as (a, _), connect(editor, statement) as (b, _):
+        a.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": ["¡", 11]})
+        assert receive(a, "ack")["rev"] == 2
+        # Bob had not seen Alice's change: his is made on revision 1 and still lands right.
+        b.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "! 😀"]})
+        assert receive(b, "op")["rev"] == 2  # Alice's change reaches him meanwhile
+        assert receive(b, "ack")["rev"] == 3
+        assert receive(a, "op")["op"] == [12, "! 😀"]
+    assert alice.get(f"/api/statements/{statement.id}/text").json()["text"] == "¡Hello world! 😀"
+
+
+def test_resent_op_applied_once(
+    connect: Connect,
+    signed_in: Callable[[User], TestClient],
+    room: tuple[Statement, User, User, User],
+) -> None:
+    statement, facilitator, _, _ = room
+    alice = signed_in(facilitator)
+    client_id = uuid.uuid4().hex
+    frame = {"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]}
+    with connect(facilitator, statement, client_id) as (a, _):
+        a.send_json(frame)
+        assert receive(a, "ack")["rev"] == 2
+    # The connection dropped before the client saw the ack; it reconnects and resends.
+    with connect(facilitator, statement, client_id, since=1) as (a, hello):
+        assert [o["rev"] for o in hello["ops"]] == [2]
+        a.send_json(frame)
+        assert receive(a, "ack") == {"type": "ack", "seq": 1, "rev": 2}
+    assert alice.get(f"/api/statements/{statement.id}/text").json() == {
+        "rev": 2,
+        "text": "Hello world!",
+    }
+
+
+def test_since_gives_missed_ops(
+    connect: Connect,
+    room: tuple[Statement, User, User, User],
+) -> None:
+    statement, facilitator, _, _ = room
+    with connect(facilitator, statement) as (a, _):
+        for seq, op in enumerate([[11, "!"], [12, "!"], ["> ", 13]], start=1):
+            a.send_json({"type": "op", "base_rev": seq, "seq": seq, "op": op})
+            receive(a, "ack")
+    with connect(facilitator, statement, since=2) as (_, hello):
+        assert "text" not in hello
+        assert [(o["rev"], o["op"]) for o in hello["ops"]] == [(3, [12, "!"]), (4, ["> ", 13])]
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("not json", "invalid_frame"),
+        (json.dumps({"type": "dance"}), "invalid_frame"),
+        (json.dumps({"type": "op", "base_rev": 1, "seq": 1, "op": [99]}), "invalid_operation"),
+        (json.dumps({"type": "op", "base_rev": 9, "seq": 1, "op": [11]}), "future_revision"),
+        (json.dumps({"type": "op", "base_rev": -1, "seq": 1, "op": [11]}), "invalid_frame"),
+        (json.dumps({"type": "op", "base_rev": 1, "seq": 1, "op": [11, 0]}), "invalid_operation"),
+        (json.dumps({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "\u0000"]}), "invalid_text"),
+        ('{"type": "op", "base_rev": 1, "seq": 1, "op": [11, "\\ud800"]}', "invalid_frame"),
+        (json.dumps({"type": "op", "base_rev": 1, "seq": 1, "op": [True]}), "invalid_frame"),
+    ],
+)
+def test_bad_frame_refused_and_changes_nothing(
+    connect: Connect,
+    signed_in: Callable[[User], TestClient],
+    room: tuple[Statement, User, User, User],
+    frame: str,
+    code: str,
+) -> None:
+    statement, facilitator, _, _ = room
+    alice = signed_in(facilitator)
+    with connect(facilitator, statement) as (a, _):
+        a.send_text(frame)
+        refusal = receive(a, "error")
+        assert refusal["code"] == code
+        assert refusal["message"]
+    assert alice.get(f"/api/statements/{statement.id}/text").json() == {
+        "rev": 1,
+        "text": "Hello world",
+    }
+
+
+def test_oversized_frame_refused(
+    connect: Connect,
+    room: tuple[Statement, User, User, User],
+    settings: Settings,
+) -> None:
+    statement, facilitator, _, _ = room
+    with connect(facilitator, statement) as (a, _):
+        a.send_json(
+            {"type": "op", "base_rev": 1, "seq": 1, "op": [11, "x" * settings.max_frame_bytes]}
+        )
+        assert receive(a, "error")["code"] == "too_large"
+
+
+def test_viewer_cannot_send_changes(
+    connect: Connect,
+    signed_in: Callable[[User], TestClient],
+    room: tuple[Statement, User, User, User],
+) -> None:
+    statement, _, _, viewer = room
+    reader = signed_in(viewer)
+    with connect(viewer, statement) as (v, hello):
+        assert hello["role"] == "viewer"
+        v.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
+        assert receive(v, "error")["code"] == "forbidden"
+    assert reader.get(f"/api/statements/{statement.id}/text").json()["rev"] == 1
+
+
+def test_presence_relayed_with_who(
+    connect: Connect,
+    room: tuple[Statement, User, User, User],
+) -> None:
+    statement, facilitator, editor, _ = room
+    with connect(facilitator, statement) as (a, _), connect(editor, statement) as (b, _):
+        b.send_json({"type": "presence", "selection": {"anchor": 6, "head": 11}, "rev": 1})
+        seen = a.receive_json()
+        assert seen["type"] == "presence"
+        assert seen["user"]["id"] == editor.id
+        assert seen["selection"] == {"anchor": 6, "head": 11}
+
+
+def test_handshake_refused(
+    client: TestClient,
+    signed_in: Callable[[User], TestClient],
+    room: tuple[Statement, User, User, User],
+    session: Session,
+) -> None:
+    statement, facilitator, _, _ = room
+    path = f"/ws/statements/{statement.id}?client_id=abc"
+    cases = [
+        (client, {"Origin": ORIGIN}, 4401),  # not signed in
+        (signed_in(facilitator), {"Origin": "https://evil.example"}, 1008),
+        (signed_in(make_user(session)), {"Origin": ORIGIN}, 4404),  # not a member
+    ]
+    for caller, headers, code in cases:
+        with (
+            pytest.raises(WebSocketDisconnect) as refused,
+            caller.websocket_connect(path, headers=headers) as socket,
+        ):
+            socket.receive_json()
+        assert refused.value.code == code
