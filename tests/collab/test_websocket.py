@@ -9,16 +9,19 @@ from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
+from app.collab import store
 from app.config import Settings
 from app.middleware import SESSION_COOKIE
 from app.models.membership import Role
+from app.models.operation import Snapshot
 from app.models.statement import Statement
 from app.models.user import User
 from app.services import sessions
+from app.services.text import text_at
 from tests.factories import ORIGIN, add_member, make_statement, make_user
 
 Socket = WebSocketTestSession
@@ -251,3 +254,23 @@ def test_handshake_refused(
         ):
             socket.receive_json()
         assert refused.value.code == code
+
+
+def test_snapshots_written_and_used(
+    connect: Connect,
+    room: tuple[Statement, User, User, User],
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(store, "SNAPSHOT_EVERY", 3)
+    statement, facilitator, _, _ = room
+    with connect(facilitator, statement) as (a, _):
+        for seq in range(1, 6):
+            a.send_json({"type": "op", "base_rev": seq, "seq": seq, "op": [10 + seq, "."]})
+            receive(a, "ack")
+    snapshots = session.exec(select(Snapshot).where(Snapshot.statement_id == statement.id)).all()
+    assert [(s.rev, s.text) for s in snapshots] == [(3, "Hello world.."), (6, "Hello world.....")]
+    # A fresh room loads from the snapshot plus the changes after it.
+    with connect(facilitator, statement) as (_, hello):
+        assert (hello["rev"], hello["text"]) == (6, "Hello world.....")
+    assert text_at(session=session, statement_id=statement.id, rev=4).text == "Hello world..."
