@@ -16,6 +16,7 @@ from tests.factories import add_member, make_invitation, make_statement, make_us
 
 CALLERS = ["facilitator", "editor", "reviewer", "viewer", "non-member", "anonymous"]
 READ = {"facilitator": 200, "editor": 200, "reviewer": 200, "viewer": 200}
+EDIT = {"facilitator": 200, "editor": 200, "reviewer": 403, "viewer": 403}
 MANAGE = {"facilitator": 200, "editor": 403, "reviewer": 403, "viewer": 403}
 
 
@@ -38,6 +39,7 @@ ROUTES = [
     Route("GET", "/api/statements/{sid}", READ),
     Route("PATCH", "/api/statements/{sid}", MANAGE, {"context": "Changed"}),
     Route("GET", "/api/statements/{sid}/text", READ),
+    Route("POST", "/api/statements/{sid}/text", EDIT, {"base_rev": 1, "text": "Draft!"}),
     Route("GET", "/api/statements/{sid}/audit", READ),
     Route("GET", "/api/statements/{sid}/members", READ),
     Route("PATCH", "/api/statements/{sid}/members/{other}", MANAGE, {"role": "viewer"}),

@@ -8,6 +8,8 @@ to its sender and sent to everyone else, each frame encoded once.
 """
 
 import asyncio
+import json
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -221,6 +223,37 @@ def _has_lone_surrogate(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+ERROR_STATUS = {"future_revision": 409, "too_large": 413, "not_saved": 503}
+
+
+async def submit_whole_change(
+    hub: "Hub", statement_id: int, user: dict[str, Any], base_rev: int, op: ops.Operation
+) -> int:
+    """Sequence one change from outside a socket (a whole-text save) and wait until durable.
+
+    Returns the revision; raises ChangeRefused with the room's error code and message.
+    """
+    connection = Connection(client_id=f"http-{uuid.uuid4().hex}", user=user, role="", can_edit=True)
+    room = await hub.join(statement_id, connection)
+    try:
+        room.submit(connection, OpFrame(type="op", base_rev=base_rev, seq=1, op=op))
+        while True:
+            frame = json.loads(await connection.outbox.get())
+            if frame["type"] == "ack" and frame["seq"] == 1:
+                return int(frame["rev"])
+            if frame["type"] == "error" and frame.get("seq") == 1:
+                raise ChangeRefused(frame["code"], frame["message"])
+    finally:
+        await hub.leave(room, connection)
+
+
+class ChangeRefused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = ERROR_STATUS.get(code, 422)
 
 
 class Hub:

@@ -5,20 +5,23 @@ import contextlib
 import re
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import ValidationError
+from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from starlette.datastructures import Headers
 
 from app.collab import ops, protocol
+from app.collab.diffing import operation_between
 from app.collab.protocol import OpFrame, PresenceFrame, Selection
-from app.collab.room import Connection, Hub, Room
+from app.collab.room import ChangeRefused, Connection, Hub, Room, submit_whole_change
 from app.config import Settings
+from app.deps import EditAccess, SettingsDep
 from app.middleware import SESSION_COOKIE, allowed_origins, origin_of
 from app.models.membership import Membership, Permission
 from app.models.user import User
 from app.services.sessions import user_for_api_token, user_for_session
+from app.services.text import check_text, text_at
 
 router = APIRouter()
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -173,3 +176,42 @@ def _first_error(problem: ValidationError) -> str:
     first = problem.errors()[0]
     where = ".".join(str(part) for part in first.get("loc", ()))
     return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+
+
+class TextSave(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    base_rev: int = Field(ge=0, description="The revision the new text was made from")
+    text: str
+
+
+class TextSaved(BaseModel):
+    rev: int
+
+
+@router.post("/api/statements/{statement_id}/text", response_model=TextSaved, tags=["text"])
+async def save_text(
+    body: TextSave, access: EditAccess, request: Request, settings: SettingsDep
+) -> TextSaved:
+    """Save a whole text made on `base_rev`; it is merged with changes made since then."""
+    engine: Engine = request.app.state.engine
+    check_text(settings=settings, text=body.text)
+    base = await asyncio.to_thread(_text_at, engine, access.statement_id, body.base_rev)
+    op = await asyncio.to_thread(operation_between, base, body.text)
+    user = {
+        "id": access.user.id,
+        "name": access.user.name,
+        "organisation": access.membership.organisation,
+        "colour": _colour(access.user.id),
+    }
+    hub: Hub = request.app.state.hub
+    try:
+        rev = await submit_whole_change(hub, access.statement_id, user, body.base_rev, op)
+    except ChangeRefused as refusal:
+        raise HTTPException(refusal.status, str(refusal)) from None
+    return TextSaved(rev=rev)
+
+
+def _text_at(engine: Engine, statement_id: int, rev: int) -> str:
+    with Session(engine) as session:
+        return text_at(session=session, statement_id=statement_id, rev=rev).text

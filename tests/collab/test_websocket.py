@@ -2,29 +2,22 @@
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from typing import Any
-from urllib.parse import urlencode
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
-from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from app.collab import store
 from app.config import Settings
-from app.middleware import SESSION_COOKIE
 from app.models.membership import Role
 from app.models.operation import Snapshot
 from app.models.statement import Statement
 from app.models.user import User
-from app.services import sessions
 from app.services.text import text_at
+from tests.collab.sockets import Connect, receive
 from tests.factories import ORIGIN, add_member, make_statement, make_user
-
-Socket = WebSocketTestSession
 
 
 @pytest.fixture
@@ -34,39 +27,6 @@ def room(session: Session, settings: Settings) -> tuple[Statement, User, User, U
     add_member(session, statement, editor, Role.editor)
     add_member(session, statement, viewer, Role.viewer)
     return statement, facilitator, editor, viewer
-
-
-Connect = Callable[..., AbstractContextManager[tuple[Socket, dict[str, Any]]]]
-
-
-@pytest.fixture
-def connect(client: TestClient, session: Session, settings: Settings) -> Connect:
-    """Open a socket as a user. Every socket goes through the one started `client`, so all
-    of them share the app's event loop, as they do in a real server."""
-
-    @contextmanager
-    def open_socket(
-        user: User, statement: Statement, client_id: str | None = None, **params: Any
-    ) -> Iterator[tuple[Socket, dict[str, Any]]]:
-        token = sessions.start_session(session=session, settings=settings, user=user)
-        session.commit()
-        query = urlencode({"client_id": client_id or uuid.uuid4().hex, **params})
-        headers = {"Origin": ORIGIN, "Cookie": f"{SESSION_COOKIE}={token}"}
-        with client.websocket_connect(
-            f"/ws/statements/{statement.id}?{query}", headers=headers
-        ) as socket:
-            yield socket, socket.receive_json()
-
-    return open_socket
-
-
-def receive(socket: Socket, kind: str) -> dict[str, Any]:
-    """The next frame of a kind, passing over presence frames."""
-    while True:
-        frame: dict[str, Any] = socket.receive_json()
-        if frame["type"] == kind:
-            return frame
-        assert frame["type"] == "presence", frame
 
 
 def test_hello_gives_text_role_and_peers(

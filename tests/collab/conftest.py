@@ -1,0 +1,38 @@
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.config import Settings
+from app.middleware import SESSION_COOKIE
+from app.models.statement import Statement
+from app.models.user import User
+from app.services import sessions
+from tests.collab.sockets import Connect, Socket
+from tests.factories import ORIGIN
+
+
+@pytest.fixture
+def connect(client: TestClient, session: Session, settings: Settings) -> Connect:
+    """Open a socket as a user. Every socket goes through the one started `client`, so all
+    of them share the app's event loop, as they do in a real server."""
+
+    @contextmanager
+    def open_socket(
+        user: User, statement: Statement, client_id: str | None = None, **params: Any
+    ) -> Iterator[tuple[Socket, dict[str, Any]]]:
+        token = sessions.start_session(session=session, settings=settings, user=user)
+        session.commit()
+        query = urlencode({"client_id": client_id or uuid.uuid4().hex, **params})
+        headers = {"Origin": ORIGIN, "Cookie": f"{SESSION_COOKIE}={token}"}
+        with client.websocket_connect(
+            f"/ws/statements/{statement.id}?{query}", headers=headers
+        ) as socket:
+            yield socket, socket.receive_json()
+
+    return open_socket
