@@ -91,4 +91,5 @@ def user_for_api_token(*, session: Session, secret: str) -> User | None:
         token.last_used_at = now
         session.add(token)
         session.commit()
+        session.refresh(user)  # the commit expired it; callers may use it after the session
     return user

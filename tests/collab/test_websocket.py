@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from starlette.websockets import WebSocketDisconnect
@@ -15,6 +16,7 @@ from app.models.membership import Role
 from app.models.operation import Snapshot
 from app.models.statement import Statement
 from app.models.user import User
+from app.services import sessions
 from app.services.text import text_at
 from tests.collab.sockets import Connect, receive
 from tests.factories import ORIGIN, add_member, make_statement, make_user
@@ -234,3 +236,29 @@ def test_snapshots_written_and_used(
     with connect(facilitator, statement) as (_, hello):
         assert (hello["rev"], hello["text"]) == (6, "Hello world.....")
     assert text_at(session=session, statement_id=statement.id, rev=4).text == "Hello world..."
+
+
+def test_room_closes_when_last_client_leaves(
+    connect: Connect, app: FastAPI, room: tuple[Statement, User, User, User]
+) -> None:
+    statement, facilitator, editor, _ = room
+    hub = app.state.hub
+    with connect(facilitator, statement):
+        with connect(editor, statement):
+            assert list(hub.rooms) == [statement.id]
+        assert list(hub.rooms) == [statement.id]
+    assert hub.rooms == {}
+
+
+def test_script_connects_with_bearer_token(
+    client: TestClient, room: tuple[Statement, User, User, User], session: Session
+) -> None:
+    statement, facilitator, _, _ = room
+    _, secret = sessions.create_api_token(session=session, user=facilitator, name="bot")
+    session.commit()
+    path = f"/ws/statements/{statement.id}?client_id=bot-1"
+    with client.websocket_connect(path, headers={"Authorization": f"Bearer {secret}"}) as socket:
+        hello = socket.receive_json()
+        assert (hello["type"], hello["you"]["id"]) == ("hello", facilitator.id)
+        socket.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
+        assert receive(socket, "ack")["rev"] == 2
