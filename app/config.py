@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     max_text_bytes: int = Field(default=1024 * 1024, ge=1)
     max_frame_bytes: int = Field(default=256 * 1024, ge=1024)
+    max_frames_per_second: float = Field(default=50, gt=0)
     max_title_chars: int = Field(default=200, ge=1)
     max_context_chars: int = Field(default=20_000, ge=1)
     max_comment_chars: int = Field(default=10_000, ge=1)

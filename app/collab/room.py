@@ -33,6 +33,21 @@ class Connection:
     can_edit: bool
     outbox: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     selection: Selection | None = None
+    allowance: float = 0.0  # frames this connection may still send now (a token bucket)
+    checked_at: float = 0.0
+
+    def admit(self, per_second: float, now: float) -> bool:
+        """Whether one more inbound frame fits the rate; a burst of two seconds' worth may."""
+        burst = 2 * per_second
+        if self.checked_at == 0.0:
+            self.allowance = burst
+        else:
+            self.allowance = min(burst, self.allowance + (now - self.checked_at) * per_second)
+        self.checked_at = now
+        if self.allowance < 1:
+            return False
+        self.allowance -= 1
+        return True
 
     def send(self, text: str) -> None:
         self.outbox.put_nowait(text)

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import re
+import time
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
@@ -95,7 +96,7 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
         await websocket.send_text(await _hello(room, connection, since_raw))
         while True:
             raw = await websocket.receive_text()
-            _handle(room, connection, raw, settings.max_frame_bytes)
+            _handle(room, connection, raw, settings)
     except WebSocketDisconnect:
         pass
     finally:
@@ -132,7 +133,15 @@ async def _hello(room: Room, connection: Connection, since_raw: str | None) -> s
     return protocol.encode(frame)
 
 
-def _handle(room: Room, connection: Connection, raw: str, max_bytes: int) -> None:
+def _handle(room: Room, connection: Connection, raw: str, settings: Settings) -> None:
+    if not connection.admit(settings.max_frames_per_second, time.monotonic()):
+        connection.send(
+            protocol.error(
+                "rate_limited", "Too many frames; slow down (unacknowledged changes can be resent)."
+            )
+        )
+        return
+    max_bytes = settings.max_frame_bytes
     if len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
         connection.send(protocol.error("too_large", f"A frame may hold at most {max_bytes} bytes."))
         return

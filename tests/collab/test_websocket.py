@@ -262,3 +262,22 @@ def test_script_connects_with_bearer_token(
         assert (hello["type"], hello["you"]["id"]) == ("hello", facilitator.id)
         socket.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
         assert receive(socket, "ack")["rev"] == 2
+
+
+def test_flooding_client_throttled(
+    connect: Connect, room: tuple[Statement, User, User, User], settings: Settings
+) -> None:
+    statement, facilitator, editor, _ = room
+    settings.max_frames_per_second = 5  # a burst of 10 frames, then 5 a second
+    with connect(facilitator, statement) as (flood, _), connect(editor, statement) as (calm, _):
+        for _ in range(40):
+            flood.send_json({"type": "presence", "selection": None, "rev": 1})
+        codes: list[str] = []
+        while len(codes) < 15:
+            frame = flood.receive_json()
+            if frame["type"] == "error":
+                codes.append(frame["code"])
+        assert set(codes) == {"rate_limited"}
+        # The other editor is unaffected and still gets changes through.
+        calm.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
+        assert receive(calm, "ack")["rev"] == 2
