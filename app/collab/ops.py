@@ -128,6 +128,23 @@ def apply(text: str, op: Operation) -> str:
     return "".join(parts)
 
 
+def inserted(op: Operation) -> str:
+    """Everything the operation inserts, in order."""
+    return "".join(c for c in op if isinstance(c, str))
+
+
+def deleted(op: Operation, text: str) -> str:
+    """Everything the operation deletes from `text`, in order."""
+    parts: list[str] = []
+    position = 0
+    for c in op:
+        if isinstance(c, int):
+            if c < 0:
+                parts.append(text[position : position - c])
+            position += abs(c)
+    return "".join(parts)
+
+
 def invert(op: Operation, text: str) -> Operation:
     """The operation that undoes `op` once it has been applied to `text`."""
     builder = _Builder()

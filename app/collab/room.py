@@ -10,7 +10,6 @@ to its sender and sent to everyone else, each frame encoded once.
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +19,7 @@ from app.collab import ops, protocol, store
 from app.collab.protocol import OpFrame, Selection
 from app.collab.store import Change
 
-Send = Callable[[str], Awaitable[None]]
+RECENT_LIMIT = 10_000  # changes a room keeps in memory for transforming late ones
 
 
 @dataclass(eq=False)
@@ -64,8 +63,9 @@ class Room:
         self.max_text_bytes = max_text_bytes
         self.rev = 0
         self.text = ""
+        self.text_bytes = 0
         self.loaded_rev = 0
-        self.recent: list[Change] = []  # every change since the room loaded, in order
+        self.recent: list[Change] = []  # the changes after loaded_rev, in order
         self.connections: set[Connection] = set()
         self.last_seq: dict[str, tuple[int, int]] = {}
         self.queue: list[tuple[Connection, OpFrame]] = []
@@ -78,6 +78,7 @@ class Room:
         self.rev, self.text = await asyncio.to_thread(
             store.load_head, self.engine, self.statement_id
         )
+        self.text_bytes = _utf8_size(self.text)
         self.loaded_rev = self.rev
         self.recent = []
         for client_id in list(self.last_seq):
@@ -154,30 +155,39 @@ class Room:
             op = ops.parse(frame.op)
             for later in await self.changes_after(frame.base_rev):
                 op, _ = ops.transform(op, later.op)
+            new_text = ops.inserted(op)
+            # Check only what changes, so a long text costs nothing extra per keystroke.
+            size = self.text_bytes + _utf8_size(new_text) - _utf8_size(ops.deleted(op, self.text))
             text = ops.apply(self.text, op)
         except ops.InvalidOperation as problem:
             connection.send(protocol.error("invalid_operation", str(problem), frame.seq))
             return None
-        if len(text.encode("utf-8", "surrogatepass")) > self.max_text_bytes:
-            connection.send(
-                protocol.error(
-                    "too_large", f"The text would exceed {self.max_text_bytes} bytes.", frame.seq
-                )
-            )
-            return None
-        if "\x00" in text or _has_lone_surrogate(text):
+        if "\x00" in new_text or _has_lone_surrogate(new_text):
             connection.send(
                 protocol.error(
                     "invalid_text", "The change holds a NUL or a lone surrogate.", frame.seq
                 )
             )
             return None
+        if size > self.max_text_bytes:
+            connection.send(
+                protocol.error(
+                    "too_large", f"The text would exceed {self.max_text_bytes} bytes.", frame.seq
+                )
+            )
+            return None
         self.rev += 1
         self.text = text
+        self.text_bytes = size
         change = Change(
             self.rev, ops.normalise(op), connection.user["id"], connection.client_id, frame.seq
         )
         self.recent.append(change)
+        if len(self.recent) > RECENT_LIMIT:
+            # Older changes stay in the database; a client that far behind reads them there.
+            drop = len(self.recent) - RECENT_LIMIT // 2
+            del self.recent[:drop]
+            self.loaded_rev += drop
         self.last_seq[connection.client_id] = (frame.seq, self.rev)
         return change
 
@@ -230,6 +240,10 @@ class Room:
                     anchor = ops.transform_position(other.selection.anchor, change.op)
                     head = ops.transform_position(other.selection.head, change.op)
                     other.selection = Selection(anchor=anchor, head=head)
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _has_lone_surrogate(text: str) -> bool:

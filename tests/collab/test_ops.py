@@ -128,3 +128,11 @@ def test_transform_position_follows_typing_at_caret() -> None:
     assert ops.transform_position(2, [2, "xy", 1]) == 4
     assert ops.transform_position(2, [1, -1, 1]) == 1
     assert ops.transform_range(1, 3, [-4]) == (0, 0)
+
+
+@given(text_and_op())
+def test_inserted_and_deleted_account_for_length(pair: tuple[str, ops.Operation]) -> None:
+    base, op = pair
+    result = ops.apply(base, op)
+    assert len(base) - len(ops.deleted(op, base)) + len(ops.inserted(op)) == len(result)
+    assert ops.deleted(op, base) == ops.inserted(ops.invert(op, base))

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from starlette.websockets import WebSocketDisconnect
 
+from app.collab import room as room_module
 from app.collab import store
 from app.config import Settings
 from app.models.membership import Role
@@ -281,3 +282,21 @@ def test_flooding_client_throttled(
         # The other editor is unaffected and still gets changes through.
         calm.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
         assert receive(calm, "ack")["rev"] == 2
+
+
+def test_late_change_transformed_against_history_on_disk(
+    connect: Connect, room: tuple[Statement, User, User, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(room_module, "RECENT_LIMIT", 4)
+    statement, facilitator, editor, _ = room
+    with connect(facilitator, statement) as (a, _), connect(editor, statement) as (b, _):
+        for seq in range(1, 8):
+            a.send_json({"type": "op", "base_rev": seq, "seq": seq, "op": [10 + seq, "."]})
+            receive(a, "ack")
+        # Made on revision 1, older than anything the room still holds in memory.
+        b.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": ["> ", 11]})
+        while (frame := b.receive_json())["type"] != "ack":
+            assert frame["type"] == "op"  # Alice's changes, passing by
+        assert frame["rev"] == 9
+    with connect(facilitator, statement) as (_, hello):
+        assert hello["text"] == "> Hello world......."
