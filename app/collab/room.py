@@ -18,7 +18,9 @@ from sqlalchemy import Engine
 from app.collab import ops, protocol, store
 from app.collab.protocol import OpFrame, Selection
 from app.collab.store import Change
+from app.models.membership import ROLE_PERMISSIONS, Permission, Role
 
+CLOSE = ""  # put in an outbox, it closes that connection (no real frame is empty)
 RECENT_LIMIT = 10_000  # changes a room keeps in memory for transforming late ones
 
 
@@ -303,6 +305,23 @@ class Hub:
                 self.rooms[statement_id] = room
             await room.join(connection)
             return room
+
+    def member_changed(self, statement_id: int, user_id: int, role: Role | None) -> None:
+        """Apply a role change to that member's open sockets at once; None closes them."""
+        room = self.rooms.get(statement_id)
+        for connection in list(room.connections) if room else []:
+            if connection.user["id"] != user_id:
+                continue
+            if role is None:
+                connection.send(CLOSE)
+            else:
+                connection.role = role.value
+                connection.can_edit = Permission.edit in ROLE_PERMISSIONS[role]
+                connection.send(
+                    protocol.encode(
+                        {"type": "event", "name": "member.role_changed", "role": role.value}
+                    )
+                )
 
     async def leave(self, room: Room, connection: Connection) -> None:
         async with self.lock:

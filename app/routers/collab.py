@@ -15,7 +15,7 @@ from starlette.datastructures import Headers
 from app.collab import ops, protocol
 from app.collab.diffing import operation_between
 from app.collab.protocol import OpFrame, PresenceFrame, Selection
-from app.collab.room import ChangeRefused, Connection, Hub, Room, submit_whole_change
+from app.collab.room import CLOSE, ChangeRefused, Connection, Hub, Room, submit_whole_change
 from app.config import Settings
 from app.deps import EditAccess, SettingsDep
 from app.middleware import SESSION_COOKIE, allowed_origins, origin_of
@@ -111,7 +111,11 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
 
 async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
     while True:
-        await websocket.send_text(await connection.outbox.get())
+        text = await connection.outbox.get()
+        if text == CLOSE:
+            await websocket.close(code=NOT_FOUND, reason="You are no longer a member.")
+            return
+        await websocket.send_text(text)
 
 
 async def _hello(room: Room, connection: Connection, since_raw: str | None) -> str:

@@ -1,11 +1,13 @@
 """Members of a statement: list them, change their role, remove them or leave."""
 
-from fastapi import APIRouter, status
+from anyio import from_thread
+from fastapi import APIRouter, Request, status
 
+from app.collab.room import Hub
 from app.deps import CurrentUser, ManageAccess, ReadAccess, SessionDep
 from app.errors import Forbidden
 from app.models.base import Listing
-from app.models.membership import MemberPublic, MemberUpdate, Permission
+from app.models.membership import MemberPublic, MemberUpdate, Permission, Role
 from app.services import members
 
 router = APIRouter(prefix="/api/statements/{statement_id}/members", tags=["members"])
@@ -19,7 +21,7 @@ def list_members(access: ReadAccess, session: SessionDep) -> Listing[MemberPubli
 
 @router.patch("/{user_id}", response_model=MemberPublic)
 def change_member(
-    user_id: int, body: MemberUpdate, access: ManageAccess, session: SessionDep
+    user_id: int, body: MemberUpdate, access: ManageAccess, session: SessionDep, request: Request
 ) -> MemberPublic:
     """Change a member's role or organisation (facilitators)."""
     member = members.change_member(
@@ -30,11 +32,14 @@ def change_member(
         actor=access.user,
     )
     session.commit()
+    _tell_open_sockets(request, access.statement_id, user_id, member.role)
     return member
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_member(user_id: int, access: ReadAccess, user: CurrentUser, session: SessionDep) -> None:
+def remove_member(
+    user_id: int, access: ReadAccess, user: CurrentUser, session: SessionDep, request: Request
+) -> None:
     """Remove a member (facilitators), or leave the statement with one's own id."""
     if user_id != user.id and not access.membership.can(Permission.manage):
         raise Forbidden("Only a facilitator may remove someone else.")
@@ -42,3 +47,12 @@ def remove_member(user_id: int, access: ReadAccess, user: CurrentUser, session: 
         session=session, statement_id=access.statement_id, user_id=user_id, actor=user
     )
     session.commit()
+    _tell_open_sockets(request, access.statement_id, user_id, None)
+
+
+def _tell_open_sockets(
+    request: Request, statement_id: int, user_id: int, role: Role | None
+) -> None:
+    """Hand the change to this process's live rooms, on their event loop."""
+    hub: Hub = request.app.state.hub
+    from_thread.run_sync(hub.member_changed, statement_id, user_id, role)

@@ -13,6 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 from app.collab import room as room_module
 from app.collab import store
 from app.config import Settings
+from app.middleware import SESSION_COOKIE
 from app.models.membership import Role
 from app.models.operation import Snapshot
 from app.models.statement import Statement
@@ -300,3 +301,31 @@ def test_late_change_transformed_against_history_on_disk(
         assert frame["rev"] == 9
     with connect(facilitator, statement) as (_, hello):
         assert hello["text"] == "> Hello world......."
+
+
+def test_member_changes_reach_open_sockets(
+    connect: Connect,
+    client: TestClient,
+    room: tuple[Statement, User, User, User],
+    session: Session,
+    settings: Settings,
+) -> None:
+    statement, facilitator, editor, _ = room
+    token = sessions.start_session(session=session, settings=settings, user=facilitator)
+    session.commit()
+    as_facilitator = {"Cookie": f"{SESSION_COOKIE}={token}"}
+    members = f"/api/statements/{statement.id}/members/{editor.id}"
+    with connect(editor, statement) as (socket, _):
+        demoted = client.patch(members, json={"role": "viewer"}, headers=as_facilitator)
+        assert demoted.status_code == 200
+        assert receive(socket, "event") == {
+            "type": "event",
+            "name": "member.role_changed",
+            "role": "viewer",
+        }
+        socket.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
+        assert receive(socket, "error")["code"] == "forbidden"
+        assert client.delete(members, headers=as_facilitator).status_code == 204
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json()
+        assert closed.value.code == 4404
