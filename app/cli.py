@@ -19,6 +19,10 @@ from app.main import create_app
 from app.models.user import NewAccount
 from app.services import accounts
 
+# Websocket pings: a connection that does not answer within 15 s of a ping is closed and
+# leaves its room, so dead clients hold nothing for long.
+PING_SECONDS = 15.0
+
 
 class CommandError(Exception):
     """A failure to report in one line, exiting with status 1."""
@@ -48,6 +52,8 @@ def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
             port=port,
             reload=True,
             log_level=settings.log_level,
+            ws_ping_interval=PING_SECONDS,
+            ws_ping_timeout=PING_SECONDS,
         )
     else:
         uvicorn.run(
@@ -56,6 +62,8 @@ def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
             port=port,
             log_level=settings.log_level,
             proxy_headers=True,
+            ws_ping_interval=PING_SECONDS,
+            ws_ping_timeout=PING_SECONDS,
         )
 
 
