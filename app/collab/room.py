@@ -66,6 +66,10 @@ class Room:
         self.rev = 0
         self.text = ""
         self.text_bytes = 0
+        # What is committed and announced: a joining client starts from here, and every
+        # change after it reaches that client as a broadcast.
+        self.durable_rev = 0
+        self.durable_text = ""
         self.loaded_rev = 0
         self.recent: list[Change] = []  # the changes after loaded_rev, in order
         self.connections: set[Connection] = set()
@@ -81,6 +85,7 @@ class Room:
             store.load_head, self.engine, self.statement_id
         )
         self.text_bytes = _utf8_size(self.text)
+        self.durable_rev, self.durable_text = self.rev, self.text
         self.loaded_rev = self.rev
         self.recent = []
         for client_id in list(self.last_seq):
@@ -110,7 +115,9 @@ class Room:
     async def changes_after(self, rev: int) -> list[Change]:
         if rev >= self.loaded_rev:
             return self.recent[rev - self.loaded_rev :]
-        return await asyncio.to_thread(store.changes_after, self.engine, self.statement_id, rev)
+        # Older ones come from the log; the ones held here may not be committed yet.
+        older = await asyncio.to_thread(store.changes_after, self.engine, self.statement_id, rev)
+        return [c for c in older if c.rev <= self.loaded_rev] + self.recent
 
     def submit(self, connection: Connection, frame: OpFrame) -> None:
         self.queue.append((connection, frame))
@@ -222,6 +229,7 @@ class Room:
                     )
                 )
             return
+        self.durable_rev, self.durable_text = self.rev, self.text
         for connection, change in accepted:
             connection.send(protocol.encode({"type": "ack", "seq": change.seq, "rev": change.rev}))
             self.broadcast(

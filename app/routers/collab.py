@@ -91,18 +91,23 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
         can_edit=membership.can(Permission.edit),
     )
     room = await hub.join(statement_id, connection)
-    sender = asyncio.create_task(_pump_out(websocket, connection))
+    # Taken with no await since joining: later changes reach this socket as broadcasts.
+    rev, text = room.durable_rev, room.durable_text
+    sender: asyncio.Task[None] | None = None
     try:
-        await websocket.send_text(await _hello(room, connection, since_raw))
+        # The hello goes first; broadcasts wait in the outbox until the sender starts.
+        await websocket.send_text(await _hello(room, connection, since_raw, rev, text))
+        sender = asyncio.create_task(_pump_out(websocket, connection))
         while True:
             raw = await websocket.receive_text()
             _handle(room, connection, raw, settings)
     except WebSocketDisconnect:
         pass
     finally:
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
         await hub.leave(room, connection)
         if connection.selection is not None:
             connection.selection = None
@@ -118,22 +123,25 @@ async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
         await websocket.send_text(text)
 
 
-async def _hello(room: Room, connection: Connection, since_raw: str | None) -> str:
+async def _hello(
+    room: Room, connection: Connection, since_raw: str | None, rev: int, text: str
+) -> str:
     frame: dict[str, Any] = {
         "type": "hello",
-        "rev": room.rev,
+        "rev": rev,
         "role": connection.role,
         "you": connection.user,
         "peers": [c.peer() for c in room.connections if c is not connection],
     }
     since = int(since_raw) if since_raw is not None else None
-    if since is not None and since <= room.rev:
+    if since is not None and since <= rev:
         frame["ops"] = [
             {"rev": c.rev, "op": c.op, "client_id": c.client_id, "seq": c.seq}
             for c in await room.changes_after(since)
+            if c.rev <= rev
         ]
     else:
-        frame["text"] = room.text
+        frame["text"] = text
     return protocol.encode(frame)
 
 
