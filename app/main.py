@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from app import migrate
-from app.collab.room import Hub
+from app.collab.hub import Hub
 from app.config import Settings, get_settings
 from app.db import check_durability, make_engine
 from app.errors import install_error_handlers

@@ -8,8 +8,6 @@ to its sender and sent to everyone else, each frame encoded once.
 """
 
 import asyncio
-import json
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +16,6 @@ from sqlalchemy import Engine
 from app.collab import ops, protocol, store
 from app.collab.protocol import OpFrame, Selection
 from app.collab.store import Change
-from app.models.membership import ROLE_PERMISSIONS, Permission, Role
 
 CLOSE = ""  # put in an outbox, it closes that connection (no real frame is empty)
 RECENT_LIMIT = 10_000  # changes a room keeps in memory for transforming late ones
@@ -262,78 +259,3 @@ def _has_lone_surrogate(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
-
-
-ERROR_STATUS = {"future_revision": 409, "too_large": 413, "not_saved": 503}
-
-
-async def submit_whole_change(
-    hub: "Hub", statement_id: int, user: dict[str, Any], base_rev: int, op: ops.Operation
-) -> int:
-    """Sequence one change from outside a socket (a whole-text save) and wait until durable.
-
-    Returns the revision; raises ChangeRefused with the room's error code and message.
-    """
-    connection = Connection(client_id=f"http-{uuid.uuid4().hex}", user=user, role="", can_edit=True)
-    room = await hub.join(statement_id, connection)
-    try:
-        room.submit(connection, OpFrame(type="op", base_rev=base_rev, seq=1, op=op))
-        while True:
-            frame = json.loads(await connection.outbox.get())
-            if frame["type"] == "ack" and frame["seq"] == 1:
-                return int(frame["rev"])
-            if frame["type"] == "error" and frame.get("seq") == 1:
-                raise ChangeRefused(frame["code"], frame["message"])
-    finally:
-        await hub.leave(room, connection)
-
-
-class ChangeRefused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = ERROR_STATUS.get(code, 422)
-
-
-class Hub:
-    """The rooms of this process, created on first join and closed when the last one leaves."""
-
-    def __init__(self, engine: Engine, max_text_bytes: int) -> None:
-        self.engine = engine
-        self.max_text_bytes = max_text_bytes
-        self.rooms: dict[int, Room] = {}
-        self.lock = asyncio.Lock()
-
-    async def join(self, statement_id: int, connection: Connection) -> Room:
-        async with self.lock:
-            room = self.rooms.get(statement_id)
-            if room is None:
-                room = Room(statement_id, self.engine, self.max_text_bytes)
-                await room.load()
-                self.rooms[statement_id] = room
-            await room.join(connection)
-            return room
-
-    def member_changed(self, statement_id: int, user_id: int, role: Role | None) -> None:
-        """Apply a role change to that member's open sockets at once; None closes them."""
-        room = self.rooms.get(statement_id)
-        for connection in list(room.connections) if room else []:
-            if connection.user["id"] != user_id:
-                continue
-            if role is None:
-                connection.send(CLOSE)
-            else:
-                connection.role = role.value
-                connection.can_edit = Permission.edit in ROLE_PERMISSIONS[role]
-                connection.send(
-                    protocol.encode(
-                        {"type": "event", "name": "member.role_changed", "role": role.value}
-                    )
-                )
-
-    async def leave(self, room: Room, connection: Connection) -> None:
-        async with self.lock:
-            room.leave(connection)
-            if not room.connections and self.rooms.get(room.statement_id) is room:
-                del self.rooms[room.statement_id]
-                await room.close()

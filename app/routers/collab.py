@@ -14,8 +14,9 @@ from starlette.datastructures import Headers
 
 from app.collab import ops, protocol
 from app.collab.diffing import operation_between
+from app.collab.hub import ChangeRefused, Hub, submit_whole_change
 from app.collab.protocol import OpFrame, PresenceFrame, Selection
-from app.collab.room import CLOSE, ChangeRefused, Connection, Hub, Room, submit_whole_change
+from app.collab.room import CLOSE, Connection, Room
 from app.config import Settings
 from app.deps import EditAccess, SettingsDep
 from app.middleware import SESSION_COOKIE, allowed_origins, origin_of

@@ -3,7 +3,7 @@
 from anyio import from_thread
 from fastapi import APIRouter, Request, status
 
-from app.collab.room import Hub
+from app.collab.hub import Hub
 from app.deps import CurrentUser, ManageAccess, ReadAccess, SessionDep
 from app.errors import Forbidden
 from app.models.base import Listing
