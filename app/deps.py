@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from starlette.requests import HTTPConnection
 
 from app.config import Settings
 from app.errors import Forbidden, NotFound, Unauthorized
@@ -44,21 +45,26 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def bearer_token(request: Request) -> str | None:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+def bearer_token(connection: HTTPConnection) -> str | None:
+    scheme, _, value = connection.headers.get("authorization", "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def identify(session: Session, connection: HTTPConnection) -> User | None:
+    """The user of the bearer token if one is sent, else of the session cookie, if valid."""
+    token = bearer_token(connection)
+    if token is not None:
+        return user_for_api_token(session=session, secret=token)
+    cookie = connection.cookies.get(SESSION_COOKIE)
+    return user_for_session(session=session, token=cookie) if cookie else None
 
 
 def get_optional_user(request: Request, session: SessionDep) -> User | None:
     """The user a bearer token or the session cookie belongs to, if any."""
-    token = bearer_token(request)
-    if token is not None:
-        user = user_for_api_token(session=session, secret=token)
-        if user is None:
-            raise Unauthorized("This API token is not valid or was revoked.")
-        return user
-    cookie = request.cookies.get(SESSION_COOKIE)
-    return user_for_session(session=session, token=cookie) if cookie else None
+    user = identify(session, request)
+    if user is None and bearer_token(request) is not None:
+        raise Unauthorized("This API token is not valid or was revoked.")
+    return user
 
 
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]

@@ -9,8 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine
-from sqlmodel import Session, select
-from starlette.datastructures import Headers
+from sqlmodel import Session
 
 from app.collab import ops, protocol
 from app.collab.diffing import operation_between
@@ -18,11 +17,11 @@ from app.collab.hub import ChangeRefused, Hub, submit_whole_change
 from app.collab.protocol import OpFrame, PresenceFrame, Selection
 from app.collab.room import CLOSE, Connection, Room
 from app.config import Settings
-from app.deps import EditAccess, SettingsDep
-from app.middleware import SESSION_COOKIE, allowed_origins, origin_of
+from app.deps import EditAccess, SettingsDep, bearer_token, identify
+from app.middleware import allowed_origins, origin_of
 from app.models.membership import Membership, Permission
 from app.models.user import User
-from app.services.sessions import user_for_api_token, user_for_session
+from app.services.members import find_membership
 from app.services.text import check_text, text_at
 
 router = APIRouter()
@@ -31,26 +30,26 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 UNAUTHORISED, NOT_FOUND, INVALID = 4401, 4404, 4422
 
 
-def _identify(engine: Engine, headers: Headers, cookies: dict[str, str]) -> User | None:
+def _member(
+    engine: Engine, websocket: WebSocket, statement_id: int
+) -> tuple[User | None, Membership | None]:
+    """Who opens the socket, and their membership of the statement."""
     with Session(engine) as session:
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
-            return user_for_api_token(session=session, secret=token.strip())
-        cookie = cookies.get(SESSION_COOKIE)
-        return user_for_session(session=session, token=cookie) if cookie else None
+        user = identify(session, websocket)
+        if user is None:
+            return None, None
+        return user, find_membership(session=session, statement_id=statement_id, user_id=user.id)
 
 
-def _membership(engine: Engine, statement_id: int, user_id: int) -> Membership | None:
-    with Session(engine) as session:
-        return session.exec(
-            select(Membership).where(
-                Membership.statement_id == statement_id, Membership.user_id == user_id
-            )
-        ).first()
-
-
-def _colour(user_id: int) -> str:
-    return f"hsl({(user_id * 137) % 360} 65% 42%)"
+def _profile(user: User, membership: Membership) -> dict[str, Any]:
+    """How a member appears to the others: with the organisation they speak for here."""
+    colour = f"hsl({(user.id * 137) % 360} 65% 42%)"
+    return {
+        "id": user.id,
+        "name": user.name,
+        "organisation": membership.organisation,
+        "colour": colour,
+    }
 
 
 @router.websocket("/ws/statements/{statement_id}")
@@ -59,18 +58,15 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
     settings: Settings = websocket.app.state.settings
     engine: Engine = websocket.app.state.engine
     hub: Hub = websocket.app.state.hub
-    headers = websocket.headers
-    bearer = headers.get("authorization", "").lower().startswith("bearer ")
-    if not bearer:
-        origin = origin_of(headers)
+    if bearer_token(websocket) is None:
+        origin = origin_of(websocket.headers)
         if origin is None or origin not in allowed_origins(websocket.scope, settings):
             await websocket.close(code=1008, reason="This origin may not open the statement.")
             return
-    user = await asyncio.to_thread(_identify, engine, headers, dict(websocket.cookies))
+    user, membership = await asyncio.to_thread(_member, engine, websocket, statement_id)
     if user is None:
         await websocket.close(code=UNAUTHORISED, reason="Sign in first.")
         return
-    membership = await asyncio.to_thread(_membership, engine, statement_id, user.id)
     if membership is None:
         await websocket.close(code=NOT_FOUND, reason="No such statement among yours.")
         return
@@ -82,12 +78,7 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
     await websocket.accept()
     connection = Connection(
         client_id=client_id,
-        user={
-            "id": user.id,
-            "name": user.name,
-            "organisation": membership.organisation,
-            "colour": _colour(user.id),
-        },
+        user=_profile(user, membership),
         role=membership.role,
         can_edit=membership.can(Permission.edit),
     )
@@ -220,12 +211,7 @@ async def save_text(
     check_text(settings=settings, text=body.text)
     base = await asyncio.to_thread(_text_at, engine, access.statement_id, body.base_rev)
     op = await asyncio.to_thread(operation_between, base, body.text)
-    user = {
-        "id": access.user.id,
-        "name": access.user.name,
-        "organisation": access.membership.organisation,
-        "colour": _colour(access.user.id),
-    }
+    user = _profile(access.user, access.membership)
     hub: Hub = request.app.state.hub
     try:
         rev = await submit_whole_change(hub, access.statement_id, user, body.base_rev, op)

@@ -9,7 +9,7 @@ from app.models.audit import AuditEventPublic
 from app.models.base import Listing
 from app.models.operation import TextPublic
 from app.models.statement import StatementCreate, StatementPublic, StatementUpdate
-from app.services import audit, statements, text
+from app.services import audit, members, statements, text
 
 router = APIRouter(prefix="/api/statements", tags=["statements"])
 
@@ -29,8 +29,11 @@ def create_statement(
         session=session, settings=settings, statement_in=body, author=user
     )
     session.commit()
-    access = statements.membership_of(session=session, statement=statement, user=user)
-    return statements.to_public(session=session, statement=statement, membership=access)
+    membership = members.find_membership(
+        session=session, statement_id=statement.id, user_id=user.id
+    )
+    assert membership is not None  # the creator was just made facilitator
+    return statements.to_public(session=session, statement=statement, membership=membership)
 
 
 @router.get("/{statement_id}", response_model=StatementPublic)

@@ -156,11 +156,9 @@ def accept(
     """
     invitation = _by_token(session, token)
     if user is not None:
-        already = session.exec(
-            select(Membership).where(
-                Membership.statement_id == invitation.statement_id, Membership.user_id == user.id
-            )
-        ).first()
+        already = members.find_membership(
+            session=session, statement_id=invitation.statement_id, user_id=user.id
+        )
         if already is not None:
             return already, user, False
     status = invitation.status(utcnow())

@@ -30,12 +30,17 @@ def list_members(*, session: Session, statement_id: int) -> list[MemberPublic]:
     return sorted(members, key=lambda m: (order[m.role], m.organisation.lower(), m.name.lower()))
 
 
-def _membership(session: Session, statement_id: int, user_id: int) -> Membership:
-    membership = session.exec(
+def find_membership(*, session: Session, statement_id: int, user_id: int) -> Membership | None:
+    """The user's membership of the statement, if they are a member."""
+    return session.exec(
         select(Membership).where(
             Membership.statement_id == statement_id, Membership.user_id == user_id
         )
     ).first()
+
+
+def _membership(session: Session, statement_id: int, user_id: int) -> Membership:
+    membership = find_membership(session=session, statement_id=statement_id, user_id=user_id)
     if membership is None:
         raise NotFound("This person is not a member of the statement.")
     return membership
@@ -63,11 +68,7 @@ def add_member(
     *, session: Session, statement_id: int, user: User, role: Role, actor: User | None = None
 ) -> Membership:
     """Make `user` a member, or return their membership if they already are one."""
-    existing = session.exec(
-        select(Membership).where(
-            Membership.statement_id == statement_id, Membership.user_id == user.id
-        )
-    ).first()
+    existing = find_membership(session=session, statement_id=statement_id, user_id=user.id)
     if existing is not None:
         return existing
     membership = Membership(

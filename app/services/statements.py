@@ -173,12 +173,3 @@ def list_statements(*, session: Session, user: User) -> list[StatementPublic]:
         )
         for statement, membership, members in rows
     ]
-
-
-def membership_of(*, session: Session, statement: Statement, user: User) -> Membership:
-    membership = session.exec(
-        select(Membership).where(
-            Membership.statement_id == statement.id, Membership.user_id == user.id
-        )
-    ).one()
-    return membership
