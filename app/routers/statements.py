@@ -1,5 +1,6 @@
-"""Statements: mine, a new one, one, its settings, its text and its audit log."""
+"""Statements: mine, a new one, one, its settings, its text, its history and its audit log."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -7,9 +8,10 @@ from fastapi import APIRouter, Query, status
 from app.deps import CurrentUser, ManageAccess, ReadAccess, SessionDep, SettingsDep
 from app.models.audit import AuditEventPublic
 from app.models.base import Listing
+from app.models.history import EditingSession
 from app.models.operation import TextPublic
 from app.models.statement import StatementCreate, StatementPublic, StatementUpdate
-from app.services import audit, members, statements, text
+from app.services import audit, history, members, statements, text
 
 router = APIRouter(prefix="/api/statements", tags=["statements"])
 
@@ -83,3 +85,29 @@ def read_audit_log(
         session=session, statement_id=access.statement_id, before=before, limit=limit
     )
     return Listing.of(events)
+
+
+@router.get("/{statement_id}/history", response_model=Listing[EditingSession])
+def read_history(
+    access: ReadAccess,
+    session: SessionDep,
+    before: Annotated[
+        int | None, Query(ge=1, description="Only revisions before this one (for the next page)")
+    ] = None,
+    gap: Annotated[
+        int, Query(ge=1, le=1440, description="Minutes of quiet that end an editing session")
+    ] = 10,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Listing[EditingSession]:
+    """The text's editing sessions, newest first: who changed it, when, and by how much.
+
+    For older sessions, ask again with `before` set to the oldest session's `first_rev`.
+    """
+    found = history.editing_sessions(
+        session=session,
+        statement_id=access.statement_id,
+        gap=timedelta(minutes=gap),
+        before=before,
+        limit=limit,
+    )
+    return Listing.of(found)

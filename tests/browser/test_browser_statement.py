@@ -1,4 +1,4 @@
-"""A statement's page: what happened to it, told in words, and leaving it."""
+"""A statement's page: what happened to it, told in words, who wrote how much, and leaving it."""
 
 import re
 
@@ -46,6 +46,29 @@ def test_activity_tells_what_happened_in_words(accord_ui: AccordUI) -> None:
         ]
     )
     expect(events.first.locator("time")).to_have_text("just now")
+
+
+def test_editing_history_names_who_wrote_how_much(accord_ui: AccordUI) -> None:
+    facilitator = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    delegate = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
+    page = accord_ui.signed_in(facilitator)
+    statement_id = accord_ui.create_statement(page, TITLE, "We agree.")
+    delegate_page = accord_ui.add_member(page, statement_id, delegate, "editor")
+    text = f"/api/statements/{statement_id}/text"
+    accord_ui.api(delegate_page, "POST", text, {"base_rev": 1, "text": "We all agree."})
+    accord_ui.api(page, "POST", text, {"base_rev": 2, "text": "We all agree!"})
+
+    page.goto(f"/statements/{statement_id}")
+
+    sessions = page.get_by_role("region", name="Editing history").get_by_role("listitem")
+    expect(sessions).to_have_count(1)
+    expect(sessions.first).to_contain_text(
+        "Fatima Facilitator and Dmitri Delegate made 3 changes: "
+        "14 characters added, 1 character removed (revisions 1\u20133)"
+    )
+    expect(sessions.first.get_by_text("Dmitri Delegate")).to_have_attribute(
+        "title", "Wikimedia Ukraine: 1 change, 4 characters added"
+    )
 
 
 def test_reviewer_leaves_statement(accord_ui: AccordUI) -> None:

@@ -1,11 +1,12 @@
 // A statement's overview: what it is, where it stands, its draft, who takes part, what
-// happened to it so far, and leaving it.
+// happened to it so far, who wrote how much, and leaving it.
 
 import { api } from "../api.js";
 import { ROLE_DESCRIPTIONS, STATE_LABELS, RULE_LABELS, ruleDescription, roleLabel } from "../labels.js";
 import { startPage, statementIdFromPath } from "../layout.js";
 import { askFirst, byId, el, fill, formatDay, reportFailure, setTitle, showPageError } from "../ui.js";
 import { activity } from "./statement-activity.js";
+import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
 
 function fact(term, value) {
   return el("div", {}, el("dt", { text: term }), el("dd", {}, value));
@@ -69,13 +70,14 @@ async function main() {
   const me = await startPage();
   const content = byId("content");
   const id = statementIdFromPath();
-  let statement, text, members, events;
+  let statement, text, members, events, history;
   try {
-    [statement, text, members, events] = await Promise.all([
+    [statement, text, members, events, history] = await Promise.all([
       api(`/statements/${id}`),
       api(`/statements/${id}/text`),
       api(`/statements/${id}/members`),
       api(`/statements/${id}/audit`),
+      api(`/statements/${id}/history?limit=${HISTORY_PAGE}`),
     ]);
   } catch (error) {
     showPageError(content, error);
@@ -94,7 +96,10 @@ async function main() {
     statement.context ? el("p", { class: "lead context", text: statement.context }) : null,
     overview(statement),
     el("div", { class: "columns" },
-      el("div", { class: "stack" }, draft(text), activity(events.data, members.data)),
+      el("div", { class: "stack" },
+        draft(text),
+        editingHistory(id, history.data),
+        activity(events.data, members.data)),
       memberList(members.data)),
     leaving(id, me));
 }

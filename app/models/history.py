@@ -1,0 +1,29 @@
+"""The editing history of a statement's text, as the API shows it: sessions of work."""
+
+from datetime import datetime
+
+from sqlmodel import SQLModel
+
+
+class SessionAuthor(SQLModel):
+    """One person's part in an editing session."""
+
+    id: int | None
+    name: str
+    organisation: str
+    revisions: int
+    inserted: int  # characters (code points)
+    deleted: int
+
+
+class EditingSession(SQLModel):
+    """A stretch of revisions with no pause longer than the gap, by one or more people."""
+
+    first_rev: int
+    last_rev: int
+    started_at: datetime
+    ended_at: datetime
+    revisions: int
+    inserted: int
+    deleted: int
+    authors: list[SessionAuthor]

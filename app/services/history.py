@@ -1,0 +1,116 @@
+"""Editing sessions: the operation log grouped into stretches of work, newest first."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.models.history import EditingSession, SessionAuthor
+from app.models.membership import Membership
+from app.models.operation import Operation
+from app.models.user import User
+
+BATCH = 2_000  # operations read from the database at a time
+
+
+@dataclass
+class _Tally:
+    revisions: int = 0
+    inserted: int = 0
+    deleted: int = 0
+
+    def add(self, op: Sequence[Any]) -> None:
+        self.revisions += 1
+        for component in op:
+            if isinstance(component, str):
+                self.inserted += len(component)
+            elif component < 0:
+                self.deleted -= component
+
+
+@dataclass
+class _Session:
+    first_rev: int
+    last_rev: int
+    started_at: datetime
+    ended_at: datetime
+    total: _Tally = field(default_factory=_Tally)
+    by_author: dict[int | None, _Tally] = field(default_factory=dict)
+
+
+def editing_sessions(
+    *, session: Session, statement_id: int, gap: timedelta, before: int | None, limit: int
+) -> list[EditingSession]:
+    """Up to `limit` sessions made of revisions before `before`, newest first.
+
+    A new session starts wherever nobody changed the text for longer than `gap`. The log is
+    read backwards in batches and reading stops as soon as the last session is complete.
+    """
+    found: list[_Session] = []
+    for rev, op, author_id, at in _newest_first(session, statement_id, before):
+        current = found[-1] if found else None
+        if current is None or current.started_at - at > gap:
+            if len(found) == limit:
+                break
+            current = _Session(first_rev=rev, last_rev=rev, started_at=at, ended_at=at)
+            found.append(current)
+        current.first_rev, current.started_at = rev, at
+        current.total.add(op)
+        current.by_author.setdefault(author_id, _Tally()).add(op)
+    return _public(session, statement_id, found)
+
+
+def _newest_first(
+    session: Session, statement_id: int, before: int | None
+) -> Iterator[tuple[int, Sequence[Any], int | None, datetime]]:
+    upper = before
+    while True:
+        query = select(Operation.rev, Operation.op, Operation.author_id, Operation.created_at)
+        query = query.where(Operation.statement_id == statement_id)
+        if upper is not None:
+            query = query.where(col(Operation.rev) < upper)
+        rows = session.exec(query.order_by(col(Operation.rev).desc()).limit(BATCH)).all()
+        yield from rows
+        if len(rows) < BATCH:
+            return
+        upper = rows[-1][0]
+
+
+def _public(session: Session, statement_id: int, found: list[_Session]) -> list[EditingSession]:
+    author_ids = {a for s in found for a in s.by_author if a is not None}
+    names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(author_ids))).all())
+    organisations = dict(
+        session.exec(
+            select(Membership.user_id, Membership.organisation).where(
+                Membership.statement_id == statement_id, col(Membership.user_id).in_(author_ids)
+            )
+        ).all()
+    )
+    return [
+        EditingSession(
+            first_rev=s.first_rev,
+            last_rev=s.last_rev,
+            started_at=s.started_at,
+            ended_at=s.ended_at,
+            revisions=s.total.revisions,
+            inserted=s.total.inserted,
+            deleted=s.total.deleted,
+            authors=sorted(
+                (
+                    SessionAuthor(
+                        id=author_id,
+                        name=names.get(author_id, "Unknown") if author_id else "Unknown",
+                        organisation=organisations.get(author_id, "") if author_id else "",
+                        revisions=tally.revisions,
+                        inserted=tally.inserted,
+                        deleted=tally.deleted,
+                    )
+                    for author_id, tally in s.by_author.items()
+                ),
+                key=lambda a: (-(a.inserted + a.deleted), -a.revisions, a.name),
+            ),
+        )
+        for s in found
+    ]
