@@ -19,10 +19,6 @@ from app.main import create_app
 from app.models.user import NewAccount
 from app.services import accounts
 
-# Websocket pings: a connection that does not answer within 15 s of a ping is closed and
-# leaves its room, so dead clients hold nothing for long.
-PING_SECONDS = 15.0
-
 
 class CommandError(Exception):
     """A failure to report in one line, exiting with status 1."""
@@ -42,6 +38,8 @@ def _prepare_database(settings: Settings) -> None:
 
 
 def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
+    # Websocket pings: a connection that does not answer a ping within ping_seconds is
+    # closed and leaves its room, so dead clients hold nothing for long.
     _prepare_database(settings)
     print(f"Accord is at http://{host}:{port}/", flush=True)
     if reload:
@@ -52,8 +50,8 @@ def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
             port=port,
             reload=True,
             log_level=settings.log_level,
-            ws_ping_interval=PING_SECONDS,
-            ws_ping_timeout=PING_SECONDS,
+            ws_ping_interval=settings.ping_seconds,
+            ws_ping_timeout=settings.ping_seconds,
         )
     else:
         uvicorn.run(
@@ -62,8 +60,8 @@ def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
             port=port,
             log_level=settings.log_level,
             proxy_headers=True,
-            ws_ping_interval=PING_SECONDS,
-            ws_ping_timeout=PING_SECONDS,
+            ws_ping_interval=settings.ping_seconds,
+            ws_ping_timeout=settings.ping_seconds,
         )
 
 

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import uuid
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import Engine
@@ -51,6 +52,19 @@ class Hub:
         self.max_text_bytes = max_text_bytes
         self.rooms: dict[int, Room] = {}
         self.lock = asyncio.Lock()
+        self.sockets: Counter[int] = Counter()  # open sockets per user id
+
+    def open_socket(self, user_id: int, limit: int) -> bool:
+        """Count one more socket for a person, unless they already hold `limit` of them."""
+        if self.sockets[user_id] >= limit:
+            return False
+        self.sockets[user_id] += 1
+        return True
+
+    def close_socket(self, user_id: int) -> None:
+        self.sockets[user_id] -= 1
+        if self.sockets[user_id] <= 0:
+            del self.sockets[user_id]
 
     async def join(self, statement_id: int, connection: Connection) -> Room:
         async with self.lock:

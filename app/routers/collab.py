@@ -27,7 +27,7 @@ from app.services.text import check_text, text_at
 router = APIRouter()
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Close codes in the private range, mirroring the HTTP answers.
-UNAUTHORISED, NOT_FOUND, INVALID = 4401, 4404, 4422
+UNAUTHORISED, NOT_FOUND, INVALID, TOO_MANY = 4401, 4404, 4422, 4429
 
 
 def _member(
@@ -64,35 +64,68 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
             await websocket.close(code=1008, reason="This origin may not open the statement.")
             return
     user, membership = await asyncio.to_thread(_member, engine, websocket, statement_id)
+    client_id = websocket.query_params.get("client_id", "")
+    since_raw = websocket.query_params.get("since")
+    # Accepted first and then closed, so that a browser learns the close code and reason
+    # (a refused handshake reaches page scripts only as an anonymous failure).
+    await websocket.accept()
     if user is None:
         await websocket.close(code=UNAUTHORISED, reason="Sign in first.")
         return
     if membership is None:
         await websocket.close(code=NOT_FOUND, reason="No such statement among yours.")
         return
-    client_id = websocket.query_params.get("client_id", "")
-    since_raw = websocket.query_params.get("since")
     if not CLIENT_ID.match(client_id) or (since_raw is not None and not since_raw.isdigit()):
         await websocket.close(code=INVALID, reason="client_id (a uuid) and since (a revision).")
         return
-    await websocket.accept()
+    if not hub.open_socket(user.id, settings.max_sockets_per_user):
+        await websocket.close(
+            code=TOO_MANY,
+            reason=f"At most {settings.max_sockets_per_user} open connections per person.",
+        )
+        return
     connection = Connection(
         client_id=client_id,
         user=_profile(user, membership),
         role=membership.role,
         can_edit=membership.can(Permission.edit),
     )
+    try:
+        await _take_part(websocket, hub, settings, statement_id, connection, since_raw)
+    finally:
+        hub.close_socket(user.id)
+
+
+async def _take_part(
+    websocket: WebSocket,
+    hub: Hub,
+    settings: Settings,
+    statement_id: int,
+    connection: Connection,
+    since_raw: str | None,
+) -> None:
+    """Join the room, send the hello, then relay frames both ways until the socket closes."""
     room = await hub.join(statement_id, connection)
     # Taken with no await since joining: later changes reach this socket as broadcasts.
     rev, text = room.durable_rev, room.durable_text
     sender: asyncio.Task[None] | None = None
+    # Everyone else learns at once who came in, and later who left.
+    room.broadcast(
+        protocol.encode({"type": "presence", **connection.peer(), "rev": room.rev}),
+        skip=connection,
+    )
     try:
         # The hello goes first; broadcasts wait in the outbox until the sender starts.
         await websocket.send_text(await _hello(room, connection, since_raw, rev, text))
         sender = asyncio.create_task(_pump_out(websocket, connection))
         while True:
-            raw = await websocket.receive_text()
-            _handle(room, connection, raw, settings)
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            if message.get("text") is None:
+                connection.send(protocol.error("invalid_frame", "Frames are JSON text."))
+                continue
+            _handle(room, connection, message["text"], settings)
     except WebSocketDisconnect:
         pass
     finally:
@@ -101,9 +134,8 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
         await hub.leave(room, connection)
-        if connection.selection is not None:
-            connection.selection = None
-            room.broadcast(protocol.encode({"type": "presence", **connection.peer()}))
+        connection.selection = None
+        room.broadcast(protocol.encode({"type": "presence", **connection.peer(), "left": True}))
 
 
 async def _pump_out(websocket: WebSocket, connection: Connection) -> None:

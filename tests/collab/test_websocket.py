@@ -190,12 +190,25 @@ def test_presence_relayed_with_who(
     room: tuple[Statement, User, User, User],
 ) -> None:
     statement, facilitator, editor, _ = room
-    with connect(facilitator, statement) as (a, _), connect(editor, statement) as (b, _):
-        b.send_json({"type": "presence", "selection": {"anchor": 6, "head": 11}, "rev": 1})
-        seen = a.receive_json()
-        assert seen["type"] == "presence"
-        assert seen["user"]["id"] == editor.id
-        assert seen["selection"] == {"anchor": 6, "head": 11}
+    with connect(facilitator, statement) as (a, _):
+        with connect(editor, statement) as (b, hello):
+            assert [peer["user"]["id"] for peer in hello["peers"]] == [facilitator.id]
+            arrived = a.receive_json()
+            assert arrived["type"] == "presence"
+            assert arrived["user"]["name"] == editor.name
+            assert arrived["selection"] is None
+            b.send_json({"type": "presence", "selection": {"anchor": 6, "head": 11}, "rev": 1})
+            seen = a.receive_json()
+            assert seen["type"] == "presence"
+            assert seen["user"]["id"] == editor.id
+            assert seen["selection"] == {"anchor": 6, "head": 11}
+        gone = a.receive_json()
+        assert gone["type"] == "presence"
+        assert (gone["client_id"], gone["selection"], gone["left"]) == (
+            arrived["client_id"],
+            None,
+            True,
+        )
 
 
 def test_handshake_refused(
@@ -329,3 +342,40 @@ def test_member_changes_reach_open_sockets(
         with pytest.raises(WebSocketDisconnect) as closed:
             socket.receive_json()
         assert closed.value.code == 4404
+
+
+def test_sockets_per_person_capped(
+    connect: Connect,
+    room: tuple[Statement, User, User, User],
+    settings: Settings,
+) -> None:
+    statement, facilitator, editor, _ = room
+    settings.max_sockets_per_user = 2
+    with connect(facilitator, statement), connect(facilitator, statement):
+        with (
+            pytest.raises(WebSocketDisconnect) as refused,
+            connect(facilitator, statement),
+        ):
+            pass
+        assert refused.value.code == 4429
+        assert "2 open connections" in str(refused.value.reason)
+        with connect(editor, statement) as (_, hello):  # others are not held back
+            assert hello["type"] == "hello"
+    with connect(facilitator, statement) as (_, hello):  # closing frees the places
+        assert hello["type"] == "hello"
+
+
+def test_binary_frame_refused(
+    connect: Connect,
+    room: tuple[Statement, User, User, User],
+) -> None:
+    statement, facilitator, _, _ = room
+    with connect(facilitator, statement) as (a, _):
+        a.send_bytes(b'{"type":"op","base_rev":1,"seq":1,"op":[11,"!"]}')
+        assert receive(a, "error") == {
+            "type": "error",
+            "code": "invalid_frame",
+            "message": "Frames are JSON text.",
+        }
+        a.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
+        assert receive(a, "ack") == {"type": "ack", "seq": 1, "rev": 2}
