@@ -3,7 +3,8 @@
 Changes are queued and handled by one worker task per room, so they are serialised. The
 worker takes everything queued at that moment as one batch: each change is transformed
 against the changes after its base revision and applied, then the whole batch is written
-in one transaction (group commit), and only after that commit is each change acknowledged
+in one transaction (group commit, shared with the batches other rooms have ready at that
+moment: app/collab/writer.py), and only after that commit is each change acknowledged
 to its sender and sent to everyone else, each frame encoded once.
 """
 
@@ -16,6 +17,7 @@ from sqlalchemy import Engine
 from app.collab import ops, protocol, store
 from app.collab.protocol import OpFrame, Selection
 from app.collab.store import Change
+from app.collab.writer import writer
 
 CLOSE = ""  # put in an outbox, it closes that connection (no real frame is empty)
 RECENT_LIMIT = 10_000  # changes a room keeps in memory for transforming late ones
@@ -209,9 +211,8 @@ class Room:
         if last // store.SNAPSHOT_EVERY > (first - 1) // store.SNAPSHOT_EVERY:
             snapshot = (self.rev, self.text)
         try:
-            await asyncio.to_thread(
-                store.append, self.engine, self.statement_id, [c for _, c in accepted], snapshot
-            )
+            # Shared with the other rooms' batches waiting at this moment: one commit for all.
+            await writer(self.engine).write((self.statement_id, [c for _, c in accepted], snapshot))
         except Exception:
             # Not durable, so not acknowledged: the room rereads what the database holds,
             # and the senders resend (their client id and seq make a resend safe).

@@ -1,0 +1,84 @@
+"""Group commit across rooms: one writer per database for all the rooms of this process.
+
+A room hands its batch to the writer and waits. The writer takes every batch waiting at that
+moment and writes them all in one transaction, so the rooms share one commit and one fsync
+(and on SQLite, which lets one transaction write at a time, rooms do not queue on its lock).
+If that transaction fails, each batch is written again on its own, so that one room's failure
+is not another's.
+"""
+
+import asyncio
+import weakref
+
+from sqlalchemy import Engine
+
+from app.collab import store
+from app.collab.store import Batch
+
+
+class Writer:
+    def __init__(self, engine: Engine, loop: asyncio.AbstractEventLoop) -> None:
+        self.engine = engine
+        self.loop = loop
+        self.waiting: list[tuple[Batch, asyncio.Future[None]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def write(self, batch: Batch) -> None:
+        """Return once the batch is committed; raise what the database raised if it is not."""
+        future = self.loop.create_future()
+        self.waiting.append((batch, future))
+        if self.task is None:
+            self.task = asyncio.create_task(self._drain())
+        await future
+
+    async def _drain(self) -> None:
+        taken: list[tuple[Batch, asyncio.Future[None]]] = []
+        try:
+            while self.waiting:
+                taken, self.waiting = self.waiting, []
+                failures = await asyncio.to_thread(_write, self.engine, [b for b, _ in taken])
+                for (_, future), failure in zip(taken, failures, strict=True):
+                    if future.done():
+                        continue
+                    if failure is None:
+                        future.set_result(None)
+                    else:
+                        future.set_exception(failure)
+        except BaseException as problem:
+            for _, future in taken + self.waiting:
+                if not future.done():
+                    future.set_exception(RuntimeError(f"the writer stopped: {problem!r}"))
+            self.waiting = []
+            raise
+        finally:
+            self.task = None
+
+
+def _write(engine: Engine, batches: list[Batch]) -> list[Exception | None]:
+    """Write all the batches in one transaction, or else each alone; one outcome per batch."""
+    try:
+        store.append_many(engine, batches)
+        return [None] * len(batches)
+    except Exception as problem:
+        if len(batches) == 1:
+            return [problem]
+    failures: list[Exception | None] = []
+    for batch in batches:
+        try:
+            store.append_many(engine, [batch])
+            failures.append(None)
+        except Exception as problem:
+            failures.append(problem)
+    return failures
+
+
+_writers: weakref.WeakKeyDictionary[Engine, Writer] = weakref.WeakKeyDictionary()
+
+
+def writer(engine: Engine) -> Writer:
+    """The writer of this engine on the running event loop."""
+    loop = asyncio.get_running_loop()
+    found = _writers.get(engine)
+    if found is None or found.loop is not loop:
+        found = _writers[engine] = Writer(engine, loop)
+    return found
