@@ -8,7 +8,6 @@ the statement, its members and its text, and listing one's statements. Prints a 
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,25 +18,9 @@ from functools import partial
 
 import httpx
 
+from bench.server import free_port, wait_until_up
+
 FACILITATOR = {"email": "facilitator@example.org", "password": "accord-demo"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            httpx.get(f"{base}/api/me")
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
 
 
 def timed(call: Callable[[], httpx.Response], rounds: int) -> list[float]:
