@@ -30,6 +30,7 @@ def test_activity_tells_what_happened_in_words(accord_ui: AccordUI) -> None:
     expect(page.get_by_text("Dmitri Delegate is now reviewer.")).to_be_visible()
 
     page.goto(f"/statements/{statement_id}")
+    page.get_by_role("tab", name="Activity").click()
     events = page.get_by_role("region", name="Activity").get_by_role("listitem")
     expect(events).to_have_text(
         [
@@ -59,6 +60,7 @@ def test_editing_history_names_who_wrote_how_much(accord_ui: AccordUI) -> None:
     accord_ui.api(page, "POST", text, {"base_rev": 2, "text": "We all agree!"})
 
     page.goto(f"/statements/{statement_id}")
+    page.get_by_role("tab", name="History").click()
 
     sessions = page.get_by_role("region", name="Editing history").get_by_role("listitem")
     expect(sessions).to_have_count(1)
@@ -81,6 +83,7 @@ def test_reviewer_leaves_statement(accord_ui: AccordUI) -> None:
     expect(reviewer_page.get_by_role("link", name=TITLE)).to_be_visible()
 
     reviewer_page.get_by_role("link", name=TITLE).click()
+    reviewer_page.get_by_role("tab", name="About").click()
     leave = reviewer_page.get_by_role("button", name="Leave this statement")
     leave.click()
     question = reviewer_page.get_by_role("group", name="Leave this statement?")
@@ -96,6 +99,7 @@ def test_reviewer_leaves_statement(accord_ui: AccordUI) -> None:
     expect(reviewer_page.get_by_role("link", name=TITLE)).to_have_count(0)
 
     page.goto(f"/statements/{statement_id}")
+    page.get_by_role("tab", name="Activity").click()
     expect(page.get_by_role("region", name="Activity")).to_contain_text(
         "Rosa Reviewer left the statement."
     )
@@ -106,6 +110,7 @@ def test_last_facilitator_is_told_why_they_cannot_leave(accord_ui: AccordUI) -> 
     page = accord_ui.signed_in(facilitator)
     statement_id = accord_ui.create_statement(page, TITLE)
     page.goto(f"/statements/{statement_id}")
+    page.get_by_role("tab", name="About").click()
 
     page.get_by_role("button", name="Leave this statement").click()
     page.get_by_role("button", name="Yes, leave").click()

@@ -1,60 +1,79 @@
-// A statement's overview: what it is, where it stands, its draft, who takes part, what
-// happened to it so far, who wrote how much, and leaving it.
+// A statement's page: the live draft, written together, with the statement's state and
+// deadlines above it and a side panel of who is here, the editing history, the activity
+// and what the statement is about.
 
-import { api } from "../api.js";
-import { ROLE_DESCRIPTIONS, STATE_LABELS, RULE_LABELS, ruleDescription, roleLabel } from "../labels.js";
+import { api, signInUrl } from "../api.js";
+import { LiveSession } from "../collab/session.js";
+import { ROLE_DESCRIPTIONS, STATE_LABELS, RULE_LABELS, plural, ruleDescription, roleLabel } from "../labels.js";
 import { startPage, statementIdFromPath } from "../layout.js";
-import { askFirst, byId, el, fill, formatDay, reportFailure, setTitle, showPageError } from "../ui.js";
+import { tabs } from "../tabs.js";
+import { askFirst, byId, el, fill, formatDay, notify, reportFailure, setTitle, showPageError } from "../ui.js";
 import { activity } from "./statement-activity.js";
 import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
+
+const STATUS_TEXT = {
+  connecting: "Connecting…",
+  connected: "Saved",
+  reconnecting: "Reconnecting…",
+  offline: "Offline",
+  closed: "Disconnected",
+};
 
 function fact(term, value) {
   return el("div", {}, el("dt", { text: term }), el("dd", {}, value));
 }
 
-function overview(statement) {
-  const facts = [
+function deadline(day) {
+  if (!day) return "No date set";
+  const overdue = new Date(`${day}T23:59:59`) < new Date();
+  return [formatDay(day), overdue ? el("span", { class: "badge badge-overdue", text: "overdue" }) : null];
+}
+
+function facts(statement) {
+  return el("dl", { class: "facts statement-facts" },
     fact("State", el("span", { class: `badge badge-${statement.state}`, text: STATE_LABELS[statement.state] })),
-    fact("Your role", roleLabel(statement.my_role)),
-    fact("Approval rule", [
-      RULE_LABELS[statement.approval_rule] ?? statement.approval_rule,
-      el("span", { class: "fact-note", text: ruleDescription(statement) }),
-    ]),
-    fact("Finalise by", statement.finalise_by ? formatDay(statement.finalise_by) : "No date set"),
-    fact("Publish on", statement.publish_on ? formatDay(statement.publish_on) : "No date set"),
-  ];
-  return el("section", { class: "panel", "aria-label": "Overview" },
-    el("dl", { class: "facts facts-wide" }, facts),
+    fact("Your role", el("span", { id: "my-role", text: roleLabel(statement.my_role) })),
+    fact("Finalise by", deadline(statement.finalise_by)),
+    fact("Publish on", deadline(statement.publish_on)));
+}
+
+function about(statement) {
+  return el("div", { class: "stack" },
+    statement.context ? el("p", { class: "context", text: statement.context }) : null,
+    el("dl", { class: "facts" },
+      fact("Approval rule", [
+        RULE_LABELS[statement.approval_rule] ?? statement.approval_rule,
+        el("span", { class: "fact-note", text: ruleDescription(statement) }),
+      ])),
     el("p", { class: "muted", text: `As ${roleLabel(statement.my_role).toLowerCase()}, you ${ROLE_DESCRIPTIONS[statement.my_role]}.` }));
 }
 
-function draft(text) {
-  const body = text.text
-    ? el("div", { class: "draft" }, text.text)
-    : el("p", { class: "empty", text: "The draft is still empty." });
-  return el("section", { "aria-labelledby": "draft-heading" },
-    el("div", { class: "section-heading" },
-      el("h2", { id: "draft-heading", text: "Current draft" }),
-      el("span", { class: "muted", text: `Revision ${text.rev}` })),
-    body);
+function person(member, here) {
+  return el("li", { class: here ? "here" : null },
+    el("span", { class: "person-name", text: member.name }),
+    member.organisation ? el("span", { class: "person-org", text: member.organisation }) : null,
+    el("span", { class: "badge", text: roleLabel(member.role) }));
 }
 
-function memberList(members) {
-  return el("section", { "aria-labelledby": "members-heading" },
-    el("h2", { id: "members-heading", text: `Members (${members.length})` }),
-    el("ul", { class: "people" }, members.map((member) =>
-      el("li", {},
-        el("span", { class: "person-name", text: member.name }),
-        member.organisation ? el("span", { class: "person-org", text: member.organisation }) : null,
-        el("span", { class: "badge", text: roleLabel(member.role) })))));
+/** Members, those with the statement open first, each marked in their colour. */
+function drawPeople(list, members, peers) {
+  const here = new Map();
+  for (const peer of peers) here.set(peer.user.id, peer.user);
+  const sorted = [...members].sort((a, b) => Number(here.has(b.user_id)) - Number(here.has(a.user_id)));
+  fill(list, sorted.map((member) => {
+    const item = person(member, here.has(member.user_id));
+    const user = here.get(member.user_id);
+    if (user) {
+      item.style.setProperty("--peer", user.colour);
+      item.querySelector(".person-name").prepend(el("span", { class: "presence-dot", title: "Here now" }));
+    }
+    return item;
+  }));
 }
 
 // Every member may leave, facilitators too as long as another one remains (the server says).
 function leaving(id, me) {
   const button = el("button", { type: "button", class: "button button-danger", text: "Leave this statement" });
-  const section = el("section", { class: "leave", "aria-labelledby": "leave-heading" },
-    el("h2", { id: "leave-heading", class: "visually-hidden", text: "Leave" }),
-    button);
   askFirst(button, {
     question: "Leave this statement? You will need a new invitation to come back.",
     confirm: "Yes, leave",
@@ -63,18 +82,22 @@ function leaving(id, me) {
       window.location.assign("/");
     },
   });
-  return section;
+  return el("div", { class: "leave" }, button);
 }
+
+const FINAL_MESSAGES = {
+  gone: "You are no longer a member of this statement.",
+  refused: "The live connection was refused; reload the page.",
+};
 
 async function main() {
   const me = await startPage();
   const content = byId("content");
   const id = statementIdFromPath();
-  let statement, text, members, events, history;
+  let statement, members, events, history;
   try {
-    [statement, text, members, events, history] = await Promise.all([
+    [statement, members, events, history] = await Promise.all([
       api(`/statements/${id}`),
-      api(`/statements/${id}/text`),
       api(`/statements/${id}/members`),
       api(`/statements/${id}/audit`),
       api(`/statements/${id}/history?limit=${HISTORY_PAGE}`),
@@ -84,24 +107,60 @@ async function main() {
     return;
   }
   setTitle(statement.title);
-  const heading = el("div", { class: "page-heading" },
-    el("div", {},
-      el("p", { class: "breadcrumb" }, el("a", { href: "/", text: "My statements" })),
-      el("h1", { text: statement.title })),
-    statement.my_role === "facilitator"
-      ? el("a", { class: "button button-secondary", href: `/statements/${id}/settings`, text: "Settings" })
-      : null);
+
+  const status = el("p", { class: "sync-status", role: "status", "data-state": "connecting", text: STATUS_TEXT.connecting });
+  const textarea = el("textarea", {
+    class: "editor-text",
+    "aria-label": "Statement text",
+    spellcheck: "true",
+    readonly: true,
+  });
+  const overlay = el("div", { class: "editor-overlay", "aria-hidden": "true" });
+  const peopleList = el("ul", { class: "people" });
+  drawPeople(peopleList, members.data, []);
+  const panel = tabs("Statement", [
+    { name: "People", content: el("section", { "aria-label": "People" }, peopleList) },
+    { name: "History", content: editingHistory(id, history.data) },
+    { name: "Activity", content: activity(events.data, members.data) },
+    { name: "About", content: el("section", { "aria-label": "About" }, about(statement), leaving(id, me)) },
+  ]);
+
   fill(content,
-    heading,
-    statement.context ? el("p", { class: "lead context", text: statement.context }) : null,
-    overview(statement),
-    el("div", { class: "columns" },
-      el("div", { class: "stack" },
-        draft(text),
-        editingHistory(id, history.data),
-        activity(events.data, members.data)),
-      memberList(members.data)),
-    leaving(id, me));
+    el("div", { class: "page-heading" },
+      el("div", {},
+        el("p", { class: "breadcrumb" }, el("a", { href: "/", text: "My statements" })),
+        el("h1", { text: statement.title })),
+      statement.my_role === "facilitator"
+        ? el("a", { class: "button button-secondary", href: `/statements/${id}/settings`, text: "Settings" })
+        : null),
+    facts(statement),
+    el("div", { class: "workspace" },
+      el("section", { class: "writing", "aria-labelledby": "draft-heading" },
+        el("div", { class: "writing-bar" },
+          el("h2", { id: "draft-heading", class: "visually-hidden", text: "Draft" }),
+          status),
+        el("div", { class: "editor-surface" }, overlay, textarea)),
+      el("aside", { class: "side-panel", "aria-label": "About this statement" }, panel.node)));
+
+  const session = new LiveSession({
+    statementId: id,
+    textarea,
+    overlay,
+    status: (name, unsynced) => {
+      status.dataset.state = name;
+      const waiting = unsynced ? `${plural(unsynced, "unsynced change")}` : "";
+      const text = name === "connected" && unsynced ? "Saving…" : STATUS_TEXT[name];
+      status.textContent = waiting && name !== "connected" ? `${text} · ${waiting}` : text;
+    },
+    peers: (peers) => drawPeople(peopleList, members.data, peers),
+    role: (role) => { byId("my-role").textContent = roleLabel(role); },
+    final: (reason, message) => {
+      if (reason === "signin") window.location.assign(signInUrl());
+      else notify(FINAL_MESSAGES[reason] ?? message, "error");
+    },
+    refused: (message) => notify(message, "error"),
+  });
+  await session.start();
 }
 
 main().catch(reportFailure);

@@ -1,0 +1,228 @@
+// One person's live session on a statement: the text area, the OT client, the socket and
+// the journal wired together. The page gets the status, the people here and final reasons.
+
+import { api } from "../api.js";
+import { Client } from "./client.js";
+import { Connection } from "./connection.js";
+import { TextEditor } from "./editor.js";
+import { adopt, claim, save } from "./journal.js";
+import { apply, transformPosition } from "./operation.js";
+import { drawOverlay } from "./overlay.js";
+
+const PRESENCE_EVERY_MS = 120;
+const RETRY_REFUSED_MS = 1000;
+
+function newClientId() {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+function socketUrl(statementId, clientId, since) {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${window.location.host}/ws/statements/${statementId}?client_id=${clientId}&since=${since}`;
+}
+
+/** Where a position on the server's revision stands in the text shown here. */
+function local(position, client) {
+  let result = position;
+  if (client.inflight) result = transformPosition(result, client.inflight.op);
+  if (client.buffer) result = transformPosition(result, client.buffer.op);
+  return result;
+}
+
+export class LiveSession {
+  /**
+   * @param {object} options `statementId`, `textarea`, `overlay`, and handlers: `status(name,
+   *   unsynced)`, `peers(list)`, `role(role)`, `final(reason, message)`, `refused(message)`
+   */
+  constructor({ statementId, textarea, overlay, ...handlers }) {
+    this.statementId = statementId;
+    this.overlay = overlay;
+    this.handlers = handlers;
+    this.peers = new Map(); // client id → {user, client_id, selection (local), rev}
+    this.held = []; // frames held back while an input method composes
+    this.authorship = null;
+    this.presenceTimer = null;
+    this.editor = new TextEditor(textarea, {
+      change: (op) => {
+        this.movePeers(op);
+        this.client.local(op);
+        this.redraw();
+      },
+      selection: () => this.schedulePresence(),
+      compositionEnd: () => this.releaseHeld(),
+    });
+    textarea.addEventListener("input", () => this.redraw());
+  }
+
+  /** Load the text (and any journal left by an earlier page), then connect. */
+  async start() {
+    const journal = await adopt(this.statementId);
+    const clientId = journal?.clientId ?? newClientId();
+    if (!journal) await claim(clientId);
+    const query = journal ? `?rev=${journal.rev}` : "";
+    const base = await api(`/statements/${this.statementId}/text${query}`);
+    let text = base.text;
+    if (journal?.inflight) text = apply(text, journal.inflight.op);
+    if (journal?.buffer) text = apply(text, journal.buffer.op);
+    this.client = new Client(base.rev, {
+      clientId,
+      seq: journal?.seq ?? 0,
+      inflight: journal?.inflight ?? null,
+      buffer: journal?.buffer ?? null,
+      send: (frame) => this.connection.send(frame),
+    });
+    this.client.onChange(() => {
+      if (!save(this.statementId, this.client)) this.handlers.refused("This browser could not keep a copy of your unsent changes.");
+      this.reportStatus();
+    });
+    this.editor.setText(text);
+    this.editor.readOnly = true; // until the hello says what this person may do
+    this.connection = new Connection(() => socketUrl(this.statementId, clientId, this.client.rev), {
+      frame: (frame) => this.receive(frame),
+      status: () => this.reportStatus(),
+      final: (reason, message) => this.handlers.final(reason, message),
+    });
+    this.connection.open();
+    this.redraw();
+  }
+
+  reportStatus() {
+    this.handlers.status(this.connection?.status ?? "connecting", this.client?.unsynced ?? 0);
+  }
+
+  receive(frame) {
+    if (this.editor.composing && frame.type !== "presence") {
+      this.held.push(frame);
+      return;
+    }
+    switch (frame.type) {
+      case "hello": return this.hello(frame);
+      case "ack":
+        this.connection.acknowledged();
+        return this.client.ack(frame.seq, frame.rev);
+      case "op": return this.remote(frame.rev, frame.op);
+      case "presence": return this.presence(frame);
+      case "event": return this.event(frame);
+      case "error": return this.error(frame);
+      default: return undefined;
+    }
+  }
+
+  releaseHeld() {
+    const held = this.held;
+    this.held = [];
+    for (const frame of held) this.receive(frame);
+  }
+
+  hello(frame) {
+    this.peers.clear();
+    for (const peer of frame.peers) this.peers.set(peer.client_id, { ...peer, selection: null });
+    this.handlers.role(frame.role);
+    this.editor.readOnly = !["facilitator", "editor"].includes(frame.role);
+    this.me = frame.you;
+    for (const op of this.client.catchUp(frame.ops ?? [])) this.applyRemote(op);
+    this.handlers.peers(this.people());
+    this.reportStatus();
+    this.sendPresence();
+  }
+
+  remote(rev, op) {
+    this.applyRemote(this.client.remote(rev, op));
+  }
+
+  applyRemote(op) {
+    this.editor.applyRemote(op);
+    this.movePeers(op);
+    this.redraw();
+  }
+
+  /** Everyone with the statement open, this person first. */
+  people() {
+    const others = [...this.peers.values()];
+    return this.me ? [{ user: this.me, client_id: this.client.clientId, selection: null }, ...others] : others;
+  }
+
+  movePeers(op) {
+    for (const peer of this.peers.values()) {
+      if (!peer.selection) continue;
+      peer.selection = {
+        anchor: transformPosition(peer.selection.anchor, op),
+        head: transformPosition(peer.selection.head, op),
+      };
+    }
+  }
+
+  presence(frame) {
+    if (frame.left) {
+      this.peers.delete(frame.client_id);
+    } else {
+      const selection = frame.selection && {
+        anchor: local(frame.selection.anchor, this.client),
+        head: local(frame.selection.head, this.client),
+      };
+      this.peers.set(frame.client_id, { user: frame.user, client_id: frame.client_id, selection });
+    }
+    this.handlers.peers(this.people());
+    this.redraw();
+  }
+
+  event(frame) {
+    if (frame.name === "member.role_changed") {
+      this.handlers.role(frame.role);
+      this.editor.readOnly = !["facilitator", "editor"].includes(frame.role);
+    }
+  }
+
+  error(frame) {
+    if (frame.code === "rate_limited" || frame.code === "not_saved") {
+      // Nothing was applied; the change in flight goes again with its own seq.
+      setTimeout(() => { if (this.client.inflight) this.client.sendInflight(); }, RETRY_REFUSED_MS);
+      return;
+    }
+    if (frame.seq !== undefined && this.client.inflight?.seq === frame.seq) {
+      this.handlers.refused(`Your last change could not be saved: ${frame.message}`);
+      this.resync();
+    }
+  }
+
+  /** Drop what the server refused and start again from its text. */
+  async resync() {
+    this.client.inflight = null;
+    this.client.buffer = null;
+    this.client.changed();
+    const head = await api(`/statements/${this.statementId}/text`);
+    this.client.rev = head.rev;
+    this.editor.setText(head.text);
+    this.connection.drop();
+    this.connection.reconnectNow();
+    this.redraw();
+  }
+
+  schedulePresence() {
+    if (this.presenceTimer) return;
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = null;
+      this.sendPresence();
+    }, PRESENCE_EVERY_MS);
+  }
+
+  sendPresence() {
+    if (!this.client) return;
+    this.connection.send({ type: "presence", selection: this.editor.selection(), rev: this.client.rev });
+  }
+
+  /** Show or hide who wrote what: runs of [length, colour], or null. */
+  showAuthorship(runs) {
+    this.authorship = runs;
+    this.redraw();
+  }
+
+  redraw() {
+    if (this.redrawing) return;
+    this.redrawing = true;
+    requestAnimationFrame(() => {
+      this.redrawing = false;
+      drawOverlay(this.overlay, this.editor.textarea.value, [...this.peers.values()], this.authorship);
+    });
+  }
+}
