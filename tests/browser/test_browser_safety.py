@@ -1,6 +1,5 @@
 """What users type is shown as text, never run as markup."""
 
-
 import pytest
 from playwright.sync_api import Dialog, expect
 

@@ -31,11 +31,13 @@ function local(position, client) {
 
 export class LiveSession {
   /**
-   * @param {object} options `statementId`, `textarea`, `overlay`, and handlers: `status(name,
-   *   unsynced)`, `peers(list)`, `role(role)`, `final(reason, message)`, `refused(message)`
+   * @param {object} options `statementId`, `role` (as the page loaded it), `textarea`,
+   *   `overlay`, and handlers: `status(name,
+   *   unsynced)`, `peers(list)`, `roleChanged(role)`, `final(reason, message)`, `refused(message)`
    */
-  constructor({ statementId, textarea, overlay, ...handlers }) {
+  constructor({ statementId, role, textarea, overlay, ...handlers }) {
     this.statementId = statementId;
+    this.role = role;
     this.overlay = overlay;
     this.handlers = handlers;
     this.peers = new Map(); // client id → {user, client_id, selection (local), rev}
@@ -76,7 +78,9 @@ export class LiveSession {
       this.reportStatus();
     });
     this.editor.setText(text);
-    this.editor.readOnly = true; // until the hello says what this person may do
+    // Writing may start before the socket connects (or while the server is away): the
+    // journal keeps it until it can be sent.
+    this.setRole(this.role);
     this.connection = new Connection(() => socketUrl(this.statementId, clientId, this.client.rev), {
       frame: (frame) => this.receive(frame),
       status: () => this.reportStatus(),
@@ -117,13 +121,18 @@ export class LiveSession {
   hello(frame) {
     this.peers.clear();
     for (const peer of frame.peers) this.peers.set(peer.client_id, { ...peer, selection: null });
-    this.handlers.role(frame.role);
-    this.editor.readOnly = !["facilitator", "editor"].includes(frame.role);
+    this.setRole(frame.role);
     this.me = frame.you;
     for (const op of this.client.catchUp(frame.ops ?? [])) this.applyRemote(op);
     this.handlers.peers(this.people());
     this.reportStatus();
     this.sendPresence();
+  }
+
+  setRole(role) {
+    this.role = role;
+    this.editor.readOnly = !["facilitator", "editor"].includes(role);
+    this.handlers.roleChanged(role);
   }
 
   remote(rev, op) {
@@ -167,10 +176,7 @@ export class LiveSession {
   }
 
   event(frame) {
-    if (frame.name === "member.role_changed") {
-      this.handlers.role(frame.role);
-      this.editor.readOnly = !["facilitator", "editor"].includes(frame.role);
-    }
+    if (frame.name === "member.role_changed") this.setRole(frame.role);
   }
 
   error(frame) {

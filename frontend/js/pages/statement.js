@@ -144,6 +144,7 @@ async function main() {
 
   const session = new LiveSession({
     statementId: id,
+    role: statement.my_role,
     textarea,
     overlay,
     status: (name, unsynced) => {
@@ -153,7 +154,7 @@ async function main() {
       status.textContent = waiting && name !== "connected" ? `${text} · ${waiting}` : text;
     },
     peers: (peers) => drawPeople(peopleList, members.data, peers),
-    role: (role) => { byId("my-role").textContent = roleLabel(role); },
+    roleChanged: (role) => { byId("my-role").textContent = roleLabel(role); },
     final: (reason, message) => {
       if (reason === "signin") window.location.assign(signInUrl());
       else notify(FINAL_MESSAGES[reason] ?? message, "error");
