@@ -102,6 +102,11 @@ class ServerProcess:
                 time.sleep(0.05)
         raise AssertionError(f"Accord did not answer within 30 s:\n{self.log_text()}")
 
+    def freeze(self) -> None:
+        """SIGSTOP: the server reads, writes and acknowledges nothing until it is killed."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flushing, as when the machine loses power to the process."""
         assert self.process is not None
