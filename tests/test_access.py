@@ -42,6 +42,7 @@ ROUTES = [
     Route("POST", "/api/statements/{sid}/text", EDIT, {"base_rev": 1, "text": "Draft!"}),
     Route("GET", "/api/statements/{sid}/audit", READ),
     Route("GET", "/api/statements/{sid}/history", READ),
+    Route("GET", "/api/statements/{sid}/authorship", READ),
     Route("GET", "/api/statements/{sid}/members", READ),
     Route("PATCH", "/api/statements/{sid}/members/{other}", MANAGE, {"role": "viewer"}),
     Route("DELETE", "/api/statements/{sid}/members/{other}", {**MANAGE, "facilitator": 204}),

@@ -27,3 +27,21 @@ class EditingSession(SQLModel):
     inserted: int
     deleted: int
     authors: list[SessionAuthor]
+
+
+class Writer(SQLModel):
+    """Someone who wrote part of a text, as the authorship view shows them."""
+
+    id: int
+    name: str
+    organisation: str
+    colour: str
+
+
+class AuthorshipPublic(SQLModel):
+    """Who wrote each passage of the text at `rev`: `runs` of [length, writer id] cover the
+    text in order (lengths in code points; null for a writer the log does not name)."""
+
+    rev: int
+    runs: list[tuple[int, int | None]]
+    writers: list[Writer]

@@ -21,7 +21,7 @@ from app.deps import EditAccess, SettingsDep, bearer_token, identify
 from app.middleware import allowed_origins, origin_of
 from app.models.membership import Membership, Permission
 from app.models.user import User
-from app.services.members import find_membership
+from app.services.members import colour_of, find_membership
 from app.services.text import check_text, text_at
 
 router = APIRouter()
@@ -43,12 +43,11 @@ def _member(
 
 def _profile(user: User, membership: Membership) -> dict[str, Any]:
     """How a member appears to the others: with the organisation they speak for here."""
-    colour = f"hsl({(user.id * 137) % 360} 65% 42%)"
     return {
         "id": user.id,
         "name": user.name,
         "organisation": membership.organisation,
-        "colour": colour,
+        "colour": colour_of(user.id),
     }
 
 

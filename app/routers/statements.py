@@ -1,4 +1,4 @@
-"""Statements: mine, a new one, one, its settings, its text, its history and its audit log."""
+"""Statements: mine, a new one, one, its settings, its text, history, authorship and audit log."""
 
 from datetime import timedelta
 from typing import Annotated
@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, status
 from app.deps import CurrentUser, ManageAccess, ReadAccess, SessionDep, SettingsDep
 from app.models.audit import AuditEventPublic
 from app.models.base import Listing
-from app.models.history import EditingSession
+from app.models.history import AuthorshipPublic, EditingSession
 from app.models.operation import TextPublic
 from app.models.statement import StatementCreate, StatementPublic, StatementUpdate
-from app.services import audit, history, members, statements, text
+from app.services import audit, authorship, history, members, statements, text
 
 router = APIRouter(prefix="/api/statements", tags=["statements"])
 
@@ -111,3 +111,13 @@ def read_history(
         limit=limit,
     )
     return Listing.of(found)
+
+
+@router.get("/{statement_id}/authorship", response_model=AuthorshipPublic)
+def read_authorship(
+    access: ReadAccess,
+    session: SessionDep,
+    rev: Annotated[int | None, Query(ge=0, description="A past revision; default the head")] = None,
+) -> AuthorshipPublic:
+    """Who wrote each passage of the text, now or at revision `rev`."""
+    return authorship.authorship(session=session, statement_id=access.statement_id, rev=rev)

@@ -9,6 +9,11 @@ from app.models.user import User
 from app.services import audit
 
 
+def colour_of(user_id: int) -> str:
+    """A person's colour for carets and authorship: steady, and far from their neighbours'."""
+    return f"hsl({(user_id * 137) % 360} 65% 42%)"
+
+
 def list_members(*, session: Session, statement_id: int) -> list[MemberPublic]:
     """Members by role (facilitators first), then by organisation and name."""
     order = {role: index for index, role in enumerate(Role)}
