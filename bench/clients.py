@@ -15,14 +15,14 @@ T = TypeVar("T")
 
 
 async def open_socket(
-    ws_base: str, statement_id: int, token: str, *, deflate: bool = True
+    ws_base: str, statement_id: int, token: str, *, deflate: bool = True, client_id: str = ""
 ) -> tuple[ClientConnection, dict[str, Any]]:
     """Open a live-editing socket as the token's user; return it and its hello frame.
 
     With `deflate` the client offers permessage-deflate, as browsers do.
     """
     socket = await connect(
-        f"{ws_base}/ws/statements/{statement_id}?client_id={uuid.uuid4().hex}",
+        f"{ws_base}/ws/statements/{statement_id}?client_id={client_id or uuid.uuid4().hex}",
         additional_headers={"Authorization": f"Bearer {token}"},
         compression="deflate" if deflate else None,
         max_queue=None,

@@ -46,6 +46,11 @@ class Server:
     def ws_base(self) -> str:
         return "ws" + self.base.removeprefix("http")
 
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time the server process has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_kib(self) -> int:
         """The server's resident memory, from /proc."""
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -84,7 +89,9 @@ def recreate_postgres(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def seed(settings: Settings, users: int, statement_count: int) -> tuple[list[str], list[int]]:
+def seed(
+    settings: Settings, users: int, statement_count: int, text: str = DRAFT
+) -> tuple[list[str], list[int]]:
     """Create the users (no password: they use tokens), the statements and the memberships."""
     engine = make_engine(settings)
     try:
@@ -110,7 +117,7 @@ def seed(settings: Settings, users: int, statement_count: int) -> tuple[list[str
                 statement = statements.create_statement(
                     session=session,
                     settings=settings,
-                    statement_in=StatementCreate(title=f"Statement {n}", context="", text=DRAFT),
+                    statement_in=StatementCreate(title=f"Statement {n}", context="", text=text),
                     author=people[0],
                 )
                 assert statement.id is not None
@@ -133,6 +140,7 @@ def running(
     database_url: str = "",
     env: dict[str, str] | None = None,
     profile: Path | None = None,
+    text: str = DRAFT,
 ) -> Iterator[Server]:
     """Seed a fresh database and run `accord serve` on it until the block ends.
 
@@ -144,7 +152,7 @@ def running(
         if database_url:
             recreate_postgres(database_url)
         settings = Settings(data_dir=Path(data), database_url=database_url)
-        tokens, ids = seed(settings, users, statements)
+        tokens, ids = seed(settings, users, statements, text)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         process_env = {

@@ -1,0 +1,299 @@
+"""How many changes a second become durable and acknowledged, with group commit.
+
+Run: .venv/bin/python -m bench.durable [--seconds 10] [--clients 200] [--statements 1 50]
+     [--database sqlite postgres] [--level server room] [--processes 1]
+
+Every client keeps exactly one change in flight: it sends a change (a one-character insert at
+a random place, on the newest revision it knows), waits for
+its acknowledgement, which comes only after the change is committed, and sends the next. A
+change counts when its acknowledgement arrives within the measured window (the first second
+is a warm-up). The clients are spread evenly over the statements; each also receives, as a
+real editor does, every other client's change to its statement.
+
+Two levels: `server` is a real `accord serve` with websocket clients (the clients share the
+machine's cores with the server); `room` drives the rooms in this process with in-memory
+connections, so the figure is what sequencing, the group commit and the fan-out to the
+outboxes reach without websockets, HTTP or JSON parsing of inbound frames.
+
+SQLite runs as the server ships it (WAL, synchronous=FULL); PostgreSQL with
+synchronous_commit=on, in a database `accord_bench` created afresh (ACCORD_BENCH_POSTGRES
+names another server).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.collab import ops
+from app.collab.protocol import OpFrame
+from app.collab.room import Connection, Room
+from app.config import Settings
+from app.db import make_engine
+from bench.clients import open_socket, sleep_until, split, spread
+from bench.server import POSTGRES_DATABASE, recreate_postgres, running, seed
+
+POSTGRES = os.environ.get(
+    "ACCORD_BENCH_POSTGRES", f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
+)
+WARM_UP = 1.0
+USERS = 20
+# The flood limit is per connection, and a client here sends as fast as it is acknowledged;
+# USERS people open all the sockets, more than the default cap per person.
+UNTHROTTLED = {"ACCORD_MAX_FRAMES_PER_SECOND": "1000000", "ACCORD_MAX_SOCKETS_PER_USER": "100000"}
+
+
+@dataclass(frozen=True)
+class Throughput:
+    database: str
+    level: str
+    statements: int
+    clients: int
+    changes: int
+    seconds: float
+    ack_ms: list[float]  # send to acknowledgement, a sample of them
+
+    @property
+    def per_second(self) -> float:
+        return self.changes / self.seconds
+
+    def row(self) -> str:
+        ordered = sorted(self.ack_ms) or [0.0]
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        return (
+            f"| {self.database} | {self.level} | {self.statements} | {self.clients} | "
+            f"{self.changes:,} | {self.seconds:.1f} | {self.per_second:,.0f} | "
+            f"{statistics.median(ordered):.1f} | {p99:.1f} |"
+        )
+
+
+HEADER = (
+    "| database | level | statements | clients | changes | seconds | changes/s "
+    "| ack p50 ms | ack p99 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def insert(rng: random.Random, length: int) -> ops.Operation:
+    """A one-character insert at a random place of a text of `length`.
+
+    Only inserts: an insert never becomes a no-op under transformation (two deletes of one
+    character do), so a client knows the text's length from the frames alone.
+    """
+    at = rng.randint(0, length)
+    return ops.normalise([at, "x", length - at])
+
+
+def growth(op: list[Any]) -> int:
+    return sum(len(c) if isinstance(c, str) else min(c, 0) for c in op)
+
+
+async def _client(
+    ws_base: str, statement_id: int, token: str, window: tuple[float, float], found: list[float]
+) -> int:
+    """One editor keeping one change in flight; returns the changes acknowledged in the window."""
+    start, stop = window
+    socket, hello = await open_socket(ws_base, statement_id, token)
+    rev, length = hello["rev"], len(hello["text"])
+    rng = random.Random()
+    seq = acked = 0
+    await sleep_until(start - WARM_UP)
+    try:
+        while time.monotonic() < stop:
+            seq += 1
+            op = insert(rng, length)
+            sent = time.monotonic()
+            await socket.send(json.dumps({"type": "op", "base_rev": rev, "seq": seq, "op": op}))
+            while True:
+                frame = json.loads(await socket.recv())
+                if frame["type"] == "ack":
+                    rev, length = frame["rev"], length + 1
+                    break
+                if frame["type"] == "op":
+                    rev, length = frame["rev"], length + growth(frame["op"])
+                elif frame["type"] == "error":
+                    raise RuntimeError(frame)
+            now = time.monotonic()
+            if start <= now < stop:
+                acked += 1
+                if acked % 10 == 1:
+                    found.append((now - sent) * 1000)
+    finally:
+        await socket.close()
+    return acked
+
+
+async def _clients(
+    ws_base: str, seats: list[tuple[int, str]], window: tuple[float, float]
+) -> tuple[int, list[float]]:
+    found: list[float] = []
+    counts = await asyncio.gather(*(_client(ws_base, s, t, window, found) for s, t in seats))
+    return sum(counts), found
+
+
+def _process(
+    ws_base: str, seats: list[tuple[int, str]], window: tuple[float, float]
+) -> tuple[int, list[float]]:
+    return asyncio.run(_clients(ws_base, seats, window))
+
+
+def seats(statement_ids: list[int], tokens: list[str], clients: int) -> list[tuple[int, str]]:
+    """Which statement and token each client uses: statements round-robin, then users."""
+    return [
+        (statement_ids[n % len(statement_ids)], tokens[n % len(tokens)]) for n in range(clients)
+    ]
+
+
+def through_server(
+    *,
+    database_url: str = "",
+    clients: int = 200,
+    statements: int = 1,
+    seconds: float = 10.0,
+    processes: int = 1,
+    profile: Path | None = None,
+) -> Throughput:
+    """End to end: a real server, websocket clients in `processes` processes."""
+    with running(
+        users=USERS,
+        statements=statements,
+        database_url=database_url,
+        env=UNTHROTTLED,
+        profile=profile,
+    ) as server:
+        # Time to open every socket before the clock starts (a few ms each).
+        start = time.monotonic() + WARM_UP + 3.0 + clients * 0.004
+        window = (start, start + seconds)
+        jobs = [
+            (server.ws_base, part, window)
+            for part in split(seats(server.statement_ids, server.tokens, clients), processes)
+        ]
+        results = spread(_process, jobs)
+    return Throughput(
+        database="PostgreSQL" if database_url else "SQLite",
+        level="server",
+        statements=statements,
+        clients=clients,
+        changes=sum(count for count, _ in results),
+        seconds=seconds,
+        ack_ms=[ms for _, found in results for ms in found],
+    )
+
+
+async def _room_client(
+    room: Room, connection: Connection, window: tuple[float, float], found: list[float]
+) -> int:
+    start, stop = window
+    rng = random.Random()
+    seq = acked = 0
+    await sleep_until(start - WARM_UP)
+    while time.monotonic() < stop:
+        seq += 1
+        # The newest committed revision is one a client could know.
+        op = insert(rng, len(room.durable_text))
+        sent = time.monotonic()
+        room.submit(connection, OpFrame(type="op", base_rev=room.durable_rev, seq=seq, op=op))
+        while True:
+            text = await connection.outbox.get()
+            if text.startswith('{"type":"ack"'):
+                break
+            if text.startswith('{"type":"error"'):
+                raise RuntimeError(text)
+        now = time.monotonic()
+        if start <= now < stop:
+            acked += 1
+            if acked % 10 == 1:
+                found.append((now - sent) * 1000)
+    return acked
+
+
+async def _rooms(
+    database_url: str, clients: int, statements: int, seconds: float
+) -> tuple[int, list[float]]:
+    with tempfile.TemporaryDirectory() as data:
+        if database_url:
+            recreate_postgres(database_url)
+        settings = Settings(data_dir=Path(data), database_url=database_url)
+        _, ids = seed(settings, USERS, statements)
+        engine = make_engine(settings)
+        try:
+            rooms = {n: Room(n, engine, settings.max_text_bytes) for n in ids}
+            for room in rooms.values():
+                await room.load()
+            tasks = []
+            found: list[float] = []
+            window = (time.monotonic() + WARM_UP + 0.5, time.monotonic() + WARM_UP + 0.5 + seconds)
+            for n, (statement_id, _) in enumerate(seats(ids, [""] * USERS, clients)):
+                user = {"id": 1 + n % USERS, "name": "", "organisation": "", "colour": ""}
+                connection = Connection(f"client-{n}", user, "editor", can_edit=True)
+                room = rooms[statement_id]
+                await room.join(connection)
+                tasks.append(_room_client(room, connection, window, found))
+            counts = await asyncio.gather(*tasks)
+            for room in rooms.values():
+                await room.close()
+        finally:
+            engine.dispose()
+    return sum(counts), found
+
+
+def in_rooms(
+    *, database_url: str = "", clients: int = 200, statements: int = 1, seconds: float = 10.0
+) -> Throughput:
+    """The rooms alone, in this process, with in-memory connections."""
+    changes, found = asyncio.run(_rooms(database_url, clients, statements, seconds))
+    return Throughput(
+        database="PostgreSQL" if database_url else "SQLite",
+        level="room",
+        statements=statements,
+        clients=clients,
+        changes=changes,
+        seconds=seconds,
+        ack_ms=found,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--statements", type=int, nargs="+", default=[1, 50])
+    parser.add_argument("--database", nargs="+", choices=["sqlite", "postgres"], default=["sqlite"])
+    parser.add_argument(
+        "--level", nargs="+", choices=["server", "room"], default=["server", "room"]
+    )
+    parser.add_argument("--processes", type=int, default=1, help="client processes (server level)")
+    parser.add_argument("--profile", type=Path, help="write the server's cProfile stats here")
+    args = parser.parse_args()
+    print(HEADER, flush=True)
+    for database in args.database:
+        url = POSTGRES if database == "postgres" else ""
+        for level in args.level:
+            for count in args.statements:
+                if level == "server":
+                    result = through_server(
+                        database_url=url,
+                        clients=args.clients,
+                        statements=count,
+                        seconds=args.seconds,
+                        processes=args.processes,
+                        profile=args.profile,
+                    )
+                else:
+                    result = in_rooms(
+                        database_url=url,
+                        clients=args.clients,
+                        statements=count,
+                        seconds=args.seconds,
+                    )
+                print(result.row(), flush=True)
+
+
+if __name__ == "__main__":
+    main()
