@@ -159,7 +159,13 @@ async def _hello(
     since = int(since_raw) if since_raw is not None else None
     if since is not None and since <= rev:
         frame["ops"] = [
-            {"rev": c.rev, "op": c.op, "client_id": c.client_id, "seq": c.seq}
+            {
+                "rev": c.rev,
+                "op": c.op,
+                "author_id": c.author_id,
+                "client_id": c.client_id,
+                "seq": c.seq,
+            }
             for c in await room.changes_after(since)
             if c.rev <= rev
         ]

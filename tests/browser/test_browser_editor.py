@@ -193,3 +193,36 @@ def test_viewer_reads_live_but_cannot_type(accord_ui: AccordUI) -> None:
     expect(seen).to_have_value(START + " Live.")
     expect(viewer.locator(".remote-caret")).to_contain_text("Fatima Facilitator")
     assert _server_text(accord_ui, page, statement_id) == START + " Live."
+
+
+def test_authorship_shows_who_wrote_what_as_it_changes(accord_ui: AccordUI) -> None:
+    page, other, _ = _pair(accord_ui)
+    theirs = other.get_by_label("Statement text")
+    theirs.click()
+    other.keyboard.press("End")
+    other.keyboard.type(" Dmitri adds this.")
+    expect(page.get_by_label("Statement text")).to_have_value(START + " Dmitri adds this.")
+
+    page.get_by_label("Show who wrote what").check()
+    legend = page.get_by_role("list", name="Who wrote what")
+    expect(legend.get_by_role("listitem")).to_have_text(
+        ["Fatima Facilitator · Wikimedia Norway", "Dmitri Delegate · Wikimedia Ukraine"]
+    )
+    passages = page.locator(".editor-overlay .authored")
+    expect(passages).to_have_text([START, " Dmitri adds this."])
+
+    # Changes made while it is on are credited as they arrive.
+    other.keyboard.type(" And more.")
+    mine = page.get_by_label("Statement text")
+    mine.click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("Fatima: ")
+    expect(passages).to_have_text(["Fatima: " + START, " Dmitri adds this. And more."])
+    colours = passages.evaluate_all(
+        "nodes => nodes.map(node => node.style.getPropertyValue('--peer'))"
+    )
+    assert colours[0] != colours[1]
+
+    page.get_by_label("Show who wrote what").uncheck()
+    expect(passages).to_have_count(0)
+    expect(legend).to_be_hidden()

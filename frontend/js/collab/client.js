@@ -97,7 +97,8 @@ export class Client {
   /**
    * Catch up after (re)connecting: `changes` are the hello's missed ones. Our own change in
    * flight may be among them (its acknowledgement was lost): it counts as acknowledged.
-   * Returns the operations to apply to the text shown, in order. Then the change still in
+   * Returns the operations to apply to the text shown, in order, each as {op, author}
+   * (the author's user id). Then the change still in
    * flight is sent again with its own seq, so the server applies it once.
    */
   catchUp(changes) {
@@ -106,7 +107,7 @@ export class Client {
       if (this.inflight !== null && change.client_id === this.clientId && change.seq === this.inflight.seq) {
         this.ack(change.seq, change.rev, { sendNext: false });
       } else {
-        toApply.push(this.remote(change.rev, change.op));
+        toApply.push({ op: this.remote(change.rev, change.op), author: change.author_id });
       }
     }
     if (this.inflight !== null) this.sendInflight();

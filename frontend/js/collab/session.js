@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { Client } from "./client.js";
 import { Connection } from "./connection.js";
 import { TextEditor } from "./editor.js";
+import { applyToRuns } from "./authorship.js";
 import { adopt, claim, save } from "./journal.js";
 import { apply, transformPosition } from "./operation.js";
 import { drawOverlay } from "./overlay.js";
@@ -31,22 +32,27 @@ function local(position, client) {
 
 export class LiveSession {
   /**
-   * @param {object} options `statementId`, `role` (as the page loaded it), `textarea`,
+   * @param {object} options `statementId`, `me` (the signed-in user), `role` (as the page
+   *   loaded it), `textarea`,
    *   `overlay`, and handlers: `status(name,
    *   unsynced)`, `peers(list)`, `roleChanged(role)`, `final(reason, message)`, `refused(message)`
    */
-  constructor({ statementId, role, textarea, overlay, ...handlers }) {
+  constructor({ statementId, me, role, textarea, overlay, ...handlers }) {
     this.statementId = statementId;
+    this.myId = me.id;
     this.role = role;
     this.overlay = overlay;
     this.handlers = handlers;
     this.peers = new Map(); // client id → {user, client_id, selection (local), rev}
     this.held = []; // frames held back while an input method composes
-    this.authorship = null;
+    this.runs = null; // authorship runs of the text shown, when they are on show
+    this.authorLog = null; // changes shown while the runs are being fetched
+    this.colours = new Map(); // writer id → colour
     this.presenceTimer = null;
     this.editor = new TextEditor(textarea, {
       change: (op) => {
         this.movePeers(op);
+        this.track(op, this.myId);
         this.client.local(op);
         this.redraw();
       },
@@ -104,7 +110,9 @@ export class LiveSession {
       case "ack":
         this.connection.acknowledged();
         return this.client.ack(frame.seq, frame.rev);
-      case "op": return this.remote(frame.rev, frame.op);
+      case "op":
+        this.colours.set(frame.author.id, frame.author.colour);
+        return this.applyRemote(this.client.remote(frame.rev, frame.op), frame.author.id);
       case "presence": return this.presence(frame);
       case "event": return this.event(frame);
       case "error": return this.error(frame);
@@ -123,7 +131,8 @@ export class LiveSession {
     for (const peer of frame.peers) this.peers.set(peer.client_id, { ...peer, selection: null });
     this.setRole(frame.role);
     this.me = frame.you;
-    for (const op of this.client.catchUp(frame.ops ?? [])) this.applyRemote(op);
+    this.colours.set(frame.you.id, frame.you.colour);
+    for (const { op, author } of this.client.catchUp(frame.ops ?? [])) this.applyRemote(op, author);
     this.handlers.peers(this.people());
     this.reportStatus();
     this.sendPresence();
@@ -135,14 +144,17 @@ export class LiveSession {
     this.handlers.roleChanged(role);
   }
 
-  remote(rev, op) {
-    this.applyRemote(this.client.remote(rev, op));
-  }
-
-  applyRemote(op) {
+  applyRemote(op, author) {
     this.editor.applyRemote(op);
     this.movePeers(op);
+    this.track(op, author);
     this.redraw();
+  }
+
+  /** Keep the authorship runs in step with a change shown (or log it while they load). */
+  track(op, author) {
+    if (this.authorLog) this.authorLog.push([op, author]);
+    else if (this.runs) this.runs = applyToRuns(this.runs, op, author);
   }
 
   /** Everyone with the statement open, this person first. */
@@ -217,10 +229,31 @@ export class LiveSession {
     this.connection.send({ type: "presence", selection: this.editor.selection(), rev: this.client.rev });
   }
 
-  /** Show or hide who wrote what: runs of [length, colour], or null. */
-  showAuthorship(runs) {
-    this.authorship = runs;
+  /**
+   * Show or hide who wrote what. The runs come from the server for the revision this page
+   * stands on; the changes not confirmed yet, and those shown while the runs load, are
+   * applied on top. Returns the writers ({id, name, organisation, colour}) when shown.
+   */
+  async showAuthorship(on) {
+    if (!on) {
+      this.runs = null;
+      this.authorLog = null;
+      this.redraw();
+      return [];
+    }
+    const pending = [this.client.inflight?.op, this.client.buffer?.op].filter(Boolean);
+    const log = [];
+    this.authorLog = log;
+    const found = await api(`/statements/${this.statementId}/authorship?rev=${this.client.rev}`);
+    if (this.authorLog !== log) return []; // turned off (or on again) meanwhile
+    for (const writer of found.writers) this.colours.set(writer.id, writer.colour);
+    let runs = found.runs;
+    for (const op of pending) runs = applyToRuns(runs, op, this.myId);
+    for (const [op, author] of log) runs = applyToRuns(runs, op, author);
+    this.authorLog = null;
+    this.runs = runs;
     this.redraw();
+    return found.writers;
   }
 
   redraw() {
@@ -228,7 +261,8 @@ export class LiveSession {
     this.redrawing = true;
     requestAnimationFrame(() => {
       this.redrawing = false;
-      drawOverlay(this.overlay, this.editor.textarea.value, [...this.peers.values()], this.authorship);
+      const authorship = this.runs?.map(([length, writer]) => [length, this.colours.get(writer) ?? null]);
+      drawOverlay(this.overlay, this.editor.textarea.value, [...this.peers.values()], authorship);
     });
   }
 }

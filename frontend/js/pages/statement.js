@@ -116,6 +116,9 @@ async function main() {
     readonly: true,
   });
   const overlay = el("div", { class: "editor-overlay", "aria-hidden": "true" });
+  const legend = el("ul", { class: "writers", "aria-label": "Who wrote what" });
+  legend.hidden = true;
+  const showWriters = el("input", { type: "checkbox", id: "show-writers" });
   const peopleList = el("ul", { class: "people" });
   drawPeople(peopleList, members.data, []);
   const panel = tabs("Statement", [
@@ -138,12 +141,15 @@ async function main() {
       el("section", { class: "writing", "aria-labelledby": "draft-heading" },
         el("div", { class: "writing-bar" },
           el("h2", { id: "draft-heading", class: "visually-hidden", text: "Draft" }),
+          el("label", { class: "toggle" }, showWriters, " Show who wrote what"),
           status),
+        legend,
         el("div", { class: "editor-surface" }, overlay, textarea)),
       el("aside", { class: "side-panel", "aria-label": "About this statement" }, panel.node)));
 
   const session = new LiveSession({
     statementId: id,
+    me,
     role: statement.my_role,
     textarea,
     overlay,
@@ -160,6 +166,21 @@ async function main() {
       else notify(FINAL_MESSAGES[reason] ?? message, "error");
     },
     refused: (message) => notify(message, "error"),
+  });
+  showWriters.addEventListener("change", async () => {
+    try {
+      const writers = await session.showAuthorship(showWriters.checked);
+      fill(legend, writers.map((writer) => {
+        const item = el("li", {}, el("span", { class: "presence-dot" }), writer.name,
+          writer.organisation ? el("span", { class: "muted", text: ` · ${writer.organisation}` }) : null);
+        item.style.setProperty("--peer", writer.colour);
+        return item;
+      }));
+      legend.hidden = !showWriters.checked;
+    } catch (error) {
+      showWriters.checked = false;
+      reportFailure(error);
+    }
   });
   await session.start();
 }
