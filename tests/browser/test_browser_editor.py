@@ -226,3 +226,30 @@ def test_authorship_shows_who_wrote_what_as_it_changes(accord_ui: AccordUI) -> N
     page.get_by_label("Show who wrote what").uncheck()
     expect(passages).to_have_count(0)
     expect(legend).to_be_hidden()
+
+
+def test_preview_renders_markdown_safely_and_live(accord_ui: AccordUI) -> None:
+    page, other, _ = _pair(accord_ui)
+    theirs = other.get_by_label("Statement text")
+    theirs.click()
+    other.keyboard.press("Control+Home")
+    other.keyboard.type("# Our statement\n\n")
+    other.keyboard.press("Control+End")
+    other.keyboard.type(
+        "\n\n- **Trust** first\n- [see](https://wikimedia.org) and [no](javascript:alert(1))"
+    )
+    expect(page.get_by_label("Statement text")).to_have_value(re.compile(r"alert\(1\)\)$"))
+
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("region", name="Preview")
+    expect(preview.get_by_role("heading", level=1)).to_have_text("Our statement")
+    expect(preview.get_by_role("listitem")).to_have_text(
+        ["Trust first", "see and [no](javascript:alert(1))"]
+    )
+    expect(preview.get_by_role("link")).to_have_attribute("href", "https://wikimedia.org")
+    expect(page.get_by_label("Statement text")).to_be_hidden()
+
+    other.keyboard.type("\n\nLive.")
+    expect(preview.locator("p").last).to_have_text("Live.")
+    page.get_by_role("button", name="Back to writing").click()
+    expect(page.get_by_label("Statement text")).to_be_visible()

@@ -35,7 +35,8 @@ export class LiveSession {
    * @param {object} options `statementId`, `me` (the signed-in user), `role` (as the page
    *   loaded it), `textarea`,
    *   `overlay`, and handlers: `status(name,
-   *   unsynced)`, `peers(list)`, `roleChanged(role)`, `final(reason, message)`, `refused(message)`
+   *   unsynced)`, `peers(list)`, `roleChanged(role)`, `final(reason, message)`, `refused(message)`,
+   *   `drawn(text)` after the text shown changed
    */
   constructor({ statementId, me, role, textarea, overlay, ...handlers }) {
     this.statementId = statementId;
@@ -263,6 +264,7 @@ export class LiveSession {
       this.redrawing = false;
       const authorship = this.runs?.map(([length, writer]) => [length, this.colours.get(writer) ?? null]);
       drawOverlay(this.overlay, this.editor.textarea.value, [...this.peers.values()], authorship);
+      this.handlers.drawn?.(this.editor.textarea.value);
     });
   }
 }

@@ -6,6 +6,7 @@ import { api, signInUrl } from "../api.js";
 import { LiveSession } from "../collab/session.js";
 import { ROLE_DESCRIPTIONS, STATE_LABELS, RULE_LABELS, plural, ruleDescription, roleLabel } from "../labels.js";
 import { startPage, statementIdFromPath } from "../layout.js";
+import { render } from "../markdown.js";
 import { tabs } from "../tabs.js";
 import { askFirst, byId, el, fill, formatDay, notify, reportFailure, setTitle, showPageError } from "../ui.js";
 import { activity } from "./statement-activity.js";
@@ -119,6 +120,18 @@ async function main() {
   const legend = el("ul", { class: "writers", "aria-label": "Who wrote what" });
   legend.hidden = true;
   const showWriters = el("input", { type: "checkbox", id: "show-writers" });
+  const surface = el("div", { class: "editor-surface" }, overlay, textarea);
+  const preview = el("div", { class: "draft preview", "aria-label": "Preview", role: "region" });
+  preview.hidden = true;
+  const previewing = el("button", { type: "button", class: "button button-secondary button-small", "aria-pressed": "false", text: "Preview" });
+  previewing.addEventListener("click", () => {
+    const on = previewing.getAttribute("aria-pressed") !== "true";
+    previewing.setAttribute("aria-pressed", String(on));
+    previewing.textContent = on ? "Back to writing" : "Preview";
+    if (on) fill(preview, render(textarea.value));
+    preview.hidden = !on;
+    surface.hidden = on;
+  });
   const peopleList = el("ul", { class: "people" });
   drawPeople(peopleList, members.data, []);
   const panel = tabs("Statement", [
@@ -142,9 +155,11 @@ async function main() {
         el("div", { class: "writing-bar" },
           el("h2", { id: "draft-heading", class: "visually-hidden", text: "Draft" }),
           el("label", { class: "toggle" }, showWriters, " Show who wrote what"),
+          previewing,
           status),
         legend,
-        el("div", { class: "editor-surface" }, overlay, textarea)),
+        surface,
+        preview),
       el("aside", { class: "side-panel", "aria-label": "About this statement" }, panel.node)));
 
   const session = new LiveSession({
@@ -166,6 +181,7 @@ async function main() {
       else notify(FINAL_MESSAGES[reason] ?? message, "error");
     },
     refused: (message) => notify(message, "error"),
+    drawn: (text) => { if (!preview.hidden) fill(preview, render(text)); },
   });
   showWriters.addEventListener("change", async () => {
     try {
