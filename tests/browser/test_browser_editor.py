@@ -253,3 +253,36 @@ def test_preview_renders_markdown_safely_and_live(accord_ui: AccordUI) -> None:
     expect(preview.locator("p").last).to_have_text("Live.")
     page.get_by_role("button", name="Back to writing").click()
     expect(page.get_by_label("Statement text")).to_be_visible()
+
+
+def test_input_method_composition_survives_others_typing(accord_ui: AccordUI) -> None:
+    page, other, statement_id = _pair(accord_ui)
+    mine, theirs = page.get_by_label("Statement text"), other.get_by_label("Statement text")
+    mine.click()
+    page.keyboard.press("End")
+    ime = page.context.new_cdp_session(page)
+    ime.send("Input.imeSetComposition", {"text": "にほ", "selectionStart": 2, "selectionEnd": 2})
+    expect(mine).to_have_value(START + "にほ")
+
+    # Someone else types while the composition is open: it must not break or be sent early.
+    theirs.click()
+    other.keyboard.press("Home")
+    other.keyboard.type("Yes. ")
+    expect(theirs).to_have_value("Yes. " + START)
+    expect(other.locator(".sync-status")).to_have_text("Saved")
+    assert _server_text(accord_ui, other, statement_id) == "Yes. " + START
+    page.wait_for_timeout(300)
+    expect(mine).to_have_value(START + "にほ")  # held back until the composition ends
+
+    ime.send("Input.imeSetComposition", {"text": "日本", "selectionStart": 2, "selectionEnd": 2})
+    ime.send("Input.insertText", {"text": "日本"})
+    expected = "Yes. " + START + "日本"
+    expect(mine).to_have_value(expected)
+    expect(theirs).to_have_value(expected)
+    expect(page.locator(".sync-status")).to_have_text("Saved")
+    assert _server_text(accord_ui, page, statement_id) == expected
+    # The caret stays after what was composed.
+    assert (
+        page.evaluate("() => document.activeElement.selectionStart")
+        == len(expected.encode("utf-16-le")) // 2
+    )
