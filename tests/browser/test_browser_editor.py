@@ -174,6 +174,8 @@ def test_undo_takes_back_only_my_own_changes(accord_ui: AccordUI) -> None:
     expect(theirs).to_have_value("Theirs. " + START)
     page.keyboard.press("Control+Shift+z")
     expect(theirs).to_have_value("Theirs. " + START + " Mine.")
+    page.keyboard.press("Control+s")  # no browser dialog: a word on saving instead
+    expect(page.get_by_text("Accord saves every change as you type")).to_be_visible()
     expect(page.locator(".sync-status")).to_have_text("Saved")
     assert _server_text(accord_ui, page, statement_id) == "Theirs. " + START + " Mine."
 

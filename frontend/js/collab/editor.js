@@ -67,7 +67,8 @@ export class TextEditor {
   /**
    * @param {HTMLTextAreaElement} textarea
    * @param {object} handlers `change(op)` for each local edit, `selection()` when the caret
-   *   moves, `compositionEnd()` when an input method finishes composing
+   *   moves, `compositionEnd()` when an input method finishes composing, `saveAsked()` on
+   *   Ctrl+S
    */
   constructor(textarea, handlers) {
     this.textarea = textarea;
@@ -204,7 +205,10 @@ export class TextEditor {
     const mod = event.ctrlKey || event.metaKey;
     if (!mod || event.altKey) return;
     const key = event.key.toLowerCase();
-    if (key === "z" && !event.shiftKey) {
+    if (key === "s") {
+      event.preventDefault(); // there is nothing to save by hand: every change is sent
+      this.handlers.saveAsked?.();
+    } else if (key === "z" && !event.shiftKey) {
       event.preventDefault();
       this.undo();
     } else if ((key === "z" && event.shiftKey) || (key === "y" && !event.shiftKey)) {

@@ -36,7 +36,7 @@ export class LiveSession {
    *   loaded it), `textarea`,
    *   `overlay`, and handlers: `status(name,
    *   unsynced)`, `peers(list)`, `roleChanged(role)`, `final(reason, message)`, `refused(message)`,
-   *   `drawn(text)` after the text shown changed
+   *   `drawn(text)` after the text shown changed, `saveAsked()` on Ctrl+S
    */
   constructor({ statementId, me, role, textarea, overlay, ...handlers }) {
     this.statementId = statementId;
@@ -59,6 +59,7 @@ export class LiveSession {
       },
       selection: () => this.schedulePresence(),
       compositionEnd: () => this.releaseHeld(),
+      saveAsked: () => handlers.saveAsked?.(),
     });
     textarea.addEventListener("input", () => this.redraw());
   }

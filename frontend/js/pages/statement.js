@@ -181,6 +181,7 @@ async function main() {
       else notify(FINAL_MESSAGES[reason] ?? message, "error");
     },
     refused: (message) => notify(message, "error"),
+    saveAsked: () => notify("Accord saves every change as you type; the status above the text says when all is saved."),
     drawn: (text) => { if (!preview.hidden) fill(preview, render(text)); },
   });
   showWriters.addEventListener("change", async () => {
