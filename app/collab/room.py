@@ -127,6 +127,12 @@ class Room:
             if connection is not skip:
                 connection.send(text)
 
+    def _senders(self, connection: Connection) -> list[Connection]:
+        """The connection that sent a change, and any that reconnected with its client id
+        while it was being written: for them it is their own change, acknowledged, not an op."""
+        again = [c for c in self.connections if c.client_id == connection.client_id]
+        return [connection, *(c for c in again if c is not connection)]
+
     async def _work(self) -> None:
         while True:
             await self.wake.wait()
@@ -141,10 +147,12 @@ class Room:
         """Transform and apply one change in memory, or refuse it with an error frame."""
         last_seq, last_rev = self.last_seq.get(connection.client_id, (0, 0))
         if frame.seq <= last_seq:
-            # A resend of a change already durable: acknowledge it again, apply nothing.
-            if frame.seq == last_seq:
+            # A resend of a change already sequenced: acknowledge it again, apply nothing. If
+            # the original is in this batch it is not durable yet; the commit acknowledges it
+            # to every connection of its client id, this one included.
+            if frame.seq == last_seq and last_rev <= self.durable_rev:
                 connection.send(protocol.encode({"type": "ack", "seq": frame.seq, "rev": last_rev}))
-            else:
+            elif frame.seq < last_seq:
                 connection.send(
                     protocol.error("stale_seq", "This change was already handled.", frame.seq)
                 )
@@ -218,30 +226,31 @@ class Room:
             # and the senders resend (their client id and seq make a resend safe).
             await self.load()
             for connection, change in accepted:
-                connection.send(
-                    protocol.error(
-                        "not_saved",
-                        "The change could not be saved; it will be sent again.",
-                        change.seq,
-                    )
+                refusal = protocol.error(
+                    "not_saved", "The change could not be saved; it will be sent again.", change.seq
                 )
+                for sender in self._senders(connection):
+                    sender.send(refusal)
             return
         self.durable_rev, self.durable_text = self.rev, self.text
         for connection, change in accepted:
-            connection.send(protocol.encode({"type": "ack", "seq": change.seq, "rev": change.rev}))
-            self.broadcast(
-                protocol.encode(
-                    {
-                        "type": "op",
-                        "rev": change.rev,
-                        "op": change.op,
-                        "author": connection.user,
-                        "client_id": change.client_id,
-                        "seq": change.seq,
-                    }
-                ),
-                skip=connection,
+            ack = protocol.encode({"type": "ack", "seq": change.seq, "rev": change.rev})
+            senders = self._senders(connection)
+            for sender in senders:
+                sender.send(ack)
+            op = protocol.encode(
+                {
+                    "type": "op",
+                    "rev": change.rev,
+                    "op": change.op,
+                    "author": connection.user,
+                    "client_id": change.client_id,
+                    "seq": change.seq,
+                }
             )
+            for other in self.connections:
+                if other not in senders:
+                    other.send(op)
             for other in self.connections:
                 if other.selection is not None:
                     anchor = ops.transform_position(other.selection.anchor, change.op)
