@@ -345,8 +345,10 @@ class LiveEditor:
         self.rev = rev
 
     def _change(self, entry: dict[str, Any], how: str) -> None:
-        """A sequenced change: someone else's, or our own (a resend's original) seen as an ack."""
+        """A sequenced change: someone else's, or (among a hello's) our own, meaning an ack."""
         if entry["client_id"] == self.client_id:
+            if how == "op":  # even after a reconnect, our own change comes back as an ack
+                raise self._fail(f"our own change came back as someone else's: {entry}")
             self._acknowledged(int(entry["seq"]), int(entry["rev"]), f"own {how}")
         else:
             self._remote(int(entry["rev"]), entry["op"], how)
