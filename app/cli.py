@@ -39,7 +39,9 @@ def _prepare_database(settings: Settings) -> None:
 
 def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
     # Websocket pings: a connection that does not answer a ping within ping_seconds is
-    # closed and leaves its room, so dead clients hold nothing for long.
+    # closed and leaves its room, so dead clients hold nothing for long. Live frames are
+    # small JSON, so permessage-deflate saves little and costs a compression per frame and
+    # recipient plus zlib state for each socket's life: off unless asked for.
     _prepare_database(settings)
     print(f"Accord is at http://{host}:{port}/", flush=True)
     if reload:
@@ -52,6 +54,7 @@ def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
             log_level=settings.log_level,
             ws_ping_interval=settings.ping_seconds,
             ws_ping_timeout=settings.ping_seconds,
+            ws_per_message_deflate=settings.ws_deflate,
         )
     else:
         uvicorn.run(
@@ -62,6 +65,7 @@ def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
             proxy_headers=True,
             ws_ping_interval=settings.ping_seconds,
             ws_ping_timeout=settings.ping_seconds,
+            ws_per_message_deflate=settings.ws_deflate,
         )
 
 

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     max_frames_per_second: float = Field(default=50, gt=0)
     max_sockets_per_user: int = Field(default=20, ge=1)
     ping_seconds: float = Field(default=15, gt=0)
+    ws_deflate: bool = False
     max_title_chars: int = Field(default=200, ge=1)
     max_context_chars: int = Field(default=20_000, ge=1)
     max_comment_chars: int = Field(default=10_000, ge=1)
