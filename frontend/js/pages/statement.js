@@ -31,7 +31,7 @@ function deadline(day) {
 }
 
 function facts(statement) {
-  return el("dl", { class: "facts statement-facts" },
+  return el("dl", { class: "facts statement-facts", role: "region", "aria-label": "Overview" },
     fact("State", el("span", { class: `badge badge-${statement.state}`, text: STATE_LABELS[statement.state] })),
     fact("Your role", el("span", { id: "my-role", text: roleLabel(statement.my_role) })),
     fact("Finalise by", deadline(statement.finalise_by)),
