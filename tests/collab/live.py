@@ -47,6 +47,7 @@ class ServerProcess:
     """`accord serve` in its own process, on a fixed port and data folder, restartable."""
 
     data_dir: Path
+    settings: dict[str, str] = field(default_factory=dict)  # more ACCORD_ variables
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
@@ -70,7 +71,12 @@ class ServerProcess:
     def env(self) -> dict[str, str]:
         # Drop the developer's own ACCORD_ settings so that nothing leaks into the run.
         clean = {key: value for key, value in os.environ.items() if not key.startswith("ACCORD_")}
-        return {**clean, "ACCORD_DATA_DIR": str(self.data_dir), "ACCORD_LOG_LEVEL": "warning"}
+        return {
+            **clean,
+            "ACCORD_DATA_DIR": str(self.data_dir),
+            "ACCORD_LOG_LEVEL": "warning",
+            **self.settings,
+        }
 
     def start(self) -> None:
         self.starts += 1
