@@ -103,6 +103,11 @@ def test_remote_caret_drawn_where_the_other_person_is(accord_ui: AccordUI) -> No
     assert before == "Open Partnerships"
     expect(page.get_by_role("region", name="People").locator(".presence-dot")).to_have_count(2)
 
+    # A selection shows as a shaded passage in the other person's colour.
+    for _ in range(len(" serve")):
+        other.keyboard.press("Shift+ArrowRight")
+    expect(page.locator(".remote-selection")).to_have_text(" serve")
+
 
 def test_offline_typing_arrives_once_when_back(accord_ui: AccordUI) -> None:
     page, other, statement_id = _pair(accord_ui)
