@@ -109,8 +109,50 @@ def is_noop(op: Operation) -> bool:
     return all(_is_retain(c) for c in op)
 
 
+def _edit(op: Operation) -> tuple[int, str, int, int] | None:
+    """A keystroke-shaped operation (retain, insert, delete, retain; each optional) as
+    (position, inserted, deleted, base length); None for any other shape."""
+    position = deleted = 0
+    inserted = ""
+    index, size = 0, len(op)
+    if index < size and type(op[index]) is int and int(op[index]) > 0:
+        position = int(op[index])
+        index += 1
+    if index < size and type(op[index]) is str:
+        inserted = str(op[index])
+        index += 1
+    if index < size and type(op[index]) is int and int(op[index]) < 0:
+        deleted = -int(op[index])
+        index += 1
+    rest = 0
+    if index < size and type(op[index]) is int and int(op[index]) > 0:
+        rest = int(op[index])
+        index += 1
+    if index != size:
+        return None
+    return position, inserted, deleted, position + deleted + rest
+
+
+def _edit_op(position: int, inserted: str, deleted: int, length: int) -> Operation:
+    """The normal form of one edit on a text of `length`."""
+    op: Operation = [position] if position else []
+    if inserted:
+        op.append(inserted)
+    if deleted:
+        op.append(-deleted)
+    rest = length - position - deleted
+    if rest:
+        op.append(rest)
+    return op
+
+
 def apply(text: str, op: Operation) -> str:
     """Apply `op` to `text`, which must be exactly as long as the operation's base."""
+    edit = _edit(op)
+    if edit is not None and edit[3] == len(text):
+        # A keystroke: two slices instead of a walk.
+        position, inserted, deleted, _ = edit
+        return text[:position] + inserted + text[position + deleted :]
     if base_length(op) != len(text):
         raise InvalidOperation(
             f"The operation covers {base_length(op)} characters but the text has {len(text)}."
@@ -231,6 +273,12 @@ def transform(a: Operation, b: Operation) -> tuple[Operation, Operation]:
     insert at one position, `a`'s insert goes first: the server calls
     transform(incoming, applied), so the change sequenced later is placed first.
     """
+    fast = _transform_edits(a, b)
+    return fast if fast is not None else _transform_walk(a, b)
+
+
+def _transform_walk(a: Operation, b: Operation) -> tuple[Operation, Operation]:
+    """transform() of any two operations, component by component."""
     if base_length(a) != base_length(b):
         raise InvalidOperation("Concurrent operations must start from texts of equal length.")
     a2, b2 = _Builder(), _Builder()
@@ -259,6 +307,32 @@ def transform(a: Operation, b: Operation) -> tuple[Operation, Operation]:
             b2.delete(n)
         # both delete the same stretch: nothing is left to do for either.
     return a2.ops, b2.ops
+
+
+def _transform_edits(a: Operation, b: Operation) -> tuple[Operation, Operation] | None:
+    """transform() of two keystroke-shaped edits that do not overlap, without the walk;
+    None when either is another shape, they overlap, or they do not fit one text."""
+    first, second = _edit(a), _edit(b)
+    if first is None or second is None:
+        return None
+    pa, ia, da, length = first
+    pb, ib, db, length_b = second
+    if length != length_b or not (ia or da) or not (ib or db):
+        return None
+    after_a = length + len(ia) - da
+    after_b = length + len(ib) - db
+    if pa + da <= pb:
+        # a lies wholly before b (at one position, a's insert goes first).
+        return (
+            _edit_op(pa, ia, da, after_b),
+            _edit_op(pb + len(ia) - da, ib, db, after_a),
+        )
+    if pb + db <= pa and (pb < pa or not ia):
+        return (
+            _edit_op(pa + len(ib) - db, ia, da, after_b),
+            _edit_op(pb, ib, db, after_a),
+        )
+    return None
 
 
 def transform_position(position: int, op: Operation) -> int:

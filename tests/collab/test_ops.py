@@ -83,6 +83,14 @@ def test_transform_converges(case: tuple[str, ops.Operation, ops.Operation]) -> 
 
 
 @given(concurrent())
+def test_transform_of_keystrokes_matches_the_walk(
+    case: tuple[str, ops.Operation, ops.Operation],
+) -> None:
+    _, a, b = case
+    assert ops.transform(a, b) == ops._transform_walk(a, b)
+
+
+@given(concurrent())
 def test_transform_keeps_both_insertions(case: tuple[str, ops.Operation, ops.Operation]) -> None:
     base, a, b = case
     a2, _ = ops.transform(a, b)
