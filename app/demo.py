@@ -1,11 +1,15 @@
 """The demo: the partnerships workshop's statement, its facilitator and a dozen delegates."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 
+from app.collab import ops
+from app.collab.diffing import operation_between
 from app.config import Settings
 from app.models.membership import Role
+from app.models.operation import Operation
 from app.models.statement import StatementCreate
 from app.models.user import NewAccount, User
 from app.services import accounts, members, statements
@@ -54,6 +58,37 @@ DELEGATES: list[tuple[str, Role]] = [
 ]
 
 
+# What delegates added during the workshop, as (organisation, when, the passage it follows,
+# what they wrote after it): the statement's history and authorship have something to show.
+EDITS: list[tuple[str, datetime, str, str]] = [
+    (
+        "Wikimedia Norway",
+        datetime(2017, 11, 20, 14, 10, tzinfo=UTC),
+        "strategic direction.",
+        " Partners should see their own goals reflected in the movement's plans.",
+    ),
+    (
+        "Wikimedia Deutschland",
+        datetime(2017, 11, 20, 14, 22, tzinfo=UTC),
+        "how decisions are made.",
+        " Affiliates share contacts and templates so that no partner starts from nothing.",
+    ),
+    (
+        "Wikimedia UK",
+        datetime(2017, 11, 21, 10, 5, tzinfo=UTC),
+        "one another's partnerships.",
+        " Case studies are published on Meta-Wiki under a free licence.",
+    ),
+    (
+        "Wikimedia Sverige",
+        datetime(2017, 11, 21, 10, 31, tzinfo=UTC),
+        "when things go wrong.",
+        " We credit partners' work as carefully as our own.",
+    ),
+]
+STARTED = datetime(2017, 11, 20, 9, 30, tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     email: str
@@ -86,6 +121,7 @@ def seed(*, session: Session, settings: Settings) -> tuple[int, list[DemoAccount
     accounts_made = [
         DemoAccount(facilitator.email, facilitator.name, facilitator.organisation, Role.facilitator)
     ]
+    people: dict[str, User] = {}
     for organisation, role in DELEGATES:
         delegate: User = accounts.create_user(
             session=session,
@@ -100,5 +136,30 @@ def seed(*, session: Session, settings: Settings) -> tuple[int, list[DemoAccount
             session=session, statement_id=statement.id, user=delegate, role=role, actor=facilitator
         )
         accounts_made.append(DemoAccount(delegate.email, delegate.name, organisation, role))
+        people[organisation] = delegate
+    session.flush()
+    _workshop_history(session, statement.id, people)
     session.commit()
     return statement.id, accounts_made
+
+
+def _workshop_history(session: Session, statement_id: int, people: dict[str, User]) -> None:
+    """Date the first draft to the workshop's morning and add the delegates' edits after it."""
+    first = session.get(Operation, (statement_id, 1))
+    assert first is not None  # the draft above is not empty
+    first.created_at = STARTED
+    text = DRAFT
+    for rev, (organisation, when, after, addition) in enumerate(EDITS, start=2):
+        at = text.index(after) + len(after)
+        changed = text[:at] + addition + text[at:]
+        op = operation_between(text, changed)
+        session.add(
+            Operation(
+                statement_id=statement_id,
+                rev=rev,
+                op=op,
+                author_id=people[organisation].id,
+                created_at=when,
+            )
+        )
+        text = ops.apply(text, op)

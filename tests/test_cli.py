@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.models.membership import Membership
 from app.models.statement import Statement
+from app.services.history import editing_sessions
 from app.services.text import text_at
 
 THEMES = [
@@ -57,9 +59,19 @@ def test_demo_creates_workshop_statement(tmp_path: Path) -> None:
         assert roles.count("facilitator") == 1
         assert {"editor", "reviewer", "viewer"} <= set(roles)
         draft = text_at(session=session, statement_id=statement.id).text
+        # Delegates' edits from the workshop's two days give history and authorship substance.
+        days = editing_sessions(
+            session=session,
+            statement_id=statement.id,
+            gap=timedelta(minutes=30),
+            before=None,
+            limit=10,
+        )
     engine.dispose()
     for theme in THEMES:
         assert f"## {theme}" in draft
+    assert "Case studies are published on Meta-Wiki" in draft
+    assert [len(day.authors) for day in days] == [2, 2, 1]
     # Running it again starts afresh rather than failing on the old demo.
     assert accord(tmp_path, "demo", "--no-serve").returncode == 0
 
