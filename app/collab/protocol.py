@@ -36,9 +36,18 @@ Inbound = Annotated[OpFrame | PresenceFrame, Field(discriminator="type")]
 INBOUND: TypeAdapter[OpFrame | PresenceFrame] = TypeAdapter(Inbound)
 
 
+# Made once: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode(frame: dict[str, Any]) -> str:
     """Serialise an outbound frame once; the same string goes to every recipient."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(frame)
+
+
+def ack(seq: int, rev: int) -> str:
+    """`{"type":"ack","seq":K,"rev":M}`, the frame every accepted change gets."""
+    return f'{{"type":"ack","seq":{seq},"rev":{rev}}}'
 
 
 def error(code: str, message: str, seq: int | None = None) -> str:

@@ -72,6 +72,7 @@ class Room:
         self.loaded_rev = 0
         self.recent: list[Change] = []  # the changes after loaded_rev, in order
         self.connections: set[Connection] = set()
+        self.by_client: dict[str, list[Connection]] = {}  # the connections of each client id
         self.last_seq: dict[str, tuple[int, int]] = {}
         self.queue: list[tuple[Connection, OpFrame]] = []
         self.wake = asyncio.Event()
@@ -100,9 +101,16 @@ class Room:
                 store.last_seq, self.engine, self.statement_id, connection.client_id
             )
         self.connections.add(connection)
+        self.by_client.setdefault(connection.client_id, []).append(connection)
 
     def leave(self, connection: Connection) -> None:
+        if connection not in self.connections:
+            return
         self.connections.discard(connection)
+        same = self.by_client[connection.client_id]
+        same.remove(connection)
+        if not same:
+            del self.by_client[connection.client_id]
 
     async def close(self) -> None:
         """Stop the worker once the batch in hand is written: nothing queued is dropped."""
@@ -130,7 +138,7 @@ class Room:
     def _senders(self, connection: Connection) -> list[Connection]:
         """The connection that sent a change, and any that reconnected with its client id
         while it was being written: for them it is their own change, acknowledged, not an op."""
-        again = [c for c in self.connections if c.client_id == connection.client_id]
+        again = self.by_client.get(connection.client_id, ())
         return [connection, *(c for c in again if c is not connection)]
 
     async def _work(self) -> None:
@@ -151,7 +159,7 @@ class Room:
             # the original is in this batch it is not durable yet; the commit acknowledges it
             # to every connection of its client id, this one included.
             if frame.seq == last_seq and last_rev <= self.durable_rev:
-                connection.send(protocol.encode({"type": "ack", "seq": frame.seq, "rev": last_rev}))
+                connection.send(protocol.ack(frame.seq, last_rev))
             elif frame.seq < last_seq:
                 connection.send(
                     protocol.error("stale_seq", "This change was already handled.", frame.seq)
@@ -169,8 +177,13 @@ class Room:
             return None
         try:
             op = ops.parse(frame.op)
-            for later in await self.changes_after(frame.base_rev):
-                op, _ = ops.transform(op, later.op)
+            if frame.base_rev >= self.loaded_rev:
+                # The usual case, no await: the client is at most a few changes behind.
+                later = self.recent[frame.base_rev - self.loaded_rev :]
+            else:
+                later = await self.changes_after(frame.base_rev)
+            for change in later:
+                op, _ = ops.transform(op, change.op)
             new_text = ops.inserted(op)
             # Check only what changes, so a long text costs nothing extra per keystroke.
             size = self.text_bytes + _utf8_size(new_text) - _utf8_size(ops.deleted(op, self.text))
@@ -233,8 +246,10 @@ class Room:
                     sender.send(refusal)
             return
         self.durable_rev, self.durable_text = self.rev, self.text
+        # Most connections have no selection (none is sent until an editor has focus).
+        selected = [c for c in self.connections if c.selection is not None]
         for connection, change in accepted:
-            ack = protocol.encode({"type": "ack", "seq": change.seq, "rev": change.rev})
+            ack = protocol.ack(change.seq, change.rev)
             senders = self._senders(connection)
             for sender in senders:
                 sender.send(ack)
@@ -248,10 +263,15 @@ class Room:
                     "seq": change.seq,
                 }
             )
-            for other in self.connections:
-                if other not in senders:
-                    other.send(op)
-            for other in self.connections:
+            if len(senders) == 1:
+                for other in self.connections:
+                    if other is not connection:
+                        other.send(op)
+            else:
+                for other in self.connections:
+                    if other not in senders:
+                        other.send(op)
+            for other in selected:
                 if other.selection is not None:
                     anchor = ops.transform_position(other.selection.anchor, change.op)
                     head = ops.transform_position(other.selection.head, change.op)
