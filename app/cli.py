@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from app import migrate
+from app.collab.batching import BatchingWebSocketProtocol
 from app.config import Settings, get_settings
 from app.db import DurabilityError, check_durability, make_engine
 from app.demo import DEMO_PASSWORD, seed
@@ -55,6 +56,7 @@ def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
             ws_ping_interval=settings.ping_seconds,
             ws_ping_timeout=settings.ping_seconds,
             ws_per_message_deflate=settings.ws_deflate,
+            ws=BatchingWebSocketProtocol,
         )
     else:
         uvicorn.run(
@@ -66,6 +68,7 @@ def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
             ws_ping_interval=settings.ping_seconds,
             ws_ping_timeout=settings.ping_seconds,
             ws_per_message_deflate=settings.ws_deflate,
+            ws=BatchingWebSocketProtocol,
         )
 
 

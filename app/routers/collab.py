@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.collab import ops, protocol
+from app.collab.batching import SEND_TEXTS
 from app.collab.diffing import operation_between
 from app.collab.hub import ChangeRefused, Hub, submit_whole_change
 from app.collab.protocol import OpFrame, PresenceFrame, Selection
@@ -138,12 +139,25 @@ async def _take_part(
 
 
 async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
+    outbox = connection.outbox
+    together = SEND_TEXTS in (websocket.scope.get("extensions") or {})
     while True:
-        text = await connection.outbox.get()
-        if text == CLOSE:
+        # One wake-up sends everything queued by then (a room's batch queues several),
+        # in one write to the socket where the server allows it.
+        texts = [await outbox.get()]
+        while not outbox.empty():
+            texts.append(outbox.get_nowait())
+        closing = CLOSE in texts
+        if closing:
+            texts = texts[: texts.index(CLOSE)]
+        if together and texts:
+            await websocket.send({"type": "websocket.send", SEND_TEXTS: texts})
+        else:
+            for text in texts:
+                await websocket.send({"type": "websocket.send", "text": text})
+        if closing:
             await websocket.close(code=NOT_FOUND, reason="You are no longer a member.")
             return
-        await websocket.send_text(text)
 
 
 async def _hello(
