@@ -13,7 +13,7 @@ from app.config import Settings, get_settings
 from app.db import check_durability, make_engine
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, OriginCheckMiddleware, SecurityHeadersMiddleware
-from app.routers import account, collab, invitations, members, pages, statements
+from app.routers import account, collab, invitations, members, pages, statements, versions
 
 
 def _check_database(settings: Settings) -> None:
@@ -51,7 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (account.router, statements.router, members.router, invitations.router):
+    for router in (
+        account.router,
+        statements.router,
+        members.router,
+        invitations.router,
+        versions.router,
+    ):
         app.include_router(router)
     app.include_router(collab.router)
     app.include_router(pages.router)

@@ -12,12 +12,15 @@ from sqlmodel import Session
 from app.config import Settings
 from app.models.membership import Role
 from app.models.user import User
+from app.models.version import VersionCreate
+from app.services import versions
 from tests.factories import add_member, make_invitation, make_statement, make_user
 
 CALLERS = ["facilitator", "editor", "reviewer", "viewer", "non-member", "anonymous"]
 READ = {"facilitator": 200, "editor": 200, "reviewer": 200, "viewer": 200}
 EDIT = {"facilitator": 200, "editor": 200, "reviewer": 403, "viewer": 403}
 MANAGE = {"facilitator": 200, "editor": 403, "reviewer": 403, "viewer": 403}
+SAVE = {"facilitator": 201, "editor": 201, "reviewer": 403, "viewer": 403}
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,10 @@ ROUTES = [
     Route("GET", "/api/statements/{sid}/audit", READ),
     Route("GET", "/api/statements/{sid}/history", READ),
     Route("GET", "/api/statements/{sid}/authorship", READ),
+    Route("GET", "/api/statements/{sid}/versions", READ),
+    Route("POST", "/api/statements/{sid}/versions", SAVE, {"name": "Draft 2"}),
+    Route("GET", "/api/statements/{sid}/versions/{version}", READ),
+    Route("POST", "/api/statements/{sid}/versions/{version}/restore", EDIT),
     Route("GET", "/api/statements/{sid}/members", READ),
     Route("PATCH", "/api/statements/{sid}/members/{other}", MANAGE, {"role": "viewer"}),
     Route("DELETE", "/api/statements/{sid}/members/{other}", {**MANAGE, "facilitator": 204}),
@@ -82,6 +89,13 @@ def world(
     # The non-member has a statement of their own, so they are a real, active user.
     make_statement(session, settings, facilitator=people["non-member"], title="Theirs")
     make_invitation(session, settings, statement, people["facilitator"])
+    versions.save_version(
+        session=session,
+        statement_id=statement.id,
+        version_in=VersionCreate(name="Draft 1"),
+        author=people["facilitator"],
+    )
+    session.commit()
     clients = {name: signed_in(user) for name, user in people.items()}
     clients["anonymous"] = client
     facilitator = clients["facilitator"]
@@ -92,9 +106,11 @@ def world(
             facilitator.get(f"/api/statements/{sid}").json(),
             facilitator.get(f"/api/statements/{sid}/members").json(),
             facilitator.get(f"/api/statements/{sid}/invitations").json(),
+            facilitator.get(f"/api/statements/{sid}/versions").json(),
+            facilitator.get(f"/api/statements/{sid}/text").json(),
         ]
 
-    return World(clients, {"sid": sid, "other": other.id, "invitation": 1}, snapshot)
+    return World(clients, {"sid": sid, "other": other.id, "invitation": 1, "version": 1}, snapshot)
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -114,7 +130,12 @@ def test_statement_routes_follow_role_table(world: World, route: Route, caller: 
 def test_role_table_covers_every_statement_route(app: FastAPI) -> None:
     tested = {(r.method, r.path.replace("{sid}", "{statement_id}")) for r in ROUTES}
     tested = {
-        (m, p.replace("{other}", "{user_id}").replace("{invitation}", "{invitation_id}"))
+        (
+            m,
+            p.replace("{other}", "{user_id}")
+            .replace("{invitation}", "{invitation_id}")
+            .replace("{version}", "{number}"),
+        )
         for m, p in tested
     }
     schema = app.openapi()["paths"]

@@ -4,14 +4,16 @@ import random
 from collections.abc import Callable
 from itertools import pairwise
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, delete, select
 
 from app.collab import ops
 from app.config import Settings
 from app.models.membership import Role
-from app.models.operation import Operation
+from app.models.operation import AuthorshipSnapshot, Operation
 from app.models.user import User
+from app.services import authorship
 from app.services.authorship import Run, apply_to_runs
 from tests.factories import add_member, make_statement, make_user
 
@@ -96,3 +98,39 @@ def test_interleaved_writers_credited_exactly(
     assert {writer["name"] for writer in earlier["writers"]} == {"Alice", "Ben", "Chen"}
     assert me.get(url, params={"rev": 6}).status_code == 404
     assert me.get(url, params={"rev": -1}).status_code == 422
+
+
+def test_long_replays_kept_and_reused(
+    signed_in: Callable[[User], TestClient],
+    session: Session,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(authorship, "KEEP_AFTER", 3)
+    alice = make_user(session, name="Alice")
+    ben = make_user(session, name="Ben")
+    statement = make_statement(session, settings, facilitator=alice, text="a")
+    add_member(session, statement, ben, Role.editor)
+    for rev in range(2, 8):
+        author = alice if rev % 2 else ben
+        session.add(
+            Operation(statement_id=statement.id, rev=rev, op=[rev - 1, "b"], author_id=author.id)
+        )
+    session.commit()
+    me = signed_in(alice)
+    url = f"/api/statements/{statement.id}/authorship"
+
+    first = me.get(url, params={"rev": 5}).json()
+    kept = session.exec(select(AuthorshipSnapshot)).all()
+    assert [(k.statement_id, k.rev) for k in kept] == [(statement.id, 5)]
+    # From the kept runs, two more changes: too few to keep again, and the same answer as a
+    # replay from the start would give.
+    later = me.get(url).json()
+    assert len(session.exec(select(AuthorshipSnapshot)).all()) == 1
+    # Alice wrote "a", then Ben and Alice took turns adding a letter each.
+    assert first["runs"] == [[1, alice.id], [1, ben.id], [1, alice.id], [1, ben.id], [1, alice.id]]
+    assert later["runs"] == first["runs"] + [[1, ben.id], [1, alice.id]]
+    monkeypatch.setattr(authorship, "KEEP_AFTER", 10_000)
+    session.exec(delete(AuthorshipSnapshot))
+    session.commit()
+    assert me.get(url).json()["runs"] == later["runs"]

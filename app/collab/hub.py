@@ -93,6 +93,12 @@ class Hub:
                     )
                 )
 
+    def announce(self, statement_id: int, event: str, **data: Any) -> None:
+        """Tell everyone with the statement open that something happened (a live `event`)."""
+        room = self.rooms.get(statement_id)
+        if room is not None:
+            room.broadcast(protocol.encode({**data, "type": "event", "name": event}))
+
     async def leave(self, room: Room, connection: Connection) -> None:
         async with self.lock:
             room.leave(connection)

@@ -4,13 +4,15 @@ from app.models.audit import AuditEvent
 from app.models.auth import ApiToken, SignInAttempt, UserSession
 from app.models.invitation import Invitation
 from app.models.membership import Membership, Permission, Role
-from app.models.operation import Operation, Snapshot
+from app.models.operation import AuthorshipSnapshot, Operation, Snapshot
 from app.models.statement import Statement
 from app.models.user import User
+from app.models.version import Version
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "AuthorshipSnapshot",
     "Invitation",
     "Membership",
     "Operation",
@@ -21,4 +23,5 @@ __all__ = [
     "Statement",
     "User",
     "UserSession",
+    "Version",
 ]

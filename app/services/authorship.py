@@ -7,17 +7,19 @@ change's inserts belong to its author; deletes remove characters with whoever wr
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
 from app.models.history import AuthorshipPublic, Writer
 from app.models.membership import Membership
-from app.models.operation import Operation
+from app.models.operation import AuthorshipSnapshot, Operation
 from app.models.user import User
 from app.services.members import colour_of
 from app.services.text import head_revision
 
 Run = tuple[int, int | None]  # (length in code points, author id)
+KEEP_AFTER = 1_000  # a replay this long is kept, so the next one starts from there
 
 
 def _push(runs: list[Run], length: int, author: int | None) -> None:
@@ -52,16 +54,41 @@ def apply_to_runs(runs: Sequence[Run], op: Iterable[Any], author: int | None) ->
 
 
 def runs_at(*, session: Session, statement_id: int, rev: int) -> list[Run]:
-    """The authorship of the text at `rev`, replaying the log from its start."""
-    runs: list[Run] = []
+    """The authorship of the text at `rev`: from the nearest kept runs at or before it, the
+    log replayed after them. Where that replay was long, the result is kept for next time."""
+    kept = session.exec(
+        select(AuthorshipSnapshot)
+        .where(AuthorshipSnapshot.statement_id == statement_id, col(AuthorshipSnapshot.rev) <= rev)
+        .order_by(col(AuthorshipSnapshot.rev).desc())
+        .limit(1)
+    ).first()
+    runs: list[Run] = [(int(length), writer) for length, writer in kept.runs] if kept else []
+    start = kept.rev if kept else 0
     query = (
         select(Operation.op, Operation.author_id)
-        .where(Operation.statement_id == statement_id, col(Operation.rev) <= rev)
+        .where(
+            Operation.statement_id == statement_id,
+            col(Operation.rev) > start,
+            col(Operation.rev) <= rev,
+        )
         .order_by(col(Operation.rev))
     )
+    replayed = 0
     for op, author in session.exec(query.execution_options(yield_per=1000)):
         runs = apply_to_runs(runs, op, author)
+        replayed += 1
+    if replayed >= KEEP_AFTER:
+        _keep(session, statement_id, rev, runs)
     return runs
+
+
+def _keep(session: Session, statement_id: int, rev: int, runs: list[Run]) -> None:
+    try:
+        with session.begin_nested():
+            session.add(AuthorshipSnapshot(statement_id=statement_id, rev=rev, runs=runs))
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # another request kept the same revision first
 
 
 def authorship(*, session: Session, statement_id: int, rev: int | None) -> AuthorshipPublic:

@@ -1,5 +1,7 @@
 """Members of a statement: joining, changing roles, leaving; there is always a facilitator."""
 
+from typing import Any
+
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -7,6 +9,16 @@ from app.errors import Conflict, NotFound
 from app.models.membership import MemberPublic, Membership, MemberUpdate, Role
 from app.models.user import User
 from app.services import audit
+
+
+def profile(user: User, membership: Membership) -> dict[str, Any]:
+    """How a member appears to the others live: with the organisation they speak for here."""
+    return {
+        "id": user.id,
+        "name": user.name,
+        "organisation": membership.organisation,
+        "colour": colour_of(user.id),
+    }
 
 
 def colour_of(user_id: int) -> str:

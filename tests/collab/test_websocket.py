@@ -379,3 +379,42 @@ def test_binary_frame_refused(
         }
         a.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
         assert receive(a, "ack") == {"type": "ack", "seq": 1, "rev": 2}
+
+
+def test_versions_saved_and_restored_reach_open_pages(
+    connect: Connect,
+    client: TestClient,
+    room: tuple[Statement, User, User, User],
+    session: Session,
+    settings: Settings,
+) -> None:
+    statement, facilitator, editor, _ = room
+    token = sessions.start_session(session=session, settings=settings, user=facilitator)
+    session.commit()
+    as_facilitator = {"Cookie": f"{SESSION_COOKIE}={token}", "Origin": ORIGIN}
+    versions = f"/api/statements/{statement.id}/versions"
+    with connect(editor, statement) as (socket, _):
+        saved = client.post(versions, json={"name": "Draft 1"}, headers=as_facilitator)
+        assert saved.status_code == 201
+        assert receive(socket, "event") == {
+            "type": "event",
+            "name": "version.saved",
+            "version": {"number": 1, "name": "Draft 1"},
+        }
+        socket.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
+        assert receive(socket, "ack")["rev"] == 2
+
+        restored = client.post(f"{versions}/1/restore", headers=as_facilitator)
+        assert restored.json() == {"rev": 3}
+        change = receive(socket, "op")
+        assert (change["rev"], change["op"], change["author"]["id"]) == (
+            3,
+            [11, -1],
+            facilitator.id,
+        )
+        assert receive(socket, "event") == {
+            "type": "event",
+            "name": "version.restored",
+            "version": {"number": 1},
+            "rev": 3,
+        }
