@@ -156,16 +156,26 @@ export class TextEditor {
     this.redoStack = [];
   }
 
-  /** Someone else's change: apply it to the text area, keeping caret, selection and scroll. */
-  applyRemote(op) {
+  /**
+   * A change from elsewhere: apply it to the text area, keeping caret, selection and scroll.
+   * With `undoable`, it is this person's own (a version they restored from this page) and
+   * becomes an undo step; otherwise the undo history is transformed over it.
+   */
+  applyRemote(op, { undoable = false } = {}) {
     const area = this.textarea;
     const focused = document.activeElement === area;
     const start = utf16ToCodePoint(this.value, area.selectionStart);
     const end = utf16ToCodePoint(this.value, area.selectionEnd);
     const direction = area.selectionDirection;
+    const before = this.value;
     this.replace(op);
-    this.undoStack = transformStack(this.undoStack, op);
-    this.redoStack = transformStack(this.redoStack, op);
+    if (undoable) {
+      this.undoStack.push(invert(op, before));
+      this.redoStack = [];
+    } else {
+      this.undoStack = transformStack(this.undoStack, op);
+      this.redoStack = transformStack(this.redoStack, op);
+    }
     this.lastEditAt = 0; // typing after someone else's change starts a new undo step
     if (focused) this.setSelection(caretAfter(start, op), caretAfter(end, op), direction);
   }

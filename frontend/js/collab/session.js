@@ -36,7 +36,8 @@ export class LiveSession {
    *   loaded it), `textarea`,
    *   `overlay`, and handlers: `status(name,
    *   unsynced)`, `peers(list)`, `roleChanged(role)`, `final(reason, message)`, `refused(message)`,
-   *   `drawn(text)` after the text shown changed, `saveAsked()` on Ctrl+S
+   *   `drawn(text)` after the text shown changed, `saveAsked()` on Ctrl+S, `event(frame)`
+   *   for every live event
    */
   constructor({ statementId, me, role, textarea, overlay, ...handlers }) {
     this.statementId = statementId;
@@ -112,9 +113,12 @@ export class LiveSession {
       case "ack":
         this.connection.acknowledged();
         return this.client.ack(frame.seq, frame.rev);
-      case "op":
+      case "op": {
         this.colours.set(frame.author.id, frame.author.colour);
-        return this.applyRemote(this.client.remote(frame.rev, frame.op), frame.author.id);
+        // A change this person made through the API (restoring a version) is theirs to undo.
+        const undoable = frame.author.id === this.myId && frame.client_id.startsWith("http-");
+        return this.applyRemote(this.client.remote(frame.rev, frame.op), frame.author.id, { undoable });
+      }
       case "presence": return this.presence(frame);
       case "event": return this.event(frame);
       case "error": return this.error(frame);
@@ -146,8 +150,8 @@ export class LiveSession {
     this.handlers.roleChanged(role);
   }
 
-  applyRemote(op, author) {
-    this.editor.applyRemote(op);
+  applyRemote(op, author, { undoable = false } = {}) {
+    this.editor.applyRemote(op, { undoable });
     this.movePeers(op);
     this.track(op, author);
     this.redraw();
@@ -191,6 +195,7 @@ export class LiveSession {
 
   event(frame) {
     if (frame.name === "member.role_changed") this.setRole(frame.role);
+    this.handlers.event?.(frame);
   }
 
   error(frame) {

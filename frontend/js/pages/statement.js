@@ -11,6 +11,7 @@ import { tabs } from "../tabs.js";
 import { askFirst, byId, el, fill, formatDay, notify, reportFailure, setTitle, showPageError } from "../ui.js";
 import { activity } from "./statement-activity.js";
 import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
+import { versionsPanel } from "./statement-versions.js";
 
 const STATUS_TEXT = {
   connecting: "Connecting…",
@@ -134,8 +135,11 @@ async function main() {
   });
   const peopleList = el("ul", { class: "people" });
   drawPeople(peopleList, members.data, []);
+  const canEdit = ["facilitator", "editor"].includes(statement.my_role);
+  const versions = versionsPanel(id, canEdit);
   const panel = tabs("Statement", [
     { name: "People", content: el("section", { "aria-label": "People" }, peopleList) },
+    { name: "Versions", content: versions.node },
     { name: "History", content: editingHistory(id, history.data) },
     { name: "Activity", content: activity(events.data, members.data) },
     { name: "About", content: el("section", { "aria-label": "About" }, about(statement), leaving(id, me)) },
@@ -182,6 +186,9 @@ async function main() {
     },
     refused: (message) => notify(message, "error"),
     saveAsked: () => notify("Accord saves every change as you type; the status above the text says when all is saved."),
+    event: (frame) => {
+      if (frame.name.startsWith("version.")) versions.refresh().catch(reportFailure);
+    },
     drawn: (text) => { if (!preview.hidden) fill(preview, render(text)); },
   });
   showWriters.addEventListener("change", async () => {
@@ -199,6 +206,7 @@ async function main() {
       reportFailure(error);
     }
   });
+  versions.refresh().catch(reportFailure);
   await session.start();
 }
 
