@@ -44,6 +44,7 @@ ROUTES = [
     Route("GET", "/api/statements/{sid}/text", READ),
     Route("POST", "/api/statements/{sid}/text", EDIT, {"base_rev": 1, "text": "Draft!"}),
     Route("GET", "/api/statements/{sid}/audit", READ),
+    Route("GET", "/api/statements/{sid}/changes", READ),
     Route("GET", "/api/statements/{sid}/history", READ),
     Route("GET", "/api/statements/{sid}/authorship", READ),
     Route("GET", "/api/statements/{sid}/versions", READ),

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.collab import ops
 from app.config import Settings
 from app.models.membership import Role
 from app.models.operation import Operation
@@ -117,3 +118,29 @@ def test_history_of_an_empty_statement(
     statement = make_statement(session, settings, facilitator=alice)
     me = signed_in(alice)
     assert me.get(f"/api/statements/{statement.id}/history").json() == {"data": [], "count": 0}
+
+
+def test_changes_replay_to_the_text_page_by_page(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
+    alice = make_user(session, name="Alice")
+    statement = make_statement(session, settings, facilitator=alice, text="a")
+    _log(
+        session,
+        statement.id,
+        [(alice, minute, [minute, "é🌍"[minute % 2]]) for minute in range(1, 6)],
+    )
+    me = signed_in(alice)
+    url = f"/api/statements/{statement.id}/changes"
+
+    first = me.get(url, params={"limit": 4}).json()["data"]
+    rest = me.get(url, params={"after": first[-1]["rev"]}).json()["data"]
+
+    assert [c["rev"] for c in first + rest] == [1, 2, 3, 4, 5, 6]
+    assert first[1]["author_id"] == alice.id
+    assert first[1]["created_at"].startswith("2017-11-20T09:01:00")
+    text = ""
+    for change in first + rest:
+        text = ops.apply(text, change["op"])
+    assert text == me.get(f"/api/statements/{statement.id}/text").json()["text"]
+    assert me.get(url, params={"limit": 0}).status_code == 422

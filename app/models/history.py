@@ -45,3 +45,12 @@ class AuthorshipPublic(SQLModel):
     rev: int
     runs: list[tuple[int, int | None]]
     writers: list[Writer]
+
+
+class Change(SQLModel):
+    """One revision of the operation log, for replaying a statement's growth."""
+
+    rev: int
+    op: list[int | str]
+    author_id: int | None
+    created_at: datetime

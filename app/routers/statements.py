@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 from app.deps import CurrentUser, ManageAccess, ReadAccess, SessionDep, SettingsDep
 from app.models.audit import AuditEventPublic
 from app.models.base import Listing
-from app.models.history import AuthorshipPublic, EditingSession
+from app.models.history import AuthorshipPublic, Change, EditingSession
 from app.models.operation import TextPublic
 from app.models.statement import StatementCreate, StatementPublic, StatementUpdate
 from app.services import audit, authorship, history, members, statements, text
@@ -121,3 +121,20 @@ def read_authorship(
 ) -> AuthorshipPublic:
     """Who wrote each passage of the text, now or at revision `rev`."""
     return authorship.authorship(session=session, statement_id=access.statement_id, rev=rev)
+
+
+@router.get("/{statement_id}/changes", response_model=Listing[Change])
+def read_changes(
+    access: ReadAccess,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0, description="Only revisions after this one")] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 5_000,
+) -> Listing[Change]:
+    """The operation log itself, oldest first: replay it from revision 0 to see the text grow.
+
+    For the next page, ask again with `after` set to the last change's `rev`.
+    """
+    found = history.changes(
+        session=session, statement_id=access.statement_id, after=after, limit=limit
+    )
+    return Listing.of(found)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models.history import EditingSession, SessionAuthor
+from app.models.history import Change, EditingSession, SessionAuthor
 from app.models.membership import Membership
 from app.models.operation import Operation
 from app.models.user import User
@@ -113,4 +113,18 @@ def _public(session: Session, statement_id: int, found: list[_Session]) -> list[
             ),
         )
         for s in found
+    ]
+
+
+def changes(*, session: Session, statement_id: int, after: int, limit: int) -> list[Change]:
+    """The log's changes after revision `after`, oldest first, `limit` at most."""
+    rows = session.exec(
+        select(Operation)
+        .where(Operation.statement_id == statement_id, col(Operation.rev) > after)
+        .order_by(col(Operation.rev))
+        .limit(limit)
+    ).all()
+    return [
+        Change(rev=row.rev, op=row.op, author_id=row.author_id, created_at=row.created_at)
+        for row in rows
     ]
