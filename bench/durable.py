@@ -10,10 +10,11 @@ change counts when its acknowledgement arrives within the measured window (the f
 is a warm-up). The clients are spread evenly over the statements; each also receives, as a
 real editor does, every other client's change to its statement.
 
-Two levels: `server` is a real `accord serve` with websocket clients (the clients share the
-machine's cores with the server); `room` drives the rooms in this process with in-memory
-connections, so the figure is what sequencing, the group commit and the fan-out to the
-outboxes reach without websockets, HTTP or JSON parsing of inbound frames.
+Two levels: `server` is a real `accord serve` with websocket clients (the light ones of
+bench/wire.py, offering no compression; they share the machine's cores with the server);
+`room` drives the rooms in this process with in-memory connections, so the figure is what
+sequencing, the group commit and the fan-out to the outboxes reach without websockets, HTTP
+or JSON parsing of inbound frames.
 
 SQLite runs as the server ships it (WAL, synchronous=FULL); PostgreSQL with
 synchronous_commit=on, in a database `accord_bench` created afresh (ACCORD_BENCH_POSTGRES
@@ -28,17 +29,21 @@ import random
 import statistics
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+import uvloop
 
 from app.collab import ops
 from app.collab.protocol import OpFrame
 from app.collab.room import Connection, Room
 from app.config import Settings
 from app.db import make_engine
-from bench.clients import open_socket, sleep_until, split, spread
+from bench.clients import sleep_until, split, spread
+from bench.latency import ACK, OP
 from bench.server import POSTGRES_DATABASE, recreate_postgres, running, seed
+from bench.wire import Wire, connect
 
 POSTGRES = os.environ.get(
     "ACCORD_BENCH_POSTGRES", f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
@@ -90,57 +95,75 @@ def insert(rng: random.Random, length: int) -> ops.Operation:
     return ops.normalise([at, "x", length - at])
 
 
-def growth(op: list[Any]) -> int:
-    return sum(len(c) if isinstance(c, str) else min(c, 0) for c in op)
+class _Client:
+    """One editor keeping one change in flight, on the light websocket client."""
 
+    def __init__(
+        self, wire: Wire, rev: int, length: int, window: tuple[float, float], found: list[float]
+    ) -> None:
+        self.wire, self.rev, self.length = wire, rev, length
+        self.window, self.found = window, found
+        self.rng = random.Random()
+        self.seq = self.acked = 0
+        self.sent = 0.0
 
-async def _client(
-    ws_base: str, statement_id: int, token: str, window: tuple[float, float], found: list[float]
-) -> int:
-    """One editor keeping one change in flight; returns the changes acknowledged in the window."""
-    start, stop = window
-    socket, hello = await open_socket(ws_base, statement_id, token)
-    rev, length = hello["rev"], len(hello["text"])
-    rng = random.Random()
-    seq = acked = 0
-    await sleep_until(start - WARM_UP)
-    try:
-        while time.monotonic() < stop:
-            seq += 1
-            op = insert(rng, length)
-            sent = time.monotonic()
-            await socket.send(json.dumps({"type": "op", "base_rev": rev, "seq": seq, "op": op}))
-            while True:
-                frame = json.loads(await socket.recv())
-                if frame["type"] == "ack":
-                    rev, length = frame["rev"], length + 1
-                    break
-                if frame["type"] == "op":
-                    rev, length = frame["rev"], length + growth(frame["op"])
-                elif frame["type"] == "error":
-                    raise RuntimeError(frame)
-            now = time.monotonic()
-            if start <= now < stop:
-                acked += 1
-                if acked % 10 == 1:
-                    found.append((now - sent) * 1000)
-    finally:
-        await socket.close()
-    return acked
+    def send(self) -> None:
+        if time.monotonic() >= self.window[1]:
+            return
+        self.seq += 1
+        op = json.dumps(insert(self.rng, self.length))
+        self.sent = time.monotonic()
+        frame = f'{{"type":"op","base_rev":{self.rev},"seq":{self.seq},"op":{op}}}'
+        self.wire.send_text(frame.encode())
+
+    def receive(self, payload: bytes, now: float) -> None:
+        found = OP.match(payload)
+        if found is not None:
+            self.rev = int(found[1])
+            body = found[2]
+            opening = body.find(b'"')
+            if opening >= 0:
+                self.length += body.rfind(b'"') - opening - 1
+            return
+        acked = ACK.match(payload)
+        if acked is None:
+            if payload.startswith(b'{"type":"error"'):
+                raise RuntimeError(payload.decode())
+            return  # someone came or went
+        self.rev, self.length = int(acked[1]), self.length + 1
+        if self.window[0] <= now < self.window[1]:
+            self.acked += 1
+            if self.acked % 10 == 1:
+                self.found.append((now - self.sent) * 1000)
+        self.send()
 
 
 async def _clients(
     ws_base: str, seats: list[tuple[int, str]], window: tuple[float, float]
 ) -> tuple[int, list[float]]:
     found: list[float] = []
-    counts = await asyncio.gather(*(_client(ws_base, s, t, window, found) for s, t in seats))
-    return sum(counts), found
+    clients = []
+    for statement_id, token in seats:
+        url = f"{ws_base}/ws/statements/{statement_id}?client_id={uuid.uuid4().hex}"
+        wire = await connect(url, token)
+        hello = json.loads(await wire.first())
+        client = _Client(wire, hello["rev"], len(hello["text"]), window, found)
+        wire.listen(client.receive)
+        clients.append(client)
+    await sleep_until(window[0] - WARM_UP)
+    for client in clients:
+        client.send()
+    await sleep_until(window[1] + 1.0)
+    for client in clients:
+        client.wire.close()
+    return sum(client.acked for client in clients), found
 
 
 def _process(
     ws_base: str, seats: list[tuple[int, str]], window: tuple[float, float]
 ) -> tuple[int, list[float]]:
-    return asyncio.run(_clients(ws_base, seats, window))
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(_clients(ws_base, seats, window))
 
 
 def seats(statement_ids: list[int], tokens: list[str], clients: int) -> list[tuple[int, str]]:

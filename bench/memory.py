@@ -1,12 +1,14 @@
 """Memory per idle live-editing connection.
 
-Run: .venv/bin/python -m bench.memory [--sockets 1000] [--statements 1 20] [--no-deflate]
+Run: .venv/bin/python -m bench.memory [--sockets 1000] [--statements 1 20] [--deflate]
 
 A real `accord serve` (SQLite) with 20 users, every one an editor of every statement; the
 sockets are opened by those users in turn (the cap on sockets per person is raised for the
 run) and spread evenly over the statements, then left idle. The server's resident memory
 (VmRSS in /proc) is read after one socket has been opened and closed (so the code paths
-are loaded), and again two seconds after the last socket has opened.
+are loaded), and again two seconds after the last socket has opened. The clients offer
+permessage-deflate, as browsers do; the server accepts it only with `--deflate`
+(ACCORD_WS_DEFLATE=true).
 """
 
 import argparse
@@ -49,7 +51,7 @@ HEADER = (
 
 async def _hold(server: Server, sockets: int, deflate: bool) -> Memory:
     ids = server.statement_ids
-    first, _ = await open_socket(server.ws_base, ids[0], server.tokens[0], deflate=deflate)
+    first, _ = await open_socket(server.ws_base, ids[0], server.tokens[0])
     await first.close()
     await asyncio.sleep(1.0)
     before = server.rss_kib()
@@ -59,7 +61,7 @@ async def _hold(server: Server, sockets: int, deflate: bool) -> Memory:
     async def one(n: int) -> None:
         async with gate:
             socket, _ = await open_socket(
-                server.ws_base, ids[n % len(ids)], server.tokens[n % USERS], deflate=deflate
+                server.ws_base, ids[n % len(ids)], server.tokens[n % USERS]
             )
             opened.append(socket)
 
@@ -72,8 +74,11 @@ async def _hold(server: Server, sockets: int, deflate: bool) -> Memory:
     return Memory(sockets, len(ids), deflate, before, after)
 
 
-def measure(*, sockets: int = 1000, statements: int = 1, deflate: bool = True) -> Memory:
-    env = {"ACCORD_MAX_SOCKETS_PER_USER": "100000"}
+def measure(*, sockets: int = 1000, statements: int = 1, deflate: bool = False) -> Memory:
+    env = {
+        "ACCORD_MAX_SOCKETS_PER_USER": "100000",
+        "ACCORD_WS_DEFLATE": "true" if deflate else "false",
+    }
     with running(users=USERS, statements=statements, env=env) as server:
         return asyncio.run(_hold(server, sockets, deflate))
 
@@ -82,11 +87,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--statements", type=int, nargs="+", default=[1, 20])
-    parser.add_argument("--no-deflate", action="store_true", help="clients offer no compression")
+    parser.add_argument("--deflate", action="store_true", help="the server accepts compression")
     args = parser.parse_args()
     print(HEADER, flush=True)
     for statements in args.statements:
-        result = measure(sockets=args.sockets, statements=statements, deflate=not args.no_deflate)
+        result = measure(sockets=args.sockets, statements=statements, deflate=args.deflate)
         print(result.row(), flush=True)
 
 
