@@ -15,6 +15,9 @@ def operation_between(old: str, new: str) -> ops.Operation:
     differ.Diff_Timeout = DIFF_TIMEOUT
     diffs = differ.diff_main(old, new)
     differ.diff_cleanupEfficiency(diffs)
+    # Slide each insert or delete to word boundaries ("We a|ll a|gree" becomes "We| all| agree"),
+    # so that authorship credits whole words to whoever wrote them.
+    differ.diff_cleanupSemanticLossless(diffs)
     op: ops.Operation = []
     for kind, text in diffs:
         if kind == differ.DIFF_EQUAL:

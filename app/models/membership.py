@@ -53,6 +53,7 @@ class MemberPublic(SQLModel):
     organisation: str
     role: Role
     joined_at: datetime
+    colour: str = Field(description="Their colour for carets and authorship")
 
 
 class MemberUpdate(SQLModel):

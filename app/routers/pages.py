@@ -34,6 +34,11 @@ def statement_page(statement_id: int) -> FileResponse:
     return _page("statement")
 
 
+@router.get("/statements/{statement_id}/history")
+def history_page(statement_id: int) -> FileResponse:
+    return _page("history")
+
+
 @router.get("/statements/{statement_id}/settings")
 def settings_page(statement_id: int) -> FileResponse:
     return _page("settings")

@@ -41,6 +41,7 @@ def list_members(*, session: Session, statement_id: int) -> list[MemberPublic]:
             organisation=membership.organisation,
             role=Role(membership.role),
             joined_at=membership.joined_at,
+            colour=colour_of(user.id),
         )
         for membership, user in rows
     ]

@@ -1,0 +1,33 @@
+// A text shown with who wrote each passage: runs of [length, writer id] cover it in order.
+
+import { el } from "./ui.js";
+
+// The UTF-16 index `count` code points after `from`.
+function advance(text, from, count) {
+  let index = from;
+  for (let step = 0; step < count && index < text.length; step += 1) {
+    index += text.codePointAt(index) > 0xffff ? 2 : 1;
+  }
+  return index;
+}
+
+/** Nodes for `text`, each passage shaded in its writer's colour (`writers` maps id → {name, colour}). */
+export function authoredText(text, runs, writers) {
+  const nodes = [];
+  let unit = 0;
+  for (const [length, writer] of runs ?? []) {
+    const end = advance(text, unit, length);
+    const piece = text.slice(unit, end);
+    const who = writers.get(writer);
+    if (who) {
+      const span = el("span", { class: "authored", title: who.name, text: piece });
+      span.style.setProperty("--peer", who.colour);
+      nodes.push(span);
+    } else {
+      nodes.push(piece);
+    }
+    unit = end;
+  }
+  if (unit < text.length) nodes.push(text.slice(unit));
+  return nodes;
+}
