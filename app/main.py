@@ -13,7 +13,16 @@ from app.config import Settings, get_settings
 from app.db import check_durability, make_engine
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, OriginCheckMiddleware, SecurityHeadersMiddleware
-from app.routers import account, collab, invitations, members, pages, statements, versions
+from app.routers import (
+    account,
+    collab,
+    diffs,
+    invitations,
+    members,
+    pages,
+    statements,
+    versions,
+)
 
 
 def _check_database(settings: Settings) -> None:
@@ -57,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         members.router,
         invitations.router,
         versions.router,
+        diffs.router,
     ):
         app.include_router(router)
     app.include_router(collab.router)
