@@ -317,10 +317,14 @@ def _transform_edits(a: Operation, b: Operation) -> tuple[Operation, Operation] 
         return None
     pa, ia, da, length = first
     pb, ib, db, length_b = second
-    if length != length_b or not (ia or da) or not (ib or db):
+    if length != length_b:
         return None
     after_a = length + len(ia) - da
     after_b = length + len(ib) - db
+    if not (ia or da):  # a changes nothing: it keeps all of b's result
+        return [after_b] if after_b else [], _edit_op(pb, ib, db, after_a)
+    if not (ib or db):
+        return _edit_op(pa, ia, da, after_b), [after_a] if after_a else []
     if pa + da <= pb:
         # a lies wholly before b (at one position, a's insert goes first).
         return (
