@@ -48,15 +48,11 @@ def matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[Block]:
     stack = [(0, len(a), 0, len(b))]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
-        n = 0
-        while alo + n < ahi and blo + n < bhi and a[alo + n] == b[blo + n]:
-            n += 1
+        n = _common(a, alo, b, blo, min(ahi - alo, bhi - blo), 1)
         if n:
             found.append((alo, blo, n))
             alo, blo = alo + n, blo + n
-        n = 0
-        while ahi - n > alo and bhi - n > blo and a[ahi - n - 1] == b[bhi - n - 1]:
-            n += 1
+        n = _common(a, ahi, b, bhi, min(ahi - alo, bhi - blo), -1)
         if n:
             found.append((ahi - n, bhi - n, n))
             ahi, bhi = ahi - n, bhi - n
@@ -73,6 +69,20 @@ def matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[Block]:
         if anchors:
             stack.append((alo, ahi, blo, bhi))
     return _merge(found)
+
+
+def _common(a: Sequence[str], i: int, b: Sequence[str], j: int, most: int, way: int) -> int:
+    """How many units are equal from a[i] and b[j] on (way 1), or back from before them
+    (way -1): a binary search over slice comparisons, which run in C."""
+    low, high = 0, most
+    while low < high:
+        mid = (low + high + 1) // 2
+        same = a[i : i + mid] == b[j : j + mid] if way > 0 else a[i - mid : i] == b[j - mid : j]
+        if same:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def _merge(blocks: list[Block]) -> list[Block]:

@@ -1,6 +1,7 @@
 """The one entry point: compare two versions of a text and show it every way."""
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from itertools import accumulate
 
 from app.diff.engine import Segment, compare_texts
@@ -16,7 +17,7 @@ def compare(
     *,
     old_name: str,
     new_name: str,
-    new_authors: list[Run] | None = None,
+    new_authors: Sequence[Run] | None = None,
 ) -> TextDiffPublic:
     """What changed from `old` to `new`; with the authorship runs of `new`, who wrote each
     insert and each moved passage's new wording."""
@@ -55,7 +56,7 @@ def compare(
     )
 
 
-def _segments(found: list[Segment], runs: list[Run] | None) -> list[DiffSegment]:
+def _segments(found: list[Segment], runs: Sequence[Run] | None) -> list[DiffSegment]:
     segments: list[DiffSegment] = []
     ends = list(accumulate(length for length, _ in runs)) if runs else []
     at = 0  # position in the new text
@@ -65,7 +66,9 @@ def _segments(found: list[Segment], runs: list[Run] | None) -> list[DiffSegment]
             first = bisect_right(ends, at)
             last = bisect_left(ends, at + len(text))
             authors = sorted({w for _, w in runs[first : last + 1] if w is not None})
-        segments.append(DiffSegment(kind=kind, text=text, move=move, authors=authors))
+        segments.append(
+            DiffSegment.model_construct(kind=kind, text=text, move=move, authors=authors)
+        )
         if kind in ("equal", "insert", "move_to"):
             at += len(text)
     return segments
@@ -88,7 +91,7 @@ def _lf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _without_crs(text: str, runs: list[Run]) -> list[Run]:
+def _without_crs(text: str, runs: Sequence[Run]) -> list[Run]:
     """The runs once each CRLF in `text` has become LF: each run loses its CRs."""
     result: list[Run] = []
     at = 0

@@ -8,6 +8,7 @@ words.py for what a word is) and cleaned up semantically, so that an edit reads 
 phrases rather than a scatter of shared little words.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,6 +29,10 @@ Piece = tuple[Kind, str]
 Segment = tuple[Kind, str, int | None]  # kind, text, move id
 
 _DMP = TokenDiffer()
+# Where a sentence ends: between its last mark and the white space after it, which is always
+# a token boundary. Sentences that did not change are matched whole, and never cut in words.
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])(?=\s)")
+ALIKE = 0.5  # the least share of words in common for two paragraphs to be compared as a pair
 
 
 @dataclass
@@ -83,33 +88,16 @@ def word_diff(old: str, new: str) -> WordDiff:
     suffix = _DMP.diff_commonSuffix(old[start:], new[start:])
     end_old = safe_end(old, len(old) - suffix) if suffix else len(old)
     end_new = len(new) - (len(old) - end_old)
-    codes: dict[str, str] = {}
-    tokens: list[str] = []
-    encoded: list[str] = []
-    for text in (old[start:end_old], new[start:end_new]):
-        chars: list[str] = []
-        for token in tokenise(text):
-            char = codes.get(token)
-            if char is None:
-                char = codes[token] = code(len(tokens))
-                tokens.append(token)
-            chars.append(char)
-        encoded.append("".join(chars))
-    diffs = _token_diffs(encoded[0], encoded[1])
-    _DMP.diff_cleanupSemantic(diffs)
     result = WordDiff([("equal", old[:start])] if start else [])
-    for kind, run in diffs:
-        text = "".join(tokens[_number(c)] for c in run)
-        if kind == 0:
-            _add(result.pieces, "equal", text)
-            continue
-        words = sum(1 for c in run if is_word(tokens[_number(c)]))
-        if kind > 0:
-            _add(result.pieces, "insert", text)
-            result.added += words
-        else:
-            _add(result.pieces, "delete", text)
-            result.removed += words
+    old_parts = _SENTENCE_END.split(old[start:end_old])
+    new_parts = _SENTENCE_END.split(new[start:end_new])
+    i = j = 0
+    for bi, bj, n in [*matching_blocks(old_parts, new_parts), (len(old_parts), len(new_parts), 0)]:
+        if bi > i or bj > j:
+            _token_diff("".join(old_parts[i:bi]), "".join(new_parts[j:bj]), result)
+        if n:
+            _add(result.pieces, "equal", "".join(old_parts[bi : bi + n]))
+        i, j = bi + n, bj + n
     if end_old < len(old):
         _add(result.pieces, "equal", old[end_old:])
     return result
@@ -133,9 +121,28 @@ def _add(pieces: list[Piece], kind: Kind, text: str) -> None:
         pieces.append((kind, text))
 
 
-def _number(char: str) -> int:
-    number = ord(char)
-    return number - 1 if number < 0xD800 else number - 0x801
+def _token_diff(old: str, new: str, result: WordDiff) -> None:
+    """Add the diff of two stretches of text, token by token, cleaned up semantically."""
+    old_tokens, new_tokens = tokenise(old), tokenise(new)
+    codes = {token: code(n) for n, token in enumerate(dict.fromkeys(old_tokens + new_tokens))}
+    tokens = {char: token for token, char in codes.items()}
+    spaces = {char for token, char in codes.items() if not is_word(token)}
+    diffs = _token_diffs(
+        "".join(map(codes.__getitem__, old_tokens)), "".join(map(codes.__getitem__, new_tokens))
+    )
+    _DMP.diff_cleanupSemantic(diffs)
+    for kind, run in diffs:
+        text = "".join(map(tokens.__getitem__, run))
+        if kind == 0:
+            _add(result.pieces, "equal", text)
+            continue
+        words = len(run) - sum(map(spaces.__contains__, run))
+        if kind > 0:
+            _add(result.pieces, "insert", text)
+            result.added += words
+        else:
+            _add(result.pieces, "delete", text)
+            result.removed += words
 
 
 def _token_diffs(a: str, b: str) -> list[tuple[int, str]]:
@@ -166,12 +173,19 @@ def compare_texts(old: str, new: str) -> Comparison:
             regions.append((i, bi, j, bj))
         i, j = bi + n, bj + n
     result = Comparison()
-    spans = find_moves(old_paras, new_paras, old_region, new_region)
+    # Paragraphs edited where they stand are no candidates for moves (and finding them
+    # first keeps the search for moves short when many paragraphs changed a little).
+    old_moving, new_moving = list(old_region), list(new_region)
+    in_place = [_in_place(old_paras[i1:i2], new_paras[j1:j2]) for i1, i2, j1, j2 in regions]
+    for (i1, i2, j1, j2), (front, back) in zip(regions, in_place, strict=True):
+        old_moving[i1 : i1 + front] = new_moving[j1 : j1 + front] = [-1] * front
+        old_moving[i2 - back : i2] = new_moving[j2 - back : j2] = [-1] * back
+    spans = find_moves(old_paras, new_paras, old_moving, new_moving)
     old_move, new_move = _moves(result, spans, old_paras, new_paras)
     old_at, new_at = _first_lines(old_paras), _first_lines(new_paras)
     i = j = 0
     end = (len(old_paras), len(old_paras), len(new_paras), len(new_paras))
-    for i1, i2, j1, j2 in [*regions, end]:
+    for number, (i1, i2, j1, j2) in enumerate([*regions, end]):
         if i1 > i:
             result.blocks.append(
                 Block(
@@ -183,7 +197,7 @@ def compare_texts(old: str, new: str) -> Comparison:
         if i1 < i2 or j1 < j2:
             olds = [Para(old_paras[k], old_at[k], old_move.get(k)) for k in range(i1, i2)]
             news = [Para(new_paras[k], new_at[k], new_move.get(k)) for k in range(j1, j2)]
-            result.blocks.append(_region(result, olds, news))
+            result.blocks.append(_region(result, olds, news, *in_place[number]))
         i, j = i2, j2
     result.segments = _merged(result.segments)
     return result
@@ -240,10 +254,12 @@ def _moves(
     return old_move, new_move
 
 
-def _region(result: Comparison, old_side: list[Para], new_side: list[Para]) -> Block:
+def _region(
+    result: Comparison, old_side: list[Para], new_side: list[Para], front: int, back: int
+) -> Block:
     still_old = [line.text for line in old_side if line.move is None]
     still_new = [line.text for line in new_side if line.move is None]
-    diff = word_diff("".join(still_old), "".join(still_new))
+    diff = _paired_diff(still_old, still_new, front, back)
     result.words_added += diff.added
     result.words_removed += diff.removed
     # A paragraph that only gained or lost a line break or a blank line has not changed.
@@ -256,6 +272,42 @@ def _region(result: Comparison, old_side: list[Para], new_side: list[Para]) -> B
     marks = _move_marks(old_side, "move_from"), _move_marks(new_side, "move_to")
     result.segments.extend(_interleave(diff.pieces, *marks))
     return Block(old_side, new_side, diff.pieces)
+
+
+def _paired_diff(olds: list[str], news: list[str], front: int, back: int) -> WordDiff:
+    """The word diff of a region's paragraphs. Those that correspond at either end (most of
+    their words alike: `front` and `back` of them) are compared pair by pair, each cut down
+    to the stretch that changed before it is split into words; the rest as one text."""
+    pairs = list(zip(olds[:front], news[:front], strict=True))
+    pairs.append(("".join(olds[front : len(olds) - back]), "".join(news[front : len(news) - back])))
+    pairs += zip(olds[len(olds) - back :], news[len(news) - back :], strict=True)
+    total = WordDiff([])
+    for old, new in pairs:
+        diff = word_diff(old, new)
+        for kind, text in diff.pieces:
+            _add(total.pieces, kind, text)
+        total.added += diff.added
+        total.removed += diff.removed
+    return total
+
+
+def _in_place(olds: list[str], news: list[str]) -> tuple[int, int]:
+    """How many paragraphs at the front and at the back of a region correspond."""
+    front = 0
+    while front < min(len(olds), len(news)) and _alike(olds[front], news[front]):
+        front += 1
+    back = 0
+    while back < min(len(olds), len(news)) - front and _alike(olds[-1 - back], news[-1 - back]):
+        back += 1
+    return front, back
+
+
+def _alike(old: str, new: str) -> bool:
+    quarter = min(len(old), len(new)) // 4
+    if quarter > 8 and (old[:quarter] == new[:quarter] or old[-quarter:] == new[-quarter:]):
+        return True
+    old_words, new_words = set(old.split()), set(new.split())
+    return 2 * len(old_words & new_words) >= ALIKE * (len(old_words) + len(new_words))
 
 
 def _move_marks(side: list[Para], kind: Kind) -> list[tuple[int, Segment]]:

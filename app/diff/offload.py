@@ -10,15 +10,18 @@ runs threads is unsafe), with this package already imported.
 import asyncio
 import multiprocessing
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
+from typing import Any
 
 from app.diff.compare import Run, compare
-from app.models.diff import TextDiffPublic
+from app.models.diff import DiffCounts, DiffMove, DiffSegment, SideBySideRow, TextDiffPublic
 
 # Code points, both texts together, up to which a thread is used (see docs/diff.md).
 THREAD_LIMIT = 20_000
 WORKERS = 1
+CHUNK = 200  # segments rebuilt between two turns of the loop
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -43,13 +46,42 @@ def close_pool() -> None:
             _pool = None
 
 
-def _compare_pickled(
-    old: str, new: str, old_name: str, new_name: str, new_authors: list[Run] | None
-) -> bytes:
-    """In the worker: the comparison as JSON, which the loop's process turns back into a
-    model in one fast step instead of unpickling many small objects."""
+def _compare_plain(
+    old: str, new: str, old_name: str, new_name: str, new_authors: Sequence[Run] | None
+) -> dict[str, Any]:
+    """In the worker: the comparison as plain dicts and lists, which unpickle in a
+    millisecond or two (a pickled model takes ten times as long, all of it holding the GIL)."""
     result = compare(old, new, old_name=old_name, new_name=new_name, new_authors=new_authors)
-    return result.model_dump_json().encode()
+    return result.model_dump()
+
+
+async def _rebuild(data: dict[str, Any]) -> TextDiffPublic:
+    """The model again, built a slice at a time so that the loop runs in between."""
+    segments: list[DiffSegment] = []
+    for start in range(0, len(data["segments"]), CHUNK):
+        segments += [
+            DiffSegment.model_construct(**s) for s in data["segments"][start : start + CHUNK]
+        ]
+        await asyncio.sleep(0)
+    rows: list[SideBySideRow] = []
+    for start in range(0, len(data["rows"]), CHUNK // 4):
+        rows += [_row(row) for row in data["rows"][start : start + CHUNK // 4]]
+        await asyncio.sleep(0)
+    moves = [
+        DiffMove.model_construct(
+            id=move["id"],
+            identical=move["identical"],
+            changes=[DiffSegment.model_construct(**change) for change in move["changes"]],
+        )
+        for move in data["moves"]
+    ]
+    counts = DiffCounts.model_construct(**data["counts"])
+    fields = {**data, "segments": segments, "rows": rows, "moves": moves, "counts": counts}
+    return TextDiffPublic.model_construct(**fields)
+
+
+def _row(data: dict[str, Any]) -> SideBySideRow:
+    return SideBySideRow.model_construct(**{**data, "rows": [_row(row) for row in data["rows"]]})
 
 
 async def compare_off_loop(
@@ -58,7 +90,7 @@ async def compare_off_loop(
     *,
     old_name: str,
     new_name: str,
-    new_authors: list[Run] | None = None,
+    new_authors: Sequence[Run] | None = None,
 ) -> TextDiffPublic:
     """`compare`, run where it cannot stall the event loop."""
     if len(old) + len(new) <= THREAD_LIMIT:
@@ -66,6 +98,5 @@ async def compare_off_loop(
             compare, old, new, old_name=old_name, new_name=new_name, new_authors=new_authors
         )
     loop = asyncio.get_running_loop()
-    call = partial(_compare_pickled, old, new, old_name, new_name, new_authors)
-    raw = await loop.run_in_executor(_process_pool(), call)
-    return TextDiffPublic.model_validate_json(raw)
+    call = partial(_compare_plain, old, new, old_name, new_name, new_authors)
+    return await _rebuild(await loop.run_in_executor(_process_pool(), call))

@@ -9,9 +9,10 @@ import difflib
 from collections.abc import Iterable, Iterator
 from html import escape
 
+from app.diff.align import matching_blocks
 from app.diff.engine import Block, Move, Para, Piece
 from app.diff.words import content, is_blank, split_lines, split_paragraphs
-from app.models.diff import DiffSegment, SideBySideRow
+from app.models.diff import DiffSegment, RowKind, SideBySideRow
 
 CONTEXT = 1  # unchanged paragraphs shown around a change in the side by side view
 MIN_FOLD = 2  # fewer unchanged paragraphs than this are shown rather than folded
@@ -74,7 +75,7 @@ def _split_html(
             length = len(paras[index].text)
             take = min(len(text), length - used)
             part = text[: max(0, min(take, len(content(paras[index].text)) - used))]
-            changed = changed or kind != "equal"
+            changed = changed or (kind != "equal" and bool(part))
             if part and kind == "equal":
                 parts.append(escape(part))
             elif part:
@@ -105,53 +106,70 @@ def _region_rows(
     block: Block, changes: list[Piece], moved: dict[int, Iterator[str]]
 ) -> list[SideBySideRow]:
     """Rows in the order of both texts: moved paragraphs where they stood, and the others
-    paired in order."""
+    paired: those with the same text (which only gained or lost a line break) together,
+    the rest in order."""
     olds, news = block.old, block.new
-    old_html = iter(_split_html(changes, [p for p in olds if p.move is None], "delete", "del"))
-    new_html = iter(_split_html(changes, [p for p in news if p.move is None], "insert", "ins"))
+    still_old = [p for p in olds if p.move is None]
+    still_new = [p for p in news if p.move is None]
+    old_html = iter(_split_html(changes, still_old, "delete", "del"))
+    new_html = iter(_split_html(changes, still_new, "insert", "ins"))
+    pairs = iter(_pairs(still_old, still_new))
     rows: list[SideBySideRow] = []
     i = j = 0
     while i < len(olds) or j < len(news):
-        old = olds[i] if i < len(olds) else None
-        new = news[j] if j < len(news) else None
-        if old and old.move is not None:
-            html = (
-                f'<del class="move-from" data-move="{old.move}">{escape(content(old.text))}</del>'
-            )
-            if not is_blank(old.text):
-                rows.append(_row("move_from", old, None, html, None))
+        if i < len(olds) and (move := olds[i].move) is not None:
+            text = olds[i].text
+            html = f'<del class="move-from" data-move="{move}">{escape(content(text))}</del>'
+            if not is_blank(text):
+                rows.append(_row("move_from", olds[i], None, html, None))
             i += 1
             continue
-        if new and new.move is not None:
-            html = f'<ins class="move-to" data-move="{new.move}">{next(moved[new.move], "")}</ins>'
-            if not is_blank(new.text):
-                rows.append(_row("move_to", None, new, None, html))
+        if j < len(news) and (move := news[j].move) is not None:
+            html = f'<ins class="move-to" data-move="{move}">{next(moved[move], "")}</ins>'
+            if not is_blank(news[j].text):
+                rows.append(_row("move_to", None, news[j], None, html))
             j += 1
             continue
+        has_old, has_new = next(pairs)
+        old = olds[i] if has_old else None
+        new = news[j] if has_new else None
         left, left_changed = next(old_html) if old else (None, False)
         right, right_changed = next(new_html) if new else (None, False)
-        i, j = i + (old is not None), j + (new is not None)
+        i, j = i + has_old, j + has_new
         if (old is None or is_blank(old.text)) and (new is None or is_blank(new.text)):
             continue
-        kind = "change" if old and new else "delete" if old else "insert"
+        kind: RowKind = "change" if old and new else "delete" if old else "insert"
         if kind == "change" and not (left_changed or right_changed):
             kind = "equal"
         rows.append(_row(kind, old, new, left, right))
     return rows
 
 
+def _pairs(olds: list[Para], news: list[Para]) -> list[tuple[bool, bool]]:
+    """Which sides each row of the paragraphs that stayed takes a paragraph from."""
+    keys = [content(p.text) for p in olds], [content(p.text) for p in news]
+    pairs: list[tuple[bool, bool]] = []
+    i = j = 0
+    for bi, bj, n in [*matching_blocks(*keys), (len(olds), len(news), 0)]:
+        common = min(bi - i, bj - j)
+        pairs += [(True, True)] * common + [(True, False)] * (bi - i - common)
+        pairs += [(False, True)] * (bj - j - common) + [(True, True)] * n
+        i, j = bi + n, bj + n
+    return pairs
+
+
 def _row(
-    kind: str, old: Para | None, new: Para | None, old_html: str | None, new_html: str | None
+    kind: RowKind, old: Para | None, new: Para | None, old_html: str | None, new_html: str | None
 ) -> SideBySideRow:
-    return SideBySideRow.model_validate(
-        {
-            "kind": kind,
-            "old_line": old.line if old else None,
-            "new_line": new.line if new else None,
-            "old_html": old_html,
-            "new_html": new_html,
-            "move": (old.move if old else None) or (new.move if new else None),
-        }
+    return SideBySideRow.model_construct(
+        kind=kind,
+        old_line=old.line if old else None,
+        new_line=new.line if new else None,
+        old_html=old_html,
+        new_html=new_html,
+        move=(old.move if old else None) or (new.move if new else None),
+        hidden=0,
+        rows=[],
     )
 
 

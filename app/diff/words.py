@@ -13,8 +13,10 @@ import unicodedata
 Token = str
 
 
-def _marks() -> str:
-    """A character class body of everything that extends the character before it."""
+def _classes() -> tuple[str, str]:
+    """Character class bodies of what extends the character before it: in the Basic
+    Multilingual Plane, and beyond it (checked only for astral characters, which are rare,
+    since a long class of astral ranges is slow to test)."""
     spans: list[tuple[int, int]] = []
     for code in (*range(0x20000), *range(0xE0000, 0xE0200)):
         if unicodedata.category(chr(code))[0] != "M":
@@ -25,35 +27,34 @@ def _marks() -> str:
             spans.append((code, code))
     spans.append((0x1F3FB, 0x1F3FF))  # emoji skin tones
     spans.append((0xE0020, 0xE007F))  # emoji tag sequences (subdivision flags)
-    return "".join(f"\\U{start:08x}-\\U{end:08x}" for start, end in spans)
+    bmp = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in spans if b < 0x10000)
+    astral = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in spans if a >= 0x10000)
+    return bmp, astral
 
 
+_BMP_MARKS, _ASTRAL_MARKS = _classes()
 # Scripts written without spaces between words: each character is a token.
 _DENSE = (
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 )
 # A joiner glues the next character on, but never white space or a line break.
-_EXTEND = f"(?:[{_marks()}]|\u200d\\S?)"
-_COMMON = (
-    r"\r\n|[\r\n]"
+_EXTEND = f"(?:[{_BMP_MARKS}]|\u200d\\S?|(?=[\U00010000-\U0010ffff])[{_ASTRAL_MARKS}])"
+_REST = (
     rf"|[^\S\r\n]+{_EXTEND}*"
+    r"|\r\n|[\r\n]"
     r"|[\U0001F1E6-\U0001F1FF]{2}"  # a flag: two regional indicators
+    rf"|[^\r\n]{_EXTEND}*"
 )
-_WORD_PLAIN = rf"\w{_EXTEND}*"
-_WORD_SPARSE = rf"(?![{_DENSE}])\w{_EXTEND}*"
-_TOKEN_PLAIN = re.compile(
-    rf"{_COMMON}|(?:{_WORD_PLAIN})+(?:['\u2019](?:{_WORD_PLAIN})+)*|[^\r\n]{_EXTEND}*"
-)
-_TOKEN_MIXED = re.compile(
-    rf"{_COMMON}|[{_DENSE}]{_EXTEND}*"
-    rf"|(?:{_WORD_SPARSE})+(?:['\u2019](?:{_WORD_SPARSE})+)*|[^\r\n]{_EXTEND}*"
-)
+_APOSTROPHE = "['\u2019]"
+_LETTERS = rf"\w+(?:{_EXTEND}+\w*)*"
+_SPARSE = rf"(?:(?![{_DENSE}])\w)+(?:{_EXTEND}+(?:(?![{_DENSE}])\w)*)*"
+_TOKEN_PLAIN = re.compile(rf"{_LETTERS}(?:{_APOSTROPHE}{_LETTERS})*{_REST}")
+_TOKEN_MIXED = re.compile(rf"[{_DENSE}]{_EXTEND}*|{_SPARSE}(?:{_APOSTROPHE}{_SPARSE})*{_REST}")
 _HAS_DENSE = re.compile(f"[{_DENSE}]")
 _BREAK = r"(?:\r\n|[\r\n])"
 _LINE = re.compile(rf"[^\r\n]*{_BREAK}|[^\r\n]+")
 _PARAGRAPH = re.compile(rf"[^\r\n]*{_BREAK}(?:[^\S\r\n]*{_BREAK})*|[^\r\n]+")
-_FIRST_LINE = re.compile(r"[^\r\n]*")
 
 
 def tokenise(text: str) -> list[Token]:
@@ -80,9 +81,8 @@ def split_paragraphs(text: str) -> list[str]:
 
 def content(paragraph: str) -> str:
     """A paragraph's text without its line break and the blank lines after it."""
-    match = _FIRST_LINE.match(paragraph)
-    assert match is not None  # the pattern matches the empty string
-    return match.group()
+    line = paragraph.partition("\n")[0]
+    return line.partition("\r")[0] if "\r" in line else line
 
 
 def is_blank(line: str) -> bool:
