@@ -176,8 +176,8 @@ def compare_texts(old: str, new: str) -> Comparison:
     # Paragraphs edited where they stand are no candidates for moves (and finding them
     # first keeps the search for moves short when many paragraphs changed a little).
     old_moving, new_moving = list(old_region), list(new_region)
-    in_place = [_in_place(old_paras[i1:i2], new_paras[j1:j2]) for i1, i2, j1, j2 in regions]
-    for (i1, i2, j1, j2), (front, back) in zip(regions, in_place, strict=True):
+    for i1, i2, j1, j2 in regions:
+        front, back = _in_place(old_paras[i1:i2], new_paras[j1:j2])
         old_moving[i1 : i1 + front] = new_moving[j1 : j1 + front] = [-1] * front
         old_moving[i2 - back : i2] = new_moving[j2 - back : j2] = [-1] * back
     spans = find_moves(old_paras, new_paras, old_moving, new_moving)
@@ -185,7 +185,7 @@ def compare_texts(old: str, new: str) -> Comparison:
     old_at, new_at = _first_lines(old_paras), _first_lines(new_paras)
     i = j = 0
     end = (len(old_paras), len(old_paras), len(new_paras), len(new_paras))
-    for number, (i1, i2, j1, j2) in enumerate([*regions, end]):
+    for i1, i2, j1, j2 in [*regions, end]:
         if i1 > i:
             result.blocks.append(
                 Block(
@@ -197,7 +197,7 @@ def compare_texts(old: str, new: str) -> Comparison:
         if i1 < i2 or j1 < j2:
             olds = [Para(old_paras[k], old_at[k], old_move.get(k)) for k in range(i1, i2)]
             news = [Para(new_paras[k], new_at[k], new_move.get(k)) for k in range(j1, j2)]
-            result.blocks.append(_region(result, olds, news, *in_place[number]))
+            result.blocks.append(_region(result, olds, news))
         i, j = i2, j2
     result.segments = _merged(result.segments)
     return result
@@ -254,12 +254,10 @@ def _moves(
     return old_move, new_move
 
 
-def _region(
-    result: Comparison, old_side: list[Para], new_side: list[Para], front: int, back: int
-) -> Block:
+def _region(result: Comparison, old_side: list[Para], new_side: list[Para]) -> Block:
     still_old = [line.text for line in old_side if line.move is None]
     still_new = [line.text for line in new_side if line.move is None]
-    diff = _paired_diff(still_old, still_new, front, back)
+    diff = _paired_diff(still_old, still_new)
     result.words_added += diff.added
     result.words_removed += diff.removed
     # A paragraph that only gained or lost a line break or a blank line has not changed.
@@ -274,13 +272,26 @@ def _region(
     return Block(old_side, new_side, diff.pieces)
 
 
-def _paired_diff(olds: list[str], news: list[str], front: int, back: int) -> WordDiff:
-    """The word diff of a region's paragraphs. Those that correspond at either end (most of
-    their words alike: `front` and `back` of them) are compared pair by pair, each cut down
-    to the stretch that changed before it is split into words; the rest as one text."""
-    pairs = list(zip(olds[:front], news[:front], strict=True))
-    pairs.append(("".join(olds[front : len(olds) - back]), "".join(news[front : len(news) - back])))
-    pairs += zip(olds[len(olds) - back :], news[len(news) - back :], strict=True)
+def _paired_diff(olds: list[str], news: list[str]) -> WordDiff:
+    """The word diff of a region's paragraphs. Paragraphs with the same text (one only
+    gained a blank line, say) are paired, and so are those that correspond at either end of
+    what lies between (most of their words alike): each pair is compared alone, cut down to
+    the stretch that changed before it is split into words. The rest is compared as one."""
+    pairs: list[tuple[str, str]] = []
+    keys = [content(text) for text in olds], [content(text) for text in news]
+    i = j = 0
+    for bi, bj, n in [*matching_blocks(*keys), (len(olds), len(news), 0)]:
+        gap_old, gap_new = olds[i:bi], news[j:bj]
+        front, back = _in_place(gap_old, gap_new)
+        pairs += zip(gap_old[:front], gap_new[:front], strict=True)
+        middle = (
+            "".join(gap_old[front : len(gap_old) - back]),
+            "".join(gap_new[front : len(gap_new) - back]),
+        )
+        pairs.append(middle)
+        pairs += zip(gap_old[len(gap_old) - back :], gap_new[len(gap_new) - back :], strict=True)
+        pairs += zip(olds[bi : bi + n], news[bj : bj + n], strict=True)
+        i, j = bi + n, bj + n
     total = WordDiff([])
     for old, new in pairs:
         diff = word_diff(old, new)
