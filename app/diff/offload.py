@@ -21,7 +21,7 @@ from app.models.diff import DiffCounts, DiffMove, DiffSegment, SideBySideRow, Te
 # Code points, both texts together, up to which a thread is used (see docs/diff.md).
 THREAD_LIMIT = 20_000
 WORKERS = 1
-CHUNK = 200  # segments rebuilt between two turns of the loop
+CHUNK = 100  # segments rebuilt between two turns of the loop
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
