@@ -16,8 +16,8 @@ from app.diff.align import TokenDiffer, code, matching_blocks
 from app.diff.moves import MoveSpan, find_moves
 from app.diff.words import (
     content,
+    counts_as_word,
     is_blank,
-    is_word,
     safe_end,
     safe_start,
     split_paragraphs,
@@ -111,7 +111,7 @@ def _whole(old: str, new: str) -> WordDiff:
 
 
 def _words(text: str) -> int:
-    return sum(1 for token in tokenise(text) if is_word(token))
+    return sum(1 for token in tokenise(text) if counts_as_word(token))
 
 
 def _add(pieces: list[Piece], kind: Kind, text: str) -> None:
@@ -126,7 +126,7 @@ def _token_diff(old: str, new: str, result: WordDiff) -> None:
     old_tokens, new_tokens = tokenise(old), tokenise(new)
     codes = {token: code(n) for n, token in enumerate(dict.fromkeys(old_tokens + new_tokens))}
     tokens = {char: token for token, char in codes.items()}
-    spaces = {char for token, char in codes.items() if not is_word(token)}
+    uncounted = {char for token, char in codes.items() if not counts_as_word(token)}
     diffs = _token_diffs(
         "".join(map(codes.__getitem__, old_tokens)), "".join(map(codes.__getitem__, new_tokens))
     )
@@ -136,7 +136,7 @@ def _token_diff(old: str, new: str, result: WordDiff) -> None:
         if kind == 0:
             _add(result.pieces, "equal", text)
             continue
-        words = len(run) - sum(map(spaces.__contains__, run))
+        words = len(run) - sum(map(uncounted.__contains__, run))
         if kind > 0:
             _add(result.pieces, "insert", text)
             result.added += words

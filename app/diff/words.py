@@ -68,6 +68,12 @@ def is_word(token: Token) -> bool:
     return not token[0].isspace()
 
 
+def counts_as_word(token: Token) -> bool:
+    """Whether a token counts among the words added or removed: it holds a letter or a digit.
+    Punctuation is still compared and shown, but "agree." becoming "agree!" adds no word."""
+    return any(char.isalnum() for char in token)
+
+
 def split_lines(text: str) -> list[str]:
     """The lines of `text`, each with its line break ("\\r\\n", "\\n" or "\\r")."""
     return _LINE.findall(text)

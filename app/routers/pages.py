@@ -39,6 +39,11 @@ def history_page(statement_id: int) -> FileResponse:
     return _page("history")
 
 
+@router.get("/statements/{statement_id}/compare")
+def compare_page(statement_id: int) -> FileResponse:
+    return _page("compare")
+
+
 @router.get("/statements/{statement_id}/settings")
 def settings_page(statement_id: int) -> FileResponse:
     return _page("settings")

@@ -61,7 +61,8 @@ def test_compare_paragraph_edited_in_place_is_no_move() -> None:
 def test_compare_changed_punctuation_is_one_token() -> None:
     result = run("We all agree.", "We all agree!")
     assert changed(result) == [("delete", "."), ("insert", "!")]
-    assert result.counts.words_added == result.counts.words_removed == 1
+    assert result.counts.words_added == result.counts.words_removed == 0  # no word changed
+    assert result.counts.paragraphs_changed == 1
 
 
 def test_compare_never_splits_a_word() -> None:
@@ -82,14 +83,14 @@ def test_compare_counts_words_and_paragraphs() -> None:
     old = "One two three.\n\nFour five six.\n\nSeven eight.\n"
     new = "One two three four.\n\nFour six.\n\nSeven eight.\n\nNine ten.\n"
     counts = run(old, new).counts
-    assert counts.words_added == 4  # "four", "Nine", "ten" and "."
+    assert counts.words_added == 3  # "four", "Nine" and "ten"
     assert counts.words_removed == 1
     assert counts.paragraphs_changed == 3
 
 
-def test_compare_counts_punctuation_as_words() -> None:
-    counts = run("Yes", "Yes, indeed.").counts
-    assert counts.words_added == 3
+def test_compare_counts_words_not_punctuation() -> None:
+    counts = run("Yes", "Yes, indeed. 🌍 2017 中文").counts
+    assert counts.words_added == 4  # "indeed", "2017", and the two Chinese characters
 
 
 def test_compare_identical_texts_change_nothing() -> None:
