@@ -63,11 +63,6 @@ def tokenise(text: str) -> list[Token]:
     return pattern.findall(text)
 
 
-def is_word(token: Token) -> bool:
-    """Whether a token counts as a word: anything but white space and line breaks."""
-    return not token[0].isspace()
-
-
 def counts_as_word(token: Token) -> bool:
     """Whether a token counts among the words added or removed: it holds a letter or a digit.
     Punctuation is still compared and shown, but "agree." becoming "agree!" adds no word."""
