@@ -42,3 +42,6 @@ def test_history_plays_the_growth_with_its_writers(accord_ui: AccordUI) -> None:
     expect(sessions).to_have_count(1)
     sessions.first.get_by_role("button").click()
     expect(shown).to_have_text("We all agree 🌍.")
+
+    page.goto(f"/statements/{statement_id}/history?rev=2")  # a version's revision, say
+    expect(shown).to_have_text("We all agree.")

@@ -143,7 +143,9 @@ async function main() {
           ? el("ol", { class: "activity sessions" }, sessions.data.map((s) => sessionItem(s, writers, jump)))
           : el("p", { class: "muted", text: "Nobody has written anything yet." }))));
   text.tabIndex = -1;
-  show(replay.head);
+  // `?rev=N` opens the page at that revision (a version's, say).
+  const asked = Number(new URLSearchParams(window.location.search).get("rev"));
+  show(Number.isInteger(asked) && asked >= 0 && asked <= replay.head ? asked : replay.head);
 }
 
 main().catch(reportFailure);

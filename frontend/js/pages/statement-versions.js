@@ -31,7 +31,8 @@ function saveForm(statementId, onSaved) {
 
 function item(statementId, version, canEdit, refresh) {
   const actions = el("div", { class: "version-actions" },
-    el("a", { href: `/statements/${statementId}/compare?from=${version.number}&to=live`, text: "Compare with live" }));
+    el("a", { href: `/statements/${statementId}/compare?from=${version.number}&to=live`, text: "Compare with live" }),
+    el("a", { href: `/statements/${statementId}/history?rev=${version.rev}`, text: "Who wrote it" }));
   if (canEdit) {
     const restore = el("button", { type: "button", class: "link-button", text: "Restore", "aria-label": `Restore version ${version.number}` });
     askFirst(restore, {
