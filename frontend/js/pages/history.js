@@ -144,7 +144,8 @@ async function main() {
           : el("p", { class: "muted", text: "Nobody has written anything yet." }))));
   text.tabIndex = -1;
   // `?rev=N` opens the page at that revision (a version's, say).
-  const asked = Number(new URLSearchParams(window.location.search).get("rev"));
+  const param = new URLSearchParams(window.location.search).get("rev");
+  const asked = param === null ? NaN : Number(param);
   show(Number.isInteger(asked) && asked >= 0 && asked <= replay.head ? asked : replay.head);
 }
 
