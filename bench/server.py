@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,18 +141,22 @@ def running(
     env: dict[str, str] | None = None,
     profile: Path | None = None,
     text: str = DRAFT,
+    prepare: Callable[[Settings, list[int]], None] | None = None,
 ) -> Iterator[Server]:
     """Seed a fresh database and run `accord serve` on it until the block ends.
 
     `database_url` empty means SQLite (WAL, synchronous=FULL) in a temporary folder; a
     PostgreSQL URL names a database that is dropped and created again. `env` adds settings
-    (ACCORD_...); `profile` runs the server under cProfile, writing its stats there.
+    (ACCORD_...); `profile` runs the server under cProfile, writing its stats there;
+    `prepare(settings, statement_ids)` runs on the seeded database before the server starts.
     """
     with tempfile.TemporaryDirectory() as data:
         if database_url:
             recreate_postgres(database_url)
         settings = Settings(data_dir=Path(data), database_url=database_url)
         tokens, ids = seed(settings, users, statements, text)
+        if prepare is not None:
+            prepare(settings, ids)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         process_env = {

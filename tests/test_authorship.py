@@ -6,7 +6,7 @@ from itertools import pairwise
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from app.collab import ops
 from app.config import Settings
@@ -134,3 +134,60 @@ def test_long_replays_kept_and_reused(
     session.exec(delete(AuthorshipSnapshot))
     session.commit()
     assert me.get(url).json()["runs"] == later["runs"]
+
+
+def _keystroke_op(rng: random.Random, length: int) -> ops.Operation:
+    position = rng.randint(0, length)
+    deleted = rng.randint(0, min(3, length - position)) if rng.random() < 0.3 else 0
+    inserted = rng.choice(["", "a", "🌍", "word "]) if deleted else rng.choice(["a", "xy"])
+    return ops.normalise([position, inserted, -deleted, length - position - deleted])
+
+
+def test_replay_in_place_matches_runs_change_by_change() -> None:
+    rng = random.Random(11)
+    text = ""
+    runs: list[Run] = []
+    replay = authorship.Replay()
+    for step in range(3_000):
+        author = None if step % 97 == 0 else step // rng.choice([1, 5, 20]) % 3
+        # Mostly keystrokes near each other or anywhere, now and then any other shape.
+        op = _random_op(rng, len(text)) if step % 10 == 0 else _keystroke_op(rng, len(text))
+        text = ops.apply(text, op)
+        runs = apply_to_runs(runs, op, author)
+        replay.apply(op, author)
+        assert replay.runs() == runs
+    assert sum(length for length, _ in runs) == len(text)
+
+
+def test_long_replay_keeps_the_runs_it_passes(
+    signed_in: Callable[[User], TestClient],
+    session: Session,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(authorship, "KEEP_AFTER", 5)
+    monkeypatch.setattr(authorship, "KEEP_EVERY", 4)
+    alice = make_user(session, name="Alice")
+    ben = make_user(session, name="Ben")
+    statement = make_statement(session, settings, facilitator=alice, text="a")
+    add_member(session, statement, ben, Role.editor)
+    for rev in range(2, 12):
+        author = alice if rev % 2 else ben
+        session.add(
+            Operation(statement_id=statement.id, rev=rev, op=[rev - 1, "b"], author_id=author.id)
+        )
+    session.commit()
+    me = signed_in(alice)
+    url = f"/api/statements/{statement.id}/authorship"
+
+    head = me.get(url).json()
+    kept = session.exec(select(AuthorshipSnapshot).order_by(col(AuthorshipSnapshot.rev))).all()
+    assert [k.rev for k in kept] == [4, 8, 11]
+    # An earlier revision now starts from the runs kept at 4 and agrees with a full replay.
+    at_six = me.get(url, params={"rev": 6}).json()
+    assert at_six["runs"] == [[1, writer] for writer in [alice.id, ben.id] * 3]
+    assert head["runs"][:6] == at_six["runs"]
+    session.exec(delete(AuthorshipSnapshot))
+    session.commit()
+    monkeypatch.setattr(authorship, "KEEP_AFTER", 10_000)
+    assert me.get(url, params={"rev": 6}).json()["runs"] == at_six["runs"]

@@ -20,6 +20,7 @@ from app.services.text import head_revision
 
 Run = tuple[int, int | None]  # (length in code points, author id)
 KEEP_AFTER = 1_000  # a replay this long is kept, so the next one starts from there
+KEEP_EVERY = 10_000  # and a long one also keeps the runs it passes at every such revision
 
 
 def _push(runs: list[Run], length: int, author: int | None) -> None:
@@ -53,19 +54,114 @@ def apply_to_runs(runs: Sequence[Run], op: Iterable[Any], author: int | None) ->
     return result
 
 
+class Replay:
+    """Runs edited in place, one change after another, for replaying a long log.
+
+    `apply_to_runs` builds a new list per change, which costs the whole list each time: on a
+    long text written in turns that is thousands of runs for every keystroke. Here a
+    keystroke-shaped change (retain, insert, delete, retain) splits and joins runs around
+    its position only, found by walking from the previous change's position (people type
+    near where they typed last). Other shapes go through `apply_to_runs`. Either way the runs
+    are the same as `apply_to_runs` gives: merged, none empty.
+    """
+
+    def __init__(self, runs: Iterable[Run] = ()) -> None:
+        self._reset(runs)
+
+    def _reset(self, runs: Iterable[Run]) -> None:
+        merged: list[Run] = []
+        for length, writer in runs:
+            _push(merged, length, writer)
+        self.lengths = [length for length, _ in merged]
+        self.writers = [writer for _, writer in merged]
+        self.total = sum(self.lengths)
+        self.index, self.start = 0, 0  # a run, and the position where it starts
+
+    def runs(self) -> list[Run]:
+        return list(zip(self.lengths, self.writers, strict=True))
+
+    def apply(self, op: Sequence[Any], author: int | None) -> None:
+        edit = _keystroke(op)
+        if edit is None or edit[3] != self.total:
+            self._reset(apply_to_runs(self.runs(), op, author))
+            return
+        position, inserted, deleted, _ = edit
+        at = self._split(position)
+        if deleted:
+            end = self._split(position + deleted)
+            del self.lengths[at:end], self.writers[at:end]
+        if inserted:
+            self.lengths.insert(at, inserted)
+            self.writers.insert(at, author)
+        self.total += inserted - deleted
+        # Only the runs either side of the change can now need joining.
+        first = max(at - 1, 0)
+        start = position - self.lengths[at - 1] if at > 0 else 0
+        last = at + 1 if inserted else at
+        index = first
+        while index < last and index + 1 < len(self.lengths):
+            if self.writers[index] == self.writers[index + 1]:
+                self.lengths[index] += self.lengths[index + 1]
+                del self.lengths[index + 1], self.writers[index + 1]
+                last -= 1
+            else:
+                index += 1
+        self.index, self.start = (first, start) if self.lengths else (0, 0)
+
+    def _split(self, position: int) -> int:
+        """The index of the run starting at `position`, splitting the run across it."""
+        lengths, index, start = self.lengths, self.index, self.start
+        while start > position:
+            index -= 1
+            start -= lengths[index]
+        while index < len(lengths) and start + lengths[index] <= position:
+            start += lengths[index]
+            index += 1
+        if start < position:
+            lengths.insert(index + 1, start + lengths[index] - position)
+            self.writers.insert(index + 1, self.writers[index])
+            lengths[index] = position - start
+            index, start = index + 1, position
+        self.index, self.start = index, start
+        return index
+
+
+def _keystroke(op: Sequence[Any]) -> tuple[int, int, int, int] | None:
+    """(position, inserted length, deleted length, base length) of a keystroke-shaped
+    operation (retain, insert, delete, retain; each optional), or None for another shape."""
+    position = inserted = deleted = rest = 0
+    index, size = 0, len(op)
+    if index < size and type(op[index]) is int and op[index] > 0:
+        position = op[index]
+        index += 1
+    if index < size and type(op[index]) is str:
+        inserted = len(op[index])
+        index += 1
+    if index < size and type(op[index]) is int and op[index] < 0:
+        deleted = -op[index]
+        index += 1
+    if index < size and type(op[index]) is int and op[index] > 0:
+        rest = op[index]
+        index += 1
+    if index != size:
+        return None
+    return position, inserted, deleted, position + deleted + rest
+
+
 def runs_at(*, session: Session, statement_id: int, rev: int) -> list[Run]:
     """The authorship of the text at `rev`: from the nearest kept runs at or before it, the
-    log replayed after them. Where that replay was long, the result is kept for next time."""
+    log replayed after them. Where that replay was long, the result is kept for next time,
+    and so are the runs it passed at every KEEP_EVERY revisions, for questions about them."""
     kept = session.exec(
         select(AuthorshipSnapshot)
         .where(AuthorshipSnapshot.statement_id == statement_id, col(AuthorshipSnapshot.rev) <= rev)
         .order_by(col(AuthorshipSnapshot.rev).desc())
         .limit(1)
     ).first()
-    runs: list[Run] = [(int(length), writer) for length, writer in kept.runs] if kept else []
+    replay = Replay((int(length), writer) for length, writer in kept.runs) if kept else Replay()
     start = kept.rev if kept else 0
     query = (
-        select(Operation.op, Operation.author_id)
+        select(Operation.rev, Operation.op, Operation.author_id)
         .where(
             Operation.statement_id == statement_id,
             col(Operation.rev) > start,
@@ -73,22 +169,27 @@ def runs_at(*, session: Session, statement_id: int, rev: int) -> list[Run]:
         )
         .order_by(col(Operation.rev))
     )
+    passed: list[tuple[int, list[Run]]] = []
     replayed = 0
-    for op, author in session.exec(query.execution_options(yield_per=1000)):
-        runs = apply_to_runs(runs, op, author)
+    for at, op, author in session.exec(query.execution_options(yield_per=1000)):
+        replay.apply(op, author)
         replayed += 1
+        if at % KEEP_EVERY == 0 and at - start >= KEEP_EVERY and at < rev:
+            passed.append((at, replay.runs()))
+    runs = replay.runs()
     if replayed >= KEEP_AFTER:
-        _keep(session, statement_id, rev, runs)
+        _keep(session, statement_id, [*passed, (rev, runs)])
     return runs
 
 
-def _keep(session: Session, statement_id: int, rev: int, runs: list[Run]) -> None:
-    try:
-        with session.begin_nested():
-            session.add(AuthorshipSnapshot(statement_id=statement_id, rev=rev, runs=runs))
-        session.commit()
-    except IntegrityError:
-        session.rollback()  # another request kept the same revision first
+def _keep(session: Session, statement_id: int, found: list[tuple[int, list[Run]]]) -> None:
+    for rev, runs in found:
+        try:
+            with session.begin_nested():
+                session.add(AuthorshipSnapshot(statement_id=statement_id, rev=rev, runs=runs))
+        except IntegrityError:
+            pass  # another request kept the same revision first
+    session.commit()
 
 
 def authorship(*, session: Session, statement_id: int, rev: int | None) -> AuthorshipPublic:
