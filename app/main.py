@@ -16,6 +16,7 @@ from app.middleware import BodyLimitMiddleware, OriginCheckMiddleware, SecurityH
 from app.routers import (
     account,
     collab,
+    comments,
     diffs,
     invitations,
     members,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         invitations.router,
         versions.router,
         diffs.router,
+        comments.router,
     ):
         app.include_router(router)
     app.include_router(collab.router)

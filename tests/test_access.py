@@ -10,10 +10,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import Settings
+from app.models.comment import ThreadCreate
 from app.models.membership import Role
 from app.models.user import User
 from app.models.version import VersionCreate
-from app.services import versions
+from app.services import comments, versions
 from tests.factories import add_member, make_invitation, make_statement, make_user
 
 CALLERS = ["facilitator", "editor", "reviewer", "viewer", "non-member", "anonymous"]
@@ -21,6 +22,9 @@ READ = {"facilitator": 200, "editor": 200, "reviewer": 200, "viewer": 200}
 EDIT = {"facilitator": 200, "editor": 200, "reviewer": 403, "viewer": 403}
 MANAGE = {"facilitator": 200, "editor": 403, "reviewer": 403, "viewer": 403}
 SAVE = {"facilitator": 201, "editor": 201, "reviewer": 403, "viewer": 403}
+COMMENT = {"facilitator": 200, "editor": 200, "reviewer": 200, "viewer": 403}
+WRITE = {"facilitator": 201, "editor": 201, "reviewer": 201, "viewer": 403}
+NOT_YOURS = {"facilitator": 403, "editor": 403, "reviewer": 403, "viewer": 403}
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,14 @@ ROUTES = [
     Route("GET", "/api/statements/{sid}/versions/{version}", READ),
     Route("POST", "/api/statements/{sid}/versions/{version}/restore", EDIT),
     Route("GET", "/api/statements/{sid}/members", READ),
+    Route("GET", "/api/statements/{sid}/threads", READ),
+    Route("POST", "/api/statements/{sid}/threads", WRITE, {"start": 0, "end": 2, "body": "Hm"}),
+    Route("POST", "/api/statements/{sid}/threads/{thread}/comments", WRITE, {"body": "Yes"}),
+    Route("POST", "/api/statements/{sid}/threads/{thread}/resolve", COMMENT),
+    Route("POST", "/api/statements/{sid}/threads/{thread}/reopen", COMMENT),
+    Route("PATCH", "/api/statements/{sid}/comments/{comment}", NOT_YOURS, {"body": "Mine"}),
+    Route("DELETE", "/api/statements/{sid}/comments/{comment}", {**NOT_YOURS, "facilitator": 204}),
+    Route("GET", "/api/statements/{sid}/comments/{comment}/edits", READ),
     Route("GET", "/api/statements/{sid}/diff?from=1&to=live", READ),
     Route("PATCH", "/api/statements/{sid}/members/{other}", MANAGE, {"role": "viewer"}),
     Route("DELETE", "/api/statements/{sid}/members/{other}", {**MANAGE, "facilitator": 204}),
@@ -98,6 +110,15 @@ def world(
         author=people["facilitator"],
     )
     session.commit()
+    # A thread on the draft, begun by the other member: nobody else may edit their comment.
+    thread = comments.start_thread(
+        session=session,
+        settings=settings,
+        statement_id=statement.id,
+        thread_in=ThreadCreate(start=0, end=2, body="Their comment"),
+        author=other,
+    )
+    session.commit()
     clients = {name: signed_in(user) for name, user in people.items()}
     clients["anonymous"] = client
     facilitator = clients["facilitator"]
@@ -110,9 +131,21 @@ def world(
             facilitator.get(f"/api/statements/{sid}/invitations").json(),
             facilitator.get(f"/api/statements/{sid}/versions").json(),
             facilitator.get(f"/api/statements/{sid}/text").json(),
+            facilitator.get(f"/api/statements/{sid}/threads").json(),
         ]
 
-    return World(clients, {"sid": sid, "other": other.id, "invitation": 1, "version": 1}, snapshot)
+    return World(
+        clients,
+        {
+            "sid": sid,
+            "other": other.id,
+            "invitation": 1,
+            "version": 1,
+            "thread": thread.id,
+            "comment": 1,
+        },
+        snapshot,
+    )
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -136,7 +169,9 @@ def test_role_table_covers_every_statement_route(app: FastAPI) -> None:
             m,
             p.replace("{other}", "{user_id}")
             .replace("{invitation}", "{invitation_id}")
-            .replace("{version}", "{number}"),
+            .replace("{version}", "{number}")
+            .replace("{thread}", "{thread_id}")
+            .replace("{comment}", "{comment_id}"),
         )
         for m, p in tested
     }

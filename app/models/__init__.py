@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.auth import ApiToken, SignInAttempt, UserSession
+from app.models.comment import Comment, CommentEdit, Thread
 from app.models.invitation import Invitation
 from app.models.membership import Membership, Permission, Role
 from app.models.operation import AuthorshipSnapshot, Operation, Snapshot
@@ -13,6 +14,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuthorshipSnapshot",
+    "Comment",
+    "CommentEdit",
     "Invitation",
     "Membership",
     "Operation",
@@ -21,6 +24,7 @@ __all__ = [
     "SignInAttempt",
     "Snapshot",
     "Statement",
+    "Thread",
     "User",
     "UserSession",
     "Version",

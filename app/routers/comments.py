@@ -1,0 +1,203 @@
+"""Comment threads on passages of the live draft or of a version."""
+
+from typing import Annotated, Any
+
+from anyio import from_thread
+from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from app.collab.hub import Hub
+from app.deps import CommentAccess, ReadAccess, SessionDep, SettingsDep, StatementAccess
+from app.errors import Invalid, NotFound
+from app.models.base import Listing
+from app.models.comment import CommentCreate, CommentPublic, ThreadCreate, ThreadPublic
+from app.models.membership import Permission
+from app.services import comments
+
+router = APIRouter(prefix="/api/statements/{statement_id}", tags=["comments"])
+
+
+class EarlierWording(BaseModel):
+    body: str
+    written_at: str
+
+
+def _announce(request: Request, statement_id: int, event: str, **data: Any) -> None:
+    """Tell the open pages, on the live rooms' event loop."""
+    hub: Hub = request.app.state.hub
+    from_thread.run_sync(lambda: hub.announce(statement_id, event, **data))
+
+
+def _thread(session: Session, statement_id: int, thread_id: int) -> ThreadPublic:
+    found = comments.list_threads(
+        session=session, statement_id=statement_id, version=None, everything=True
+    )
+    return next(t for t in found if t.id == thread_id)
+
+
+@router.get("/threads", response_model=Listing[ThreadPublic])
+def list_threads(
+    access: ReadAccess,
+    session: SessionDep,
+    version: Annotated[
+        str, Query(description="`live` (the default), a version number, or `all`")
+    ] = "live",
+) -> Listing[ThreadPublic]:
+    """Threads in the order of their passages, live-draft passages brought up to the head."""
+    everything = version == "all"
+    number = None
+    if not everything and version != "live":
+        if not version.isdigit():
+            raise Invalid("version is `live`, `all` or a version number.")
+        number = int(version)
+    found = comments.list_threads(
+        session=session, statement_id=access.statement_id, version=number, everything=everything
+    )
+    return Listing.of(found)
+
+
+@router.post("/threads", response_model=ThreadPublic, status_code=status.HTTP_201_CREATED)
+def start_thread(
+    body: ThreadCreate,
+    access: CommentAccess,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> ThreadPublic:
+    """Comment on the passage [start, end) of the live draft at `rev` (default the head), or of
+    version `version`."""
+    thread = comments.start_thread(
+        session=session,
+        settings=settings,
+        statement_id=access.statement_id,
+        thread_in=body,
+        author=access.user,
+    )
+    session.commit()
+    _announce(request, access.statement_id, "comment.created", thread=thread.id)
+    return _thread(session, access.statement_id, thread.id)
+
+
+@router.post(
+    "/threads/{thread_id}/comments",
+    response_model=CommentPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def reply(
+    thread_id: int,
+    body: CommentCreate,
+    access: CommentAccess,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> CommentPublic:
+    """Answer in a thread."""
+    thread = comments.find_thread(
+        session=session, statement_id=access.statement_id, thread_id=thread_id
+    )
+    comment = comments.reply(
+        session=session, settings=settings, thread=thread, body=body.body, author=access.user
+    )
+    session.commit()
+    _announce(request, access.statement_id, "comment.created", thread=thread.id)
+    return _comment(session, access.statement_id, comment.id)
+
+
+def _comment(session: Session, statement_id: int, comment_id: int) -> CommentPublic:
+    for thread in comments.list_threads(
+        session=session, statement_id=statement_id, version=None, everything=True
+    ):
+        for comment in thread.comments:
+            if comment.id == comment_id:
+                return comment
+    raise NotFound("This statement has no such comment.")
+
+
+@router.patch("/comments/{comment_id}", response_model=CommentPublic)
+def edit_comment(
+    comment_id: int,
+    body: CommentCreate,
+    access: CommentAccess,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> CommentPublic:
+    """Change one's own comment; the earlier wording is kept."""
+    comment = comments.find_comment(
+        session=session, statement_id=access.statement_id, comment_id=comment_id
+    )
+    comments.edit(
+        session=session, settings=settings, comment=comment, body=body.body, editor=access.user
+    )
+    session.commit()
+    _announce(request, access.statement_id, "comment.edited", thread=comment.thread_id)
+    return _comment(session, access.statement_id, comment_id)
+
+
+@router.get("/comments/{comment_id}/edits", response_model=Listing[EarlierWording])
+def comment_edits(
+    comment_id: int, access: ReadAccess, session: SessionDep
+) -> Listing[EarlierWording]:
+    """A comment's earlier wordings, oldest first."""
+    comment = comments.find_comment(
+        session=session, statement_id=access.statement_id, comment_id=comment_id
+    )
+    return Listing.of(
+        [
+            EarlierWording(body=body, written_at=at.isoformat())
+            for body, at in comments.earlier_wordings(session=session, comment=comment)
+        ]
+    )
+
+
+@router.delete("/comments/{comment_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_comment(
+    comment_id: int, access: CommentAccess, session: SessionDep, request: Request
+) -> None:
+    """Delete a comment (its author, or a facilitator): the thread keeps a tombstone."""
+    comment = comments.find_comment(
+        session=session, statement_id=access.statement_id, comment_id=comment_id
+    )
+    comments.delete(
+        session=session,
+        comment=comment,
+        actor=access.user,
+        may_moderate=access.membership.can(Permission.manage),
+    )
+    session.commit()
+    _announce(request, access.statement_id, "comment.deleted", thread=comment.thread_id)
+
+
+@router.post("/threads/{thread_id}/resolve", response_model=ThreadPublic)
+def resolve(
+    thread_id: int, access: CommentAccess, session: SessionDep, request: Request
+) -> ThreadPublic:
+    """Mark a thread resolved (who and when are kept)."""
+    return _resolve(thread_id, access, session, request, resolved=True)
+
+
+@router.post("/threads/{thread_id}/reopen", response_model=ThreadPublic)
+def reopen(
+    thread_id: int, access: CommentAccess, session: SessionDep, request: Request
+) -> ThreadPublic:
+    """Open a resolved thread again."""
+    return _resolve(thread_id, access, session, request, resolved=False)
+
+
+def _resolve(
+    thread_id: int,
+    access: StatementAccess,
+    session: Session,
+    request: Request,
+    *,
+    resolved: bool,
+) -> ThreadPublic:
+    thread = comments.find_thread(
+        session=session, statement_id=access.statement_id, thread_id=thread_id
+    )
+    comments.set_resolved(session=session, thread=thread, actor=access.user, resolved=resolved)
+    session.commit()
+    event = "thread.resolved" if resolved else "thread.reopened"
+    _announce(request, access.statement_id, event, thread=thread.id)
+    return _thread(session, access.statement_id, thread.id)
