@@ -54,5 +54,9 @@ export function tabs(label, sections) {
   return {
     node,
     show: (name) => select(sections.findIndex((section) => section.name === name)),
+    /** Change what a tab says (a count beside its name, say). */
+    label: (name, text) => {
+      buttons[sections.findIndex((section) => section.name === name)].textContent = text;
+    },
   };
 }

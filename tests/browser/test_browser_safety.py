@@ -42,6 +42,7 @@ def test_hostile_text_shows_literally(accord_ui: AccordUI) -> None:
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text(HOSTILE_TITLE)
     expect(page.get_by_label("Statement text")).to_have_value("<script>alert(4)</script>")
+    page.get_by_role("tab", name="People").click()
     members = page.get_by_role("region", name="People")
     expect(members.get_by_text(HOSTILE_NAME)).to_be_visible()
     expect(members.get_by_text(HOSTILE_ORGANISATION)).to_be_visible()

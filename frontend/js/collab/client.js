@@ -31,9 +31,11 @@ export class Client {
     return this.inflight === null && this.buffer === null;
   }
 
-  /** Call `listener()` whenever the unconfirmed changes or the revision change. */
+  /** Call `listener()` whenever the unconfirmed changes or the revision change; returns a
+   * function that stops it. */
   onChange(listener) {
     this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   changed() {

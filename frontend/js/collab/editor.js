@@ -128,6 +128,15 @@ export class TextEditor {
     return area.selectionDirection === "backward" ? { anchor: end, head: start } : { anchor: start, head: end };
   }
 
+  /** The selected range in code points, focused or not (a text area keeps its selection). */
+  selectedRange() {
+    const area = this.textarea;
+    return {
+      start: utf16ToCodePoint(this.value, area.selectionStart),
+      end: utf16ToCodePoint(this.value, area.selectionEnd),
+    };
+  }
+
   setSelection(start, end, direction = "forward") {
     this.textarea.setSelectionRange(codePointToUtf16(this.value, start), codePointToUtf16(this.value, end), direction);
   }

@@ -12,9 +12,10 @@ function colourOf(node, colour) {
 
 /**
  * Draw `text` with `peers` (each {user, selection: {anchor, head}} in code points of this
- * text) and, when `authorship` is given, runs of [length, colour] that cover the text.
+ * text), when `authorship` is given, runs of [length, colour] that cover the text, and the
+ * commented `passages` ({id, start, end, active}).
  */
-export function drawOverlay(overlay, text, peers, authorship) {
+export function drawOverlay(overlay, text, peers, authorship, passages = []) {
   const cuts = new Set([0]);
   const starts = new Map(); // position → carets at it
   const selections = [];
@@ -37,6 +38,8 @@ export function drawOverlay(overlay, text, peers, authorship) {
       cuts.add(position);
     }
   }
+  const commented = passages.filter((passage) => passage.start < passage.end);
+  for (const passage of commented) cuts.add(passage.start).add(passage.end);
   const ordered = [...cuts].sort((a, b) => a - b);
   const nodes = [];
   let run = 0;
@@ -52,9 +55,19 @@ export function drawOverlay(overlay, text, peers, authorship) {
     const selected = selections.find((s) => s.from <= from && to !== null && to <= s.to);
     while (run < runs.length && runs[run].to <= from) run += 1;
     const written = runs[run] && runs[run].from <= from ? runs[run] : null;
-    if (selected) nodes.push(colourOf(el("span", { class: "remote-selection", text: piece }), selected.colour));
-    else if (written) nodes.push(colourOf(el("span", { class: "authored", text: piece }), written.colour));
-    else nodes.push(piece);
+    const inside = commented.filter((p) => p.start <= from && to !== null && to <= p.end);
+    const classes = [];
+    if (selected) classes.push("remote-selection");
+    else if (written) classes.push("authored");
+    if (inside.length) classes.push("comment-passage");
+    if (inside.some((p) => p.active)) classes.push("active");
+    if (!classes.length) {
+      nodes.push(piece);
+      continue;
+    }
+    const span = el("span", { class: classes.join(" "), text: piece });
+    if (inside.length) span.dataset.threads = inside.map((p) => p.id).join(" ");
+    nodes.push(selected || written ? colourOf(span, (selected ?? written).colour) : span);
   }
   // A final line break needs something after it to take up its line, as in the text area.
   nodes.push("\u200b");

@@ -7,6 +7,7 @@ import { Connection } from "./connection.js";
 import { TextEditor } from "./editor.js";
 import { applyToRuns } from "./authorship.js";
 import { adopt, claim, save } from "./journal.js";
+import { Passages, movePassage } from "./passages.js";
 import { apply, transformPosition } from "./operation.js";
 import { drawOverlay } from "./overlay.js";
 
@@ -50,6 +51,9 @@ export class LiveSession {
     this.runs = null; // authorship runs of the text shown, when they are on show
     this.authorLog = null; // changes shown while the runs are being fetched
     this.colours = new Map(); // writer id → colour
+    this.passages = new Passages(); // where comment threads are anchored in the live draft
+    this.activeThread = null;
+    this.trackers = new Set(); // functions told of every change shown
     this.presenceTimer = null;
     this.editor = new TextEditor(textarea, {
       change: (op) => {
@@ -82,6 +86,7 @@ export class LiveSession {
       buffer: journal?.buffer ?? null,
       send: (frame) => this.connection.send(frame),
     });
+    this.passages.begin(this.client.rev);
     this.client.onChange(() => {
       if (!save(this.statementId, this.client)) this.handlers.refused("This browser could not keep a copy of your unsent changes.");
       this.reportStatus();
@@ -110,12 +115,17 @@ export class LiveSession {
     }
     switch (frame.type) {
       case "hello": return this.hello(frame);
-      case "ack":
+      case "ack": {
         this.connection.acknowledged();
-        return this.client.ack(frame.seq, frame.rev);
+        const mine = this.client.inflight?.seq === frame.seq ? this.client.inflight.op : null;
+        this.client.ack(frame.seq, frame.rev);
+        if (mine) this.passages.sequenced(frame.rev, mine);
+        return undefined;
+      }
       case "op": {
         this.colours.set(frame.author.id, frame.author.colour);
         // A change this person made through the API (restoring a version) is theirs to undo.
+        this.passages.sequenced(frame.rev, frame.op);
         const undoable = frame.author.id === this.myId && frame.client_id.startsWith("http-");
         return this.applyRemote(this.client.remote(frame.rev, frame.op), frame.author.id, { undoable });
       }
@@ -138,6 +148,7 @@ export class LiveSession {
     this.setRole(frame.role);
     this.me = frame.you;
     this.colours.set(frame.you.id, frame.you.colour);
+    for (const change of frame.ops ?? []) this.passages.sequenced(change.rev, change.op);
     for (const { op, author } of this.client.catchUp(frame.ops ?? [])) this.applyRemote(op, author);
     this.handlers.peers(this.people());
     this.reportStatus();
@@ -157,6 +168,65 @@ export class LiveSession {
     this.redraw();
   }
 
+  /** The threads of the live draft (as the API lists them): their passages are kept here. */
+  setThreads(threads, active = this.activeThread) {
+    this.passages.take(threads);
+    this.activeThread = active;
+    this.redraw();
+  }
+
+  /**
+   * The selected passage, as the server will know it: {start, end, rev, quote}, or null with
+   * nothing selected. Waits until this page's changes are confirmed (the passage moving with
+   * every change meanwhile), so that its positions are those of revision `rev`.
+   */
+  async selectedPassage() {
+    let { start, end } = this.editor.selectedRange();
+    if (start === end) return null;
+    const area = this.editor.textarea;
+    const quote = area.value.slice(area.selectionStart, area.selectionEnd);
+    const track = (op) => { [start, end] = movePassage(start, end, op); };
+    this.trackers.add(track);
+    try {
+      while (!this.client.synchronized) {
+        let stop;
+        await new Promise((resolve) => { stop = this.client.onChange(resolve); });
+        stop();
+      }
+    } finally {
+      this.trackers.delete(track);
+    }
+    return start < end ? { start, end, rev: this.client.rev, quote } : null;
+  }
+
+  /** Where each live thread's passage is in the text shown: id → {start, end}. */
+  shownPassages() {
+    if (!this.client) return new Map();
+    return this.passages.shown([this.client.inflight?.op, this.client.buffer?.op].filter(Boolean));
+  }
+
+  /** Select a thread's passage in the text area and bring it into view. */
+  showPassage(id) {
+    const passage = this.shownPassages().get(id);
+    this.activeThread = id;
+    this.redraw();
+    if (!passage || passage.start === passage.end) return false;
+    this.editor.textarea.focus({ preventScroll: true });
+    this.editor.setSelection(passage.start, passage.end);
+    requestAnimationFrame(() => this.overlay.querySelector(".comment-passage.active")?.scrollIntoView({ block: "center" }));
+    return true;
+  }
+
+  /** The thread whose passage holds the caret, if any. */
+  threadAtCaret() {
+    const selection = this.editor.selection();
+    if (!selection) return null;
+    for (const [id, { start, end }] of this.shownPassages()) {
+      if (start < end && start <= selection.head && selection.head <= end) return id;
+    }
+    return null;
+  }
+
   /** Keep the authorship runs in step with a change shown (or log it while they load). */
   track(op, author) {
     if (this.authorLog) this.authorLog.push([op, author]);
@@ -170,6 +240,7 @@ export class LiveSession {
   }
 
   movePeers(op) {
+    for (const track of this.trackers) track(op);
     for (const peer of this.peers.values()) {
       if (!peer.selection) continue;
       peer.selection = {
@@ -269,7 +340,8 @@ export class LiveSession {
     requestAnimationFrame(() => {
       this.redrawing = false;
       const authorship = this.runs?.map(([length, writer]) => [length, this.colours.get(writer) ?? null]);
-      drawOverlay(this.overlay, this.editor.textarea.value, [...this.peers.values()], authorship);
+      const passages = [...this.shownPassages()].map(([id, { start, end }]) => ({ id, start, end, active: id === this.activeThread }));
+      drawOverlay(this.overlay, this.editor.textarea.value, [...this.peers.values()], authorship, passages);
       this.handlers.drawn?.(this.editor.textarea.value);
     });
   }

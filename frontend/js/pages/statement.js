@@ -10,6 +10,7 @@ import { render } from "../markdown.js";
 import { tabs } from "../tabs.js";
 import { askFirst, byId, el, fill, formatDay, notify, reportFailure, setTitle, showPageError } from "../ui.js";
 import { activity } from "./statement-activity.js";
+import { commentsPanel } from "./statement-comments.js";
 import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
 import { versionsPanel } from "./statement-versions.js";
 
@@ -137,7 +138,9 @@ async function main() {
   drawPeople(peopleList, members.data, []);
   const canEdit = ["facilitator", "editor"].includes(statement.my_role);
   const versions = versionsPanel(id, canEdit);
+  const comments = { node: el("div"), refresh: async () => {}, focus: () => {} }; // set below
   const panel = tabs("Statement", [
+    { name: "Comments", content: comments.node },
     { name: "People", content: el("section", { "aria-label": "People" }, peopleList) },
     { name: "Versions", content: versions.node },
     { name: "History", content: editingHistory(id, history.data) },
@@ -188,6 +191,7 @@ async function main() {
     saveAsked: () => notify("Accord saves every change as you type; the status above the text says when all is saved."),
     event: (frame) => {
       if (frame.name.startsWith("version.")) versions.refresh().catch(reportFailure);
+      if (frame.name.startsWith("comment.") || frame.name.startsWith("thread.")) comments.refresh().catch(reportFailure);
     },
     drawn: (text) => { if (!preview.hidden) fill(preview, render(text)); },
   });
@@ -206,8 +210,26 @@ async function main() {
       reportFailure(error);
     }
   });
+  const panelOfComments = commentsPanel({
+    statementId: id,
+    me,
+    canComment: statement.my_role !== "viewer",
+    canModerate: statement.my_role === "facilitator",
+    session,
+  });
+  comments.node.replaceWith(panelOfComments.node);
+  Object.assign(comments, panelOfComments);
+  panelOfComments.counter.update = (open) => panel.label("Comments", open ? `Comments (${open})` : "Comments");
+  // The caret entering a commented passage points at its thread.
+  const pointAtThread = () => {
+    const thread = session.threadAtCaret();
+    if (thread !== null) comments.focus(thread);
+  };
+  textarea.addEventListener("click", pointAtThread);
+  textarea.addEventListener("keyup", pointAtThread);
   versions.refresh().catch(reportFailure);
   await session.start();
+  comments.refresh().catch(reportFailure);
 }
 
 main().catch(reportFailure);

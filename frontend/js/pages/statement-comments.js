@@ -1,0 +1,235 @@
+// The comments panel: threads on passages of the live draft, in text order, with filters;
+// starting a thread on the selected text; replies, edits, deletion and resolving.
+
+import { api } from "../api.js";
+import { plural } from "../labels.js";
+import { commentMarkup } from "../safe-html.js";
+import { askFirst, el, fill, formatDateTime, formatRelative, notify, onSubmit, reportFailure } from "../ui.js";
+
+const FILTERS = [
+  ["open", "Open"],
+  ["resolved", "Resolved"],
+  ["mine", "Mine"],
+  ["mentions", "Mentions me"],
+];
+const QUOTE_CHARS = 160;
+
+function shorten(text) {
+  return text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS)}…` : text;
+}
+
+function textForm({ label, submit, value = "", onSave, onCancel }) {
+  const box = el("textarea", { name: "body", rows: "2", required: true, "aria-label": label });
+  box.value = value;
+  const form = el("form", { class: "comment-form" },
+    el("p", { class: "form-error", role: "alert", hidden: true }),
+    box,
+    el("div", { class: "actions" },
+      el("button", { type: "submit", class: "button button-small", text: submit }),
+      onCancel ? el("button", { type: "button", class: "link-button", text: "Cancel", onClick: onCancel }) : null));
+  onSubmit(form, async (data) => {
+    await onSave(String(data.get("body")));
+    form.reset();
+  });
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+    if (event.key === "Escape" && onCancel) onCancel();
+  });
+  return form;
+}
+
+export function commentsPanel({ statementId, me, canComment, canModerate, session }) {
+  let threads = [];
+  let filter = "open";
+  const url = `/statements/${statementId}`;
+  const list = el("ol", { class: "threads" });
+  const empty = el("p", { class: "muted" });
+  const filterButtons = FILTERS.map(([name, label]) => el("button", {
+    type: "button",
+    class: "segment",
+    "aria-pressed": String(name === filter),
+    text: label,
+    onClick: () => {
+      filter = name;
+      filterButtons.forEach((button, index) => button.setAttribute("aria-pressed", String(FILTERS[index][0] === name)));
+      draw();
+    },
+  }));
+  const starter = el("div", { class: "thread-starter" });
+  const startButton = el("button", { type: "button", class: "button button-small", text: "Comment on the selected text" });
+  const counter = { update: () => {} };
+
+  function visible(thread) {
+    const mine = thread.comments.some((c) => c.author.id === me.id);
+    const mentioned = thread.comments.some((c) => c.mentions.includes(me.id));
+    if (filter === "open") return thread.resolved_at === null;
+    if (filter === "resolved") return thread.resolved_at !== null;
+    if (filter === "mine") return mine;
+    return mentioned;
+  }
+
+  function comment(thread, item) {
+    const node = el("li", { class: "comment" },
+      el("p", { class: "comment-meta" },
+        el("strong", { text: item.author.name }),
+        item.author.organisation ? el("span", { class: "muted", text: ` · ${item.author.organisation}` }) : null,
+        " · ",
+        el("time", { datetime: item.created_at, title: formatDateTime(item.created_at), text: formatRelative(item.created_at) }),
+        item.edited_at ? el("span", { class: "muted", title: plural(item.edits, "earlier wording") + " kept", text: " · edited" }) : null));
+    if (item.deleted_at) {
+      node.append(el("p", { class: "comment-deleted", text: "This comment was deleted." }));
+      return node;
+    }
+    const body = el("div", { class: "comment-body" }, commentMarkup(item.html));
+    node.append(body);
+    const actions = el("div", { class: "comment-actions" });
+    if (item.author.id === me.id) {
+      actions.append(el("button", {
+        type: "button",
+        class: "link-button",
+        text: "Edit",
+        onClick: () => {
+          const form = textForm({
+            label: "Edit your comment",
+            submit: "Save",
+            value: item.body,
+            onSave: async (text) => {
+              await api(`${url}/comments/${item.id}`, { method: "PATCH", body: { body: text } });
+              await refresh();
+            },
+            onCancel: () => form.replaceWith(body),
+          });
+          body.replaceWith(form);
+          form.querySelector("textarea").focus();
+        },
+      }));
+    }
+    if (item.author.id === me.id || canModerate) {
+      const remove = el("button", { type: "button", class: "link-button", text: "Delete" });
+      askFirst(remove, {
+        question: "Delete this comment? The thread keeps a note that it was here.",
+        confirm: "Yes, delete",
+        compact: true,
+        action: async () => {
+          await api(`${url}/comments/${item.id}`, { method: "DELETE" });
+          await refresh();
+        },
+      });
+      actions.append(remove);
+    }
+    if (actions.childElementCount) node.append(actions);
+    return node;
+  }
+
+  function thread(item) {
+    const quote = el("button", { type: "button", class: "thread-quote", title: "Show the passage in the text" },
+      item.outdated ? el("span", { class: "badge", text: "Passage deleted" }) : null,
+      el("q", { text: shorten(item.quote) }));
+    quote.addEventListener("click", () => {
+      if (!session.showPassage(item.id)) notify("This passage is no longer in the text.");
+      draw();
+    });
+    const node = el("li", {
+      class: `thread${item.resolved_at ? " resolved" : ""}${session.activeThread === item.id ? " active" : ""}`,
+      "data-thread": String(item.id),
+      tabindex: "-1",
+    }, quote, el("ol", { class: "comments" }, item.comments.map((c) => comment(item, c))));
+    if (item.resolved_at) {
+      node.append(el("p", { class: "muted resolved-note", text: `Resolved by ${item.resolved_by ?? "someone"}, ${formatRelative(item.resolved_at)}.` }));
+    }
+    if (canComment) {
+      const resolve = el("button", {
+        type: "button",
+        class: "link-button",
+        text: item.resolved_at ? "Reopen" : "Resolve",
+        onClick: async () => {
+          try {
+            await api(`${url}/threads/${item.id}/${item.resolved_at ? "reopen" : "resolve"}`, { method: "POST" });
+            await refresh();
+          } catch (error) {
+            reportFailure(error);
+          }
+        },
+      });
+      const reply = textForm({
+        label: "Reply",
+        submit: "Reply",
+        onSave: async (text) => {
+          await api(`${url}/threads/${item.id}/comments`, { method: "POST", body: { body: text } });
+          await refresh();
+        },
+      });
+      node.append(reply, el("div", { class: "thread-actions" }, resolve));
+    }
+    return node;
+  }
+
+  function draw() {
+    const shown = threads.filter(visible);
+    fill(list, shown.map(thread));
+    empty.textContent = threads.length === 0
+      ? "No comments yet. Select some text to comment on it."
+      : "No thread matches this filter.";
+    empty.hidden = shown.length > 0;
+    counter.update(threads.filter((t) => t.resolved_at === null).length);
+  }
+
+  async function refresh() {
+    const found = await api(`${url}/threads`);
+    threads = found.data;
+    // Only open threads mark their passages in the text; resolving one clears its mark.
+    session.setThreads(threads.filter((t) => t.resolved_at === null));
+    draw();
+  }
+
+  startButton.addEventListener("click", async () => {
+    startButton.disabled = true;
+    try {
+      const passage = await session.selectedPassage();
+      if (!passage) {
+        notify("Select the words you want to comment on first.");
+        return;
+      }
+      const form = textForm({
+        label: "Your comment",
+        submit: "Comment",
+        onSave: async (text) => {
+          const made = await api(`${url}/threads`, {
+            method: "POST",
+            body: { start: passage.start, end: passage.end, rev: passage.rev, body: text },
+          });
+          fill(starter, startButton);
+          filter = "open";
+          await refresh();
+          session.showPassage(made.id);
+          draw();
+        },
+        onCancel: () => fill(starter, startButton),
+      });
+      fill(starter, el("blockquote", { class: "thread-quote-new", text: shorten(passage.quote) }), form);
+      form.querySelector("textarea").focus();
+    } finally {
+      startButton.disabled = false;
+    }
+  });
+
+  if (canComment) starter.append(startButton);
+  const node = el("section", { "aria-label": "Comments", class: "stack-tight" },
+    starter,
+    el("div", { class: "segmented filters", role: "group", "aria-label": "Show" }, filterButtons),
+    empty,
+    list);
+
+  return {
+    node,
+    refresh,
+    counter,
+    /** Point at a thread (when the caret enters its passage). */
+    focus(id) {
+      if (session.activeThread === id) return;
+      session.activeThread = id;
+      session.redraw();
+      draw();
+    },
+  };
+}

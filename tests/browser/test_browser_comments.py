@@ -1,0 +1,69 @@
+"""Comments in the browser: a thread on a passage stays on it while others edit, for everyone,
+and resolving it clears the mark everywhere."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .helpers import AccordUI
+
+pytestmark = pytest.mark.browser
+
+TEXT = "We value free knowledge. Partners need support."
+
+
+def _select(page: Page, words: str) -> None:
+    page.get_by_label("Statement text").evaluate(
+        """(area, words) => {
+            const at = area.value.indexOf(words);
+            area.focus();
+            area.setSelectionRange(at, at + words.length);
+        }""",
+        words,
+    )
+
+
+def test_comment_stays_on_its_passage_while_another_edits_before_it(
+    accord_ui: AccordUI,
+) -> None:
+    fatima = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    rosa = accord_ui.person("Rosa Reviewer", "Creative Commons")
+    page = accord_ui.signed_in(fatima)
+    statement_id = accord_ui.create_statement(page, "Statement", TEXT)
+    other = accord_ui.add_member(page, statement_id, rosa, "reviewer")
+    other.goto(f"/statements/{statement_id}")
+    page.goto(f"/statements/{statement_id}")
+    expect(page.locator(".sync-status")).to_have_text("Saved")
+
+    # Rosa (a reviewer, who may comment but not edit) comments on "free knowledge"...
+    _select(other, "free knowledge")
+    other.get_by_role("button", name="Comment on the selected text").click()
+    other.get_by_label("Your comment").fill("Whose *knowledge*? <script>alert(1)</script>")
+    # ...while Fatima types before it.
+    mine = page.get_by_label("Statement text")
+    mine.click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("Together, ")
+    other.get_by_role("button", name="Comment", exact=True).click()
+    page.keyboard.type("all of us: ")
+
+    for shown in (page, other):
+        expect(shown.locator(".comment-passage")).to_have_text("free knowledge")
+        thread = shown.get_by_role("region", name="Comments").locator(".thread")
+        expect(thread).to_have_count(1)
+        expect(thread.locator(".comment-body em")).to_have_text("knowledge")
+        expect(thread).to_contain_text("<script>alert(1)</script>")
+    expect(page.get_by_role("tab", name="Comments (1)")).to_be_visible()
+    expect(mine).to_have_value("Together, all of us: " + TEXT)
+
+    # Clicking the thread selects its passage in the text.
+    page.locator(".thread-quote").click()
+    selected = mine.evaluate("a => a.value.slice(a.selectionStart, a.selectionEnd)")
+    assert selected == "free knowledge"
+
+    page.get_by_role("button", name="Resolve", exact=True).click()
+    for shown in (page, other):
+        expect(shown.locator(".comment-passage")).to_have_count(0)
+        expect(shown.get_by_role("region", name="Comments").locator(".thread")).to_have_count(0)
+    other.get_by_role("button", name="Resolved", exact=True).click()
+    resolved = other.get_by_role("region", name="Comments").locator(".thread")
+    expect(resolved).to_contain_text("Resolved by Fatima Facilitator")
