@@ -1,11 +1,14 @@
 """One room per open statement: it sequences changes, persists them, then acks and broadcasts.
 
 Changes are queued and handled by one worker task per room, so they are serialised. The
-worker takes everything queued at that moment as one batch: each change is transformed
-against the changes after its base revision and applied, then the whole batch is written
-in one transaction (group commit, shared with the batches other rooms have ready at that
-moment: app/collab/writer.py), and only after that commit is each change acknowledged
-to its sender and sent to everyone else, each frame encoded once.
+worker takes everything queued at that moment and sequences it: each change is transformed
+against the changes after its base revision and applied in memory. What is sequenced is
+written in one transaction (group commit, shared with the batches other rooms have ready at
+that moment: app/collab/writer.py). While one batch is being committed the worker goes on
+sequencing what arrives into the next, which is committed as soon as the first commit is
+done: commits stay in revision order, one batch of a room at a time. Only after a batch's
+commit is each of its changes acknowledged to its sender and sent to everyone else, each
+frame encoded once.
 """
 
 import asyncio
@@ -15,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from app.collab import ops, protocol, store
+from app.collab.batching import Shared
 from app.collab.protocol import OpFrame, Selection
 from app.collab.store import Change
 from app.collab.writer import writer
@@ -75,6 +79,9 @@ class Room:
         self.by_client: dict[str, list[Connection]] = {}  # the connections of each client id
         self.last_seq: dict[str, tuple[int, int]] = {}
         self.queue: list[tuple[Connection, OpFrame]] = []
+        # Sequenced, not yet handed to the writer; and the batch being committed, if any.
+        self.pending: list[tuple[Connection, Change]] = []
+        self.committing: Committing | None = None
         self.wake = asyncio.Event()
         self.closing = False
         self.worker: asyncio.Task[None] | None = None
@@ -131,6 +138,7 @@ class Room:
         self.wake.set()
 
     def broadcast(self, text: str, *, skip: Connection | None = None) -> None:
+        text = Shared(text)
         for connection in self.connections:
             if connection is not skip:
                 connection.send(text)
@@ -145,19 +153,55 @@ class Room:
         while True:
             await self.wake.wait()
             self.wake.clear()
+            if self.committing is not None and self.committing.commit.done():
+                done, self.committing = self.committing, None
+                if done.commit.exception() is None:
+                    self._announce(done)
+                else:
+                    await self._refuse(done)
             batch, self.queue = self.queue, []
-            if batch:
-                await self._handle(batch)
-            if self.closing and not self.queue:
+            for connection, frame in batch:
+                change = await self._sequence(connection, frame)
+                if change is not None:
+                    self.pending.append((connection, change))
+            if self.committing is None and self.pending:
+                self._commit()
+            if self.closing and not self.queue and self.committing is None:
                 return
+
+    def _commit(self) -> None:
+        """Hand what is sequenced to the writer; the worker wakes when it is committed."""
+        accepted, self.pending = self.pending, []
+        first, last = accepted[0][1].rev, self.rev
+        snapshot = None
+        if last // store.SNAPSHOT_EVERY > (first - 1) // store.SNAPSHOT_EVERY:
+            snapshot = (self.rev, self.text)
+        # Shared with the other rooms' batches waiting at this moment: one commit for all.
+        batch = (self.statement_id, [c for _, c in accepted], snapshot)
+        commit = writer(self.engine).submit(batch)
+        commit.add_done_callback(lambda _: self.wake.set())
+        self.committing = Committing(accepted, self.rev, self.text, commit)
+
+    async def _refuse(self, failed: "Committing") -> None:
+        """Not durable, so not acknowledged: the room rereads what the database holds, and
+        the senders resend (their client id and seq make a resend safe). The changes
+        sequenced behind the failed batch were made on it, so they are refused too."""
+        refused, self.pending = failed.accepted + self.pending, []
+        await self.load()
+        for connection, change in refused:
+            refusal = protocol.error(
+                "not_saved", "The change could not be saved; it will be sent again.", change.seq
+            )
+            for sender in self._senders(connection):
+                sender.send(refusal)
 
     async def _sequence(self, connection: Connection, frame: OpFrame) -> Change | None:
         """Transform and apply one change in memory, or refuse it with an error frame."""
         last_seq, last_rev = self.last_seq.get(connection.client_id, (0, 0))
         if frame.seq <= last_seq:
             # A resend of a change already sequenced: acknowledge it again, apply nothing. If
-            # the original is in this batch it is not durable yet; the commit acknowledges it
-            # to every connection of its client id, this one included.
+            # the original is not committed yet, its commit acknowledges it to every
+            # connection of its client id, this one included.
             if frame.seq == last_seq and last_rev <= self.durable_rev:
                 connection.send(protocol.ack(frame.seq, last_rev))
             elif frame.seq < last_seq:
@@ -219,49 +263,27 @@ class Room:
         self.last_seq[connection.client_id] = (frame.seq, self.rev)
         return change
 
-    async def _handle(self, batch: list[tuple[Connection, OpFrame]]) -> None:
-        accepted: list[tuple[Connection, Change]] = []
-        for connection, frame in batch:
-            change = await self._sequence(connection, frame)
-            if change is not None:
-                accepted.append((connection, change))
-        if not accepted:
-            return
-        first, last = accepted[0][1].rev, self.rev
-        snapshot = None
-        if last // store.SNAPSHOT_EVERY > (first - 1) // store.SNAPSHOT_EVERY:
-            snapshot = (self.rev, self.text)
-        try:
-            # Shared with the other rooms' batches waiting at this moment: one commit for all.
-            await writer(self.engine).write((self.statement_id, [c for _, c in accepted], snapshot))
-        except Exception:
-            # Not durable, so not acknowledged: the room rereads what the database holds,
-            # and the senders resend (their client id and seq make a resend safe).
-            await self.load()
-            for connection, change in accepted:
-                refusal = protocol.error(
-                    "not_saved", "The change could not be saved; it will be sent again.", change.seq
-                )
-                for sender in self._senders(connection):
-                    sender.send(refusal)
-            return
-        self.durable_rev, self.durable_text = self.rev, self.text
+    def _announce(self, committed: "Committing") -> None:
+        """Acknowledge each change of a committed batch and send it to everyone else."""
+        self.durable_rev, self.durable_text = committed.rev, committed.text
         # Most connections have no selection (none is sent until an editor has focus).
         selected = [c for c in self.connections if c.selection is not None]
-        for connection, change in accepted:
+        for connection, change in committed.accepted:
             ack = protocol.ack(change.seq, change.rev)
             senders = self._senders(connection)
             for sender in senders:
                 sender.send(ack)
-            op = protocol.encode(
-                {
-                    "type": "op",
-                    "rev": change.rev,
-                    "op": change.op,
-                    "author": connection.user,
-                    "client_id": change.client_id,
-                    "seq": change.seq,
-                }
+            op = Shared(
+                protocol.encode(
+                    {
+                        "type": "op",
+                        "rev": change.rev,
+                        "op": change.op,
+                        "author": connection.user,
+                        "client_id": change.client_id,
+                        "seq": change.seq,
+                    }
+                )
             )
             if len(senders) == 1:
                 for other in self.connections:
@@ -276,6 +298,16 @@ class Room:
                     anchor = ops.transform_position(other.selection.anchor, change.op)
                     head = ops.transform_position(other.selection.head, change.op)
                     other.selection = Selection(anchor=anchor, head=head)
+
+
+@dataclass(eq=False)
+class Committing:
+    """A batch handed to the writer: its changes, the head after them, and the commit."""
+
+    accepted: list[tuple[Connection, Change]]
+    rev: int
+    text: str
+    commit: "asyncio.Future[None]"
 
 
 def _utf8_size(text: str) -> int:

@@ -25,11 +25,15 @@ class Writer:
 
     async def write(self, batch: Batch) -> None:
         """Return once the batch is committed; raise what the database raised if it is not."""
+        await self.submit(batch)
+
+    def submit(self, batch: Batch) -> asyncio.Future[None]:
+        """Queue the batch for the next commit; the future is done once that is over."""
         future = self.loop.create_future()
         self.waiting.append((batch, future))
         if self.task is None:
             self.task = asyncio.create_task(self._drain())
-        await future
+        return future
 
     async def _drain(self) -> None:
         taken: list[tuple[Batch, asyncio.Future[None]]] = []

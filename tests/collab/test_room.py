@@ -1,0 +1,118 @@
+"""The room's pipeline: the next batch is sequenced while the previous one is committed."""
+
+import asyncio
+import json
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.collab import store
+from app.collab.protocol import OpFrame
+from app.collab.room import Connection, Room
+from app.config import Settings
+from app.services.text import text_at
+from tests.factories import make_statement, make_user
+
+TIMEOUT = 5.0
+
+
+class HeldCommits:
+    """store.append_many, held until released; the first `failures` calls then fail."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.released = threading.Event()
+        self.calls = 0
+        self.real = store.append_many
+
+    def __call__(self, engine: Engine, batches: list[store.Batch]) -> None:
+        self.calls += 1
+        self.released.wait(TIMEOUT)
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("the disk is full")
+        self.real(engine, batches)
+
+
+async def _until(condition: Any) -> None:
+    for _ in range(int(TIMEOUT * 1000)):
+        if condition():
+            return
+        await asyncio.sleep(0.001)
+    raise TimeoutError("the room never got there")
+
+
+async def _frame(connection: Connection) -> dict[str, Any]:
+    frame: dict[str, Any] = json.loads(await asyncio.wait_for(connection.outbox.get(), TIMEOUT))
+    return frame
+
+
+async def _two_changes_behind_one_commit(
+    engine: Engine, statement_id: int, user_id: int, held: HeldCommits
+) -> tuple[Room, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Alice's change is being committed when Bob's, made on it, is sequenced."""
+    room = Room(statement_id, engine, 1_000_000)
+    await room.load()
+    person = {"id": user_id, "name": "", "organisation": "", "colour": ""}
+    alice = Connection("alice", person, "editor", can_edit=True)
+    bob = Connection("bob", person, "editor", can_edit=True)
+    watcher = Connection("watcher", person, "viewer", can_edit=False)
+    for connection in (alice, bob, watcher):
+        await room.join(connection)
+    room.submit(alice, OpFrame(type="op", base_rev=0, seq=1, op=["a"]))
+    await _until(lambda: held.calls == 1)
+    room.submit(bob, OpFrame(type="op", base_rev=1, seq=1, op=[1, "b"]))
+    await _until(lambda: room.rev == 2)
+    assert not any(c.outbox.qsize() for c in (alice, bob, watcher))  # nothing is durable yet
+    expected = 1 if held.failures else 2  # a refusal each, or an ack and an op each
+    held.released.set()
+    alice_got = [await _frame(alice) for _ in range(expected)]
+    bob_got = [await _frame(bob) for _ in range(expected)]
+    watcher_got = []
+    while not watcher.outbox.empty():
+        watcher_got.append(json.loads(watcher.outbox.get_nowait()))
+    await room.close()
+    return room, alice_got, bob_got, watcher_got
+
+
+@pytest.mark.parametrize("failures", [0, 1])
+def test_commit_room_batch_sequenced_behind_commit(
+    session: Session,
+    settings: Settings,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    failures: int,
+) -> None:
+    user = make_user(session)
+    statement_id = make_statement(session, settings, facilitator=user).id
+    assert user.id is not None
+    assert statement_id is not None
+    held = HeldCommits(failures)
+    monkeypatch.setattr(store, "append_many", held)
+
+    room, alice_got, bob_got, watcher_got = asyncio.run(
+        _two_changes_behind_one_commit(engine, statement_id, user.id, held)
+    )
+
+    with Session(engine) as check:
+        head = text_at(session=check, statement_id=statement_id)
+    if failures:
+        # Bob's change was made on Alice's: neither is durable, both are to be sent again.
+        assert [(f["type"], f.get("code"), f["seq"]) for f in alice_got + bob_got] == [
+            ("error", "not_saved", 1),
+            ("error", "not_saved", 1),
+        ]
+        assert watcher_got == []
+        assert (head.rev, head.text) == (0, "")
+        assert (room.rev, room.text, room.durable_rev) == (0, "", 0)
+    else:
+        # Committed in order, in two commits; each acknowledged and broadcast after its own.
+        assert held.calls == 2
+        assert [(f["type"], f["rev"]) for f in alice_got] == [("ack", 1), ("op", 2)]
+        assert [(f["type"], f["rev"]) for f in bob_got] == [("op", 1), ("ack", 2)]
+        assert [(f["type"], f["rev"]) for f in watcher_got] == [("op", 1), ("op", 2)]
+        assert (head.rev, head.text) == (2, "ab")
+        assert (room.durable_rev, room.durable_text) == (2, "ab")
