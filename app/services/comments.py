@@ -81,7 +81,7 @@ def start_thread(
     if thread_in.version is None:
         # Bring the passage up to the head, so every thread is kept at a recent revision.
         head = head_revision(session=session, statement_id=statement_id)
-        start, end = follow(start, end, _changes(session, statement_id, rev))
+        start, end = follow(start, end, _changes(session, statement_id, rev, head))
         rev = head
     thread = Thread(
         statement_id=statement_id,
@@ -107,11 +107,17 @@ def start_thread(
     return thread
 
 
-def _changes(session: Session, statement_id: int, after: int) -> list[Sequence[Any]]:
+def _changes(session: Session, statement_id: int, after: int, upto: int) -> list[Sequence[Any]]:
+    """The changes after revision `after` up to `upto`: bounded, because changes committed
+    meanwhile must not move a passage that is then said to stand at `upto`."""
     return list(
         session.exec(
             select(Operation.op)
-            .where(Operation.statement_id == statement_id, col(Operation.rev) > after)
+            .where(
+                Operation.statement_id == statement_id,
+                col(Operation.rev) > after,
+                col(Operation.rev) <= upto,
+            )
             .order_by(col(Operation.rev))
         ).all()
     )
@@ -209,7 +215,11 @@ def list_threads(
         if oldest < head:
             changes = session.exec(
                 select(Operation.rev, Operation.op)
-                .where(Operation.statement_id == statement_id, col(Operation.rev) > oldest)
+                .where(
+                    Operation.statement_id == statement_id,
+                    col(Operation.rev) > oldest,
+                    col(Operation.rev) <= head,  # see _changes
+                )
                 .order_by(col(Operation.rev))
             ).all()
             for thread in live:

@@ -22,6 +22,22 @@ def _select(page: Page, words: str) -> None:
     )
 
 
+def _wait_marked(page: Page, words: str) -> None:
+    """Wait until the page marks `words` as commented (a caret drawn inside splits the mark)."""
+    try:
+        page.wait_for_function(
+            "words => [...document.querySelectorAll('.comment-passage')]"
+            ".map(node => node.textContent).join('') === words",
+            arg=words,
+        )
+    except Exception:
+        marked = page.evaluate(
+            "() => [...document.querySelectorAll('.comment-passage')].map(n => n.textContent)"
+        )
+        value = page.get_by_label("Statement text").input_value()
+        raise AssertionError(f"marked {marked!r} in {value!r}") from None
+
+
 def test_comment_stays_on_its_passage_while_another_edits_before_it(
     accord_ui: AccordUI,
 ) -> None:
@@ -47,7 +63,7 @@ def test_comment_stays_on_its_passage_while_another_edits_before_it(
     page.keyboard.type("all of us: ")
 
     for shown in (page, other):
-        expect(shown.locator(".comment-passage")).to_have_text("free knowledge")
+        _wait_marked(shown, "free knowledge")
         thread = shown.get_by_role("region", name="Comments").locator(".thread")
         expect(thread).to_have_count(1)
         expect(thread.locator(".comment-body em")).to_have_text("knowledge")
