@@ -53,7 +53,13 @@ def test_comment_stays_on_its_passage_while_another_edits_before_it(
     # Rosa (a reviewer, who may comment but not edit) comments on "free knowledge"...
     _select(other, "free knowledge")
     other.get_by_role("button", name="Comment on the selected text").click()
-    other.get_by_label("Your comment").fill("Whose *knowledge*? <script>alert(1)</script>")
+    dialogs: list[str] = []
+    for shown in (page, other):
+        shown.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    other.get_by_label("Your comment").fill(
+        "Whose *knowledge*? <script>alert(1)</script><img src=x onerror=alert(2)> "
+        "[see](javascript:alert(3))"
+    )
     # ...while Fatima types before it.
     mine = page.get_by_label("Statement text")
     mine.click()
@@ -67,7 +73,9 @@ def test_comment_stays_on_its_passage_while_another_edits_before_it(
         thread = shown.get_by_role("region", name="Comments").locator(".thread")
         expect(thread).to_have_count(1)
         expect(thread.locator(".comment-body em")).to_have_text("knowledge")
-        expect(thread).to_contain_text("<script>alert(1)</script>")
+        expect(thread).to_contain_text("<script>alert(1)</script><img src=x onerror=alert(2)>")
+        expect(thread.locator(".comment-body img, .comment-body script")).to_have_count(0)
+        expect(thread.locator(".comment-body a")).to_have_count(0)
     expect(page.get_by_role("tab", name="Comments (1)")).to_be_visible()
     expect(mine).to_have_value("Together, all of us: " + TEXT)
 
@@ -83,3 +91,4 @@ def test_comment_stays_on_its_passage_while_another_edits_before_it(
     other.get_by_role("button", name="Resolved", exact=True).click()
     resolved = other.get_by_role("region", name="Comments").locator(".thread")
     expect(resolved).to_contain_text("Resolved by Fatima Facilitator")
+    assert dialogs == []
