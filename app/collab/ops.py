@@ -14,6 +14,7 @@ Operations built here are normalised like ot.js's: no two neighbours of one kind
 insert always stands before a delete it touches, so equal edits compare equal.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 Component = int | str
@@ -275,6 +276,37 @@ def transform(a: Operation, b: Operation) -> tuple[Operation, Operation]:
     """
     fast = _transform_edits(a, b)
     return fast if fast is not None else _transform_walk(a, b)
+
+
+def transform_over(op: Operation, applied: Iterable[Operation]) -> Operation:
+    """`op`, concurrent with the first of `applied`, transformed over each of them in turn
+    (each applied after the one before): the first result of transform(), step by step.
+
+    A room transforms a change over every change its client had not seen, often dozens of
+    keystrokes; the change stays a keystroke-shaped edit between steps instead of being
+    built and parsed again at each one.
+    """
+    edit = _edit(op)
+    for other in applied:
+        if edit is not None:
+            found = _edit(other)
+            if found is not None and found[3] == edit[3]:
+                position, inserted, deleted, length = edit
+                pb, ib, db, _ = found
+                after = length + len(ib) - db
+                if not (inserted or deleted):  # it changes nothing, whatever came before it
+                    edit = (after, "", 0, after)
+                    continue
+                if position + deleted <= pb or not (ib or db):
+                    edit = (position, inserted, deleted, after)
+                    continue
+                if pb + db <= position and (pb < position or not inserted):
+                    edit = (position + len(ib) - db, inserted, deleted, after)
+                    continue
+            op = _edit_op(*edit)
+        op = _transform_walk(op, other)[0]
+        edit = _edit(op)
+    return _edit_op(*edit) if edit is not None else op
 
 
 def _transform_walk(a: Operation, b: Operation) -> tuple[Operation, Operation]:

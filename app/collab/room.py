@@ -226,8 +226,7 @@ class Room:
                 later = self.recent[frame.base_rev - self.loaded_rev :]
             else:
                 later = await self.changes_after(frame.base_rev)
-            for change in later:
-                op, _ = ops.transform(op, change.op)
+            op = ops.transform_over(op, (change.op for change in later))
             new_text = ops.inserted(op)
             # Check only what changes, so a long text costs nothing extra per keystroke.
             size = self.text_bytes + _utf8_size(new_text) - _utf8_size(ops.deleted(op, self.text))

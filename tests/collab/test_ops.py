@@ -90,6 +90,30 @@ def test_transform_of_keystrokes_matches_the_walk(
     assert ops.transform(a, b) == ops._transform_walk(a, b)
 
 
+@st.composite
+def behind(draw: st.DrawFn) -> tuple[ops.Operation, list[ops.Operation]]:
+    """A change and the changes applied since its base, one after another."""
+    base, op = draw(text_and_op())
+    applied = []
+    for _ in range(draw(st.integers(min_value=0, max_value=6))):
+        _, step = draw(text_and_op(base))
+        applied.append(step)
+        base = ops.apply(base, step)
+    return op, applied
+
+
+@settings(max_examples=300)
+@given(behind())
+def test_transform_over_matches_transform_step_by_step(
+    case: tuple[ops.Operation, list[ops.Operation]],
+) -> None:
+    op, applied = case
+    expected = op
+    for step in applied:
+        expected, _ = ops.transform(expected, step)
+    assert ops.transform_over(op, applied) == expected
+
+
 @given(concurrent())
 def test_transform_keeps_both_insertions(case: tuple[str, ops.Operation, ops.Operation]) -> None:
     base, a, b = case
