@@ -27,6 +27,48 @@ CLOSE = ""  # put in an outbox, it closes that connection (no real frame is empt
 RECENT_LIMIT = 10_000  # changes a room keeps in memory for transforming late ones
 
 
+class Outbox:
+    """A connection's frames waiting to go out, for one reader: asyncio.Queue does more per
+    frame than a room that puts a frame in every outbox for every change can afford."""
+
+    __slots__ = ("items", "waiter")
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, text: str) -> None:
+        self.items.append(text)
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def take(self) -> list[str]:
+        """Wait for a frame, then return every frame queued by then, oldest first."""
+        while not self.items:
+            self.waiter = asyncio.get_running_loop().create_future()
+            await self.waiter
+        items, self.items = self.items, []
+        return items
+
+    async def get(self) -> str:
+        while not self.items:
+            self.waiter = asyncio.get_running_loop().create_future()
+            await self.waiter
+        return self.items.pop(0)
+
+    def get_nowait(self) -> str:
+        return self.items.pop(0)
+
+    def empty(self) -> bool:
+        return not self.items
+
+    def qsize(self) -> int:
+        return len(self.items)
+
+
 @dataclass(eq=False)
 class Connection:
     """One open socket: who it is, what it may do, and its outbound queue."""
@@ -35,7 +77,7 @@ class Connection:
     user: dict[str, Any]
     role: str
     can_edit: bool
-    outbox: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
+    outbox: Outbox = field(default_factory=Outbox)
     selection: Selection | None = None
     allowance: float = 0.0  # frames this connection may still send now (a token bucket)
     checked_at: float = 0.0

@@ -144,9 +144,7 @@ async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
     while True:
         # One wake-up sends everything queued by then (a room's batch queues several),
         # in one write to the socket where the server allows it.
-        texts = [await outbox.get()]
-        while not outbox.empty():
-            texts.append(outbox.get_nowait())
+        texts = await outbox.take()
         closing = CLOSE in texts
         if closing:
             texts = texts[: texts.index(CLOSE)]
