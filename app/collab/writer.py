@@ -5,6 +5,10 @@ moment and writes them all in one transaction, so the rooms share one commit and
 (and on SQLite, which lets one transaction write at a time, rooms do not queue on its lock).
 If that transaction fails, each batch is written again on its own, so that one room's failure
 is not another's.
+
+A room hands over one batch at a time: what it sequences while that one is committed becomes
+its next batch. So a room's batches never meet in one transaction, and a batch written alone
+after a failed transaction never rests on changes of its room that were not written.
 """
 
 import asyncio
