@@ -101,6 +101,7 @@ def test_remote_caret_drawn_where_the_other_person_is(accord_ui: AccordUI) -> No
         }"""
     )
     assert before == "Open Partnerships"
+    page.get_by_role("tab", name="People").click()
     expect(page.get_by_role("region", name="People").locator(".presence-dot")).to_have_count(2)
 
     # A selection shows as a shaded passage in the other person's colour.

@@ -123,6 +123,7 @@ def test_facilitator_changes_member_organisation(accord_ui: AccordUI) -> None:
     page.reload()
     expect(row).to_contain_text("Wikimedia Polska")
     page.goto(f"/statements/{statement_id}")
+    page.get_by_role("tab", name="People").click()
     members = page.get_by_role("region", name="People")
     expect(members).to_contain_text("Wikimedia Polska")
     expect(members).not_to_contain_text("Wikimedia Ukraine")
