@@ -44,6 +44,11 @@ def compare_page(statement_id: int) -> FileResponse:
     return _page("compare")
 
 
+@router.get("/statements/{statement_id}/versions/{number}")
+def version_page(statement_id: int, number: int) -> FileResponse:
+    return _page("version")
+
+
 @router.get("/statements/{statement_id}/settings")
 def settings_page(statement_id: int) -> FileResponse:
     return _page("settings")

@@ -92,3 +92,41 @@ def test_comment_stays_on_its_passage_while_another_edits_before_it(
     resolved = other.get_by_role("region", name="Comments").locator(".thread")
     expect(resolved).to_contain_text("Resolved by Fatima Facilitator")
     assert dialogs == []
+
+
+def test_comment_on_a_version_shows_beside_it_and_in_the_diff(accord_ui: AccordUI) -> None:
+    fatima = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    page = accord_ui.signed_in(fatima)
+    statement_id = accord_ui.create_statement(page, "Statement", TEXT)
+    accord_ui.api(page, "POST", f"/api/statements/{statement_id}/versions", {"name": "Day one"})
+    accord_ui.api(
+        page,
+        "POST",
+        f"/api/statements/{statement_id}/text",
+        {"base_rev": 1, "text": "Open. " + TEXT},
+    )
+    page.goto(f"/statements/{statement_id}")
+    page.get_by_role("tab", name="Versions").click()
+    page.get_by_role("link", name="Read and comment").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Version 1: Day one")
+    text = page.get_by_label("Text of version 1")
+    expect(text).to_have_value(TEXT)
+    text.evaluate("area => { area.focus(); area.setSelectionRange(9, 23); }")
+    page.get_by_role("button", name="Comment on the selected text").click()
+    page.get_by_label("Your comment").fill("Which knowledge?")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    _wait_marked(page, "free knowledge")
+    expect(page.locator(".thread")).to_contain_text("Which knowledge?")
+
+    page.goto(f"/statements/{statement_id}/compare?from=1&to=live")
+    expect(page.get_by_role("region", name="Comments on version 1")).to_have_count(0)
+    page.get_by_label("To").select_option("live")
+    page.get_by_label("From").select_option("live")
+    page.get_by_label("To").select_option("1")
+    beside = page.get_by_role("region", name="Comments on version 1")
+    expect(beside).to_contain_text("free knowledge")
+    expect(beside).to_contain_text("Fatima Facilitator: Which knowledge?")
+    # The live draft has no thread: the version's stays with the version.
+    page.goto(f"/statements/{statement_id}")
+    expect(page.locator(".thread")).to_have_count(0)

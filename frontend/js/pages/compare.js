@@ -132,6 +132,23 @@ async function main() {
       view);
   }
 
+  /** The threads on the version being compared to, beside the changes. */
+  async function versionComments() {
+    if (to.value === "live") return null;
+    const threads = await api(`/statements/${id}/threads?version=${to.value}`);
+    if (threads.count === 0) return null;
+    return el("section", { class: "version-comments", "aria-label": `Comments on version ${to.value}` },
+      el("h2", { text: `Comments on version ${to.value}` }),
+      el("ul", {}, threads.data.map((thread) => {
+        const first = thread.comments[0];
+        return el("li", {},
+          el("q", { text: thread.quote }),
+          first ? el("span", { text: ` ${first.author.name}: ${first.deleted_at ? "(deleted)" : first.body}` }) : null,
+          thread.resolved_at ? el("span", { class: "muted", text: " (resolved)" }) : null);
+      })),
+      el("a", { href: `/statements/${id}/versions/${to.value}`, text: "Read and comment on this version" }));
+  }
+
   async function load() {
     const query = new URLSearchParams({ from: from.value, to: to.value, view: mode });
     history.replaceState(null, "", `?${query}`);
@@ -139,6 +156,8 @@ async function main() {
     try {
       diff = await api(`/statements/${id}/diff?from=${from.value}&to=${to.value}`);
       draw();
+      const beside = await versionComments();
+      if (beside) result.append(beside);
     } catch (error) {
       showPageError(result, error, { backLink: false });
     }

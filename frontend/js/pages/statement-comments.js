@@ -38,7 +38,11 @@ function textForm({ label, submit, value = "", onSave, onCancel }) {
   return form;
 }
 
-export function commentsPanel({ statementId, me, canComment, canModerate, session }) {
+/**
+ * The panel for the live draft, or with `version` for that version's threads. `session` is the
+ * text the threads are on: the live session, or a version's fixed text (see version.js).
+ */
+export function commentsPanel({ statementId, me, canComment, canModerate, session, version = null }) {
   let threads = [];
   let filter = "open";
   const url = `/statements/${statementId}`;
@@ -175,7 +179,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   }
 
   async function refresh() {
-    const found = await api(`${url}/threads`);
+    const found = await api(`${url}/threads${version === null ? "" : `?version=${version}`}`);
     threads = found.data;
     // Only open threads mark their passages in the text; resolving one clears its mark.
     session.setThreads(threads.filter((t) => t.resolved_at === null));
@@ -194,9 +198,10 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
         label: "Your comment",
         submit: "Comment",
         onSave: async (text) => {
+          const where = version === null ? { rev: passage.rev } : { version };
           const made = await api(`${url}/threads`, {
             method: "POST",
-            body: { start: passage.start, end: passage.end, rev: passage.rev, body: text },
+            body: { start: passage.start, end: passage.end, ...where, body: text },
           });
           fill(starter, startButton);
           filter = "open";

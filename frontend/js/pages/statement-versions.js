@@ -31,6 +31,7 @@ function saveForm(statementId, onSaved) {
 
 function item(statementId, version, canEdit, refresh) {
   const actions = el("div", { class: "version-actions" },
+    el("a", { href: `/statements/${statementId}/versions/${version.number}`, text: "Read and comment" }),
     el("a", { href: `/statements/${statementId}/compare?from=${version.number}&to=live`, text: "Compare with live" }),
     el("a", { href: `/statements/${statementId}/history?rev=${version.rev}`, text: "Who wrote it" }));
   if (canEdit) {

@@ -1,0 +1,107 @@
+// One version: its text, which never changes, with the comments made on it.
+
+import { api } from "../api.js";
+import { drawOverlay } from "../collab/overlay.js";
+import { codePointToUtf16, utf16ToCodePoint } from "../collab/operation.js";
+import { startPage, statementIdFromPath } from "../layout.js";
+import { byId, el, fill, formatDateTime, reportFailure, setTitle, showPageError } from "../ui.js";
+import { commentsPanel } from "./statement-comments.js";
+
+/** A version's fixed text, offering the comments panel what the live session offers. */
+class FixedText {
+  constructor(textarea, overlay, text) {
+    this.textarea = textarea;
+    this.overlay = overlay;
+    this.text = text;
+    this.threads = [];
+    this.activeThread = null;
+  }
+
+  setThreads(threads) {
+    this.threads = threads;
+    this.redraw();
+  }
+
+  redraw() {
+    const passages = this.threads.map((t) => ({ id: t.id, start: t.start, end: t.end, active: t.id === this.activeThread }));
+    drawOverlay(this.overlay, this.text, [], null, passages);
+  }
+
+  async selectedPassage() {
+    const { selectionStart, selectionEnd } = this.textarea;
+    if (selectionStart === selectionEnd) return null;
+    return {
+      start: utf16ToCodePoint(this.text, selectionStart),
+      end: utf16ToCodePoint(this.text, selectionEnd),
+      quote: this.text.slice(selectionStart, selectionEnd),
+    };
+  }
+
+  showPassage(id) {
+    const thread = this.threads.find((t) => t.id === id);
+    this.activeThread = id;
+    this.redraw();
+    if (!thread) return false;
+    this.textarea.focus({ preventScroll: true });
+    this.textarea.setSelectionRange(codePointToUtf16(this.text, thread.start), codePointToUtf16(this.text, thread.end));
+    this.overlay.querySelector(".comment-passage.active")?.scrollIntoView({ block: "center" });
+    return true;
+  }
+
+  threadAtCaret() {
+    const caret = utf16ToCodePoint(this.text, this.textarea.selectionStart);
+    return this.threads.find((t) => t.start <= caret && caret <= t.end)?.id ?? null;
+  }
+}
+
+async function main() {
+  const me = await startPage();
+  const content = byId("content");
+  const id = statementIdFromPath();
+  const number = Number(window.location.pathname.split("/").pop());
+  let statement, version;
+  try {
+    [statement, version] = await Promise.all([
+      api(`/statements/${id}`),
+      api(`/statements/${id}/versions/${number}`),
+    ]);
+  } catch (error) {
+    showPageError(content, error);
+    return;
+  }
+  setTitle(`Version ${version.number} · ${statement.title}`);
+  const textarea = el("textarea", { class: "editor-text", readonly: true, "aria-label": `Text of version ${version.number}` });
+  textarea.value = version.text;
+  const overlay = el("div", { class: "editor-overlay", "aria-hidden": "true" });
+  const fixed = new FixedText(textarea, overlay, version.text);
+  const comments = commentsPanel({
+    statementId: id,
+    me,
+    canComment: statement.my_role !== "viewer",
+    canModerate: statement.my_role === "facilitator",
+    session: fixed,
+    version: version.number,
+  });
+  fill(content,
+    el("div", { class: "page-heading" },
+      el("div", {},
+        el("p", { class: "breadcrumb" }, el("a", { href: `/statements/${id}`, text: statement.title })),
+        el("h1", { text: `Version ${version.number}: ${version.name}` }))),
+    el("p", { class: "muted" },
+      `Saved by ${version.created_by.name}, ${formatDateTime(version.created_at)}, from revision ${version.rev}. `,
+      el("a", { href: `/statements/${id}/compare?from=${version.number}&to=live`, text: "Compare with the live draft" })),
+    version.note ? el("p", { class: "lead", text: version.note }) : null,
+    el("div", { class: "workspace" },
+      el("section", { "aria-label": "Version text" }, el("div", { class: "editor-surface" }, overlay, textarea)),
+      el("aside", { class: "side-panel", "aria-label": "Comments on this version" }, comments.node)));
+  textarea.style.height = `${textarea.scrollHeight}px`;
+  const point = () => {
+    const thread = fixed.threadAtCaret();
+    if (thread !== null) comments.focus(thread);
+  };
+  textarea.addEventListener("click", point);
+  textarea.addEventListener("keyup", point);
+  await comments.refresh();
+}
+
+main().catch(reportFailure);
