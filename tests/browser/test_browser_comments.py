@@ -118,6 +118,12 @@ def test_comment_on_a_version_shows_beside_it_and_in_the_diff(accord_ui: AccordU
     page.get_by_role("button", name="Comment", exact=True).click()
     _wait_marked(page, "free knowledge")
     expect(page.locator(".thread")).to_contain_text("Which knowledge?")
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_label("Edit your comment").fill("Whose knowledge, and free how?")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".comment-body")).to_have_text("Whose knowledge, and free how?")
+    page.get_by_role("button", name="edited").click()
+    expect(page.locator(".earlier-wordings")).to_contain_text("Which knowledge?")
 
     page.goto(f"/statements/{statement_id}/compare?from=1&to=live")
     expect(page.get_by_role("region", name="Comments on version 1")).to_have_count(0)
@@ -126,7 +132,7 @@ def test_comment_on_a_version_shows_beside_it_and_in_the_diff(accord_ui: AccordU
     page.get_by_label("To").select_option("1")
     beside = page.get_by_role("region", name="Comments on version 1")
     expect(beside).to_contain_text("free knowledge")
-    expect(beside).to_contain_text("Fatima Facilitator: Which knowledge?")
+    expect(beside).to_contain_text("Fatima Facilitator: Whose knowledge, and free how?")
     # The live draft has no thread: the version's stays with the version.
     page.goto(f"/statements/{statement_id}")
     expect(page.locator(".thread")).to_have_count(0)

@@ -79,7 +79,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
         item.author.organisation ? el("span", { class: "muted", text: ` · ${item.author.organisation}` }) : null,
         " · ",
         el("time", { datetime: item.created_at, title: formatDateTime(item.created_at), text: formatRelative(item.created_at) }),
-        item.edited_at ? el("span", { class: "muted", title: plural(item.edits, "earlier wording") + " kept", text: " · edited" }) : null));
+        item.edited_at ? [" · ", earlierWordings(item)] : null));
     if (item.deleted_at) {
       node.append(el("p", { class: "comment-deleted", text: "This comment was deleted." }));
       return node;
@@ -123,6 +123,31 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     }
     if (actions.childElementCount) node.append(actions);
     return node;
+  }
+
+  /** "edited": a button that shows the comment's earlier wordings, oldest first. */
+  function earlierWordings(item) {
+    const button = el("button", {
+      type: "button",
+      class: "link-button",
+      "aria-expanded": "false",
+      title: `${plural(item.edits, "earlier wording")} kept`,
+      text: "edited",
+    });
+    const shown = el("ol", { class: "earlier-wordings" });
+    shown.hidden = true;
+    button.addEventListener("click", async () => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      if (open) {
+        const found = await api(`${url}/comments/${item.id}/edits`);
+        fill(shown, found.data.map((earlier) => el("li", {},
+          el("time", { datetime: earlier.written_at, text: formatDateTime(earlier.written_at) }), ": ",
+          el("span", { text: earlier.body }))));
+      }
+      shown.hidden = !open;
+    });
+    return el("span", {}, button, shown);
   }
 
   function thread(item) {
