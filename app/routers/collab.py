@@ -131,7 +131,9 @@ async def _take_part(
     finally:
         if sender is not None:
             sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # A sender that met the closed socket first ended with that error: either way the
+            # connection still has to leave its room.
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, OSError):
                 await sender
         await hub.leave(room, connection)
         connection.selection = None
@@ -140,7 +142,7 @@ async def _take_part(
 
 async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
     outbox = connection.outbox
-    together = SEND_TEXTS in (websocket.scope.get("extensions") or {})
+    send_texts = (websocket.scope.get("extensions") or {}).get(SEND_TEXTS, {}).get("send")
     while True:
         # One wake-up sends everything queued by then (a room's batch queues several),
         # in one write to the socket where the server allows it.
@@ -148,8 +150,8 @@ async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
         closing = CLOSE in texts
         if closing:
             texts = texts[: texts.index(CLOSE)]
-        if together and texts:
-            await websocket.send({"type": "websocket.send", SEND_TEXTS: texts})
+        if send_texts is not None and texts:
+            await send_texts(texts)
         else:
             for text in texts:
                 await websocket.send({"type": "websocket.send", "text": text})
