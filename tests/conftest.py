@@ -33,11 +33,11 @@ def _postgres_reachable(url: str) -> bool:
         engine.dispose()
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the browser tests last: Playwright keeps an event loop running in the main thread
     for the rest of the session, where a later test's asyncio.run would refuse to start."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
