@@ -126,7 +126,6 @@ def _token_diff(old: str, new: str, result: WordDiff) -> None:
     old_tokens, new_tokens = tokenise(old), tokenise(new)
     codes = {token: code(n) for n, token in enumerate(dict.fromkeys(old_tokens + new_tokens))}
     tokens = {char: token for token, char in codes.items()}
-    uncounted = {char for token, char in codes.items() if not counts_as_word(token)}
     diffs = _token_diffs(
         "".join(map(codes.__getitem__, old_tokens)), "".join(map(codes.__getitem__, new_tokens))
     )
@@ -136,7 +135,7 @@ def _token_diff(old: str, new: str, result: WordDiff) -> None:
         if kind == 0:
             _add(result.pieces, "equal", text)
             continue
-        words = len(run) - sum(map(uncounted.__contains__, run))
+        words = sum(1 for char in run if counts_as_word(tokens[char]))  # changed runs only
         if kind > 0:
             _add(result.pieces, "insert", text)
             result.added += words

@@ -63,10 +63,13 @@ def tokenise(text: str) -> list[Token]:
     return pattern.findall(text)
 
 
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
+
 def counts_as_word(token: Token) -> bool:
     """Whether a token counts among the words added or removed: it holds a letter or a digit.
     Punctuation is still compared and shown, but "agree." becoming "agree!" adds no word."""
-    return any(char.isalnum() for char in token)
+    return _LETTER_OR_DIGIT.search(token) is not None
 
 
 def split_lines(text: str) -> list[str]:
