@@ -21,6 +21,7 @@ from app.routers import (
     invitations,
     members,
     pages,
+    reviews,
     statements,
     versions,
 )
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         versions.router,
         diffs.router,
         comments.router,
+        reviews.router,
     ):
         app.include_router(router)
     app.include_router(collab.router)

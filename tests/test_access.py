@@ -12,9 +12,10 @@ from sqlmodel import Session
 from app.config import Settings
 from app.models.comment import ThreadCreate
 from app.models.membership import Role
+from app.models.review import RoundCreate
 from app.models.user import User
 from app.models.version import VersionCreate
-from app.services import comments, versions
+from app.services import comments, reviews, versions
 from tests.factories import add_member, make_invitation, make_statement, make_user
 
 CALLERS = ["facilitator", "editor", "reviewer", "viewer", "non-member", "anonymous"]
@@ -56,6 +57,12 @@ ROUTES = [
     Route("GET", "/api/statements/{sid}/versions/{version}", READ),
     Route("POST", "/api/statements/{sid}/versions/{version}/restore", EDIT),
     Route("GET", "/api/statements/{sid}/members", READ),
+    Route("GET", "/api/statements/{sid}/rounds", READ),
+    # The world's round is open, so the facilitator opening another meets a conflict.
+    Route("POST", "/api/statements/{sid}/rounds", {**MANAGE, "facilitator": 409}, {"version": 1}),
+    Route("GET", "/api/statements/{sid}/rounds/{round}", READ),
+    Route("POST", "/api/statements/{sid}/rounds/{round}/stances", WRITE, {"kind": "approve"}),
+    Route("POST", "/api/statements/{sid}/rounds/{round}/close", MANAGE),
     Route("GET", "/api/statements/{sid}/threads", READ),
     Route("POST", "/api/statements/{sid}/threads", WRITE, {"start": 0, "end": 2, "body": "Hm"}),
     Route("POST", "/api/statements/{sid}/threads/{thread}/comments", WRITE, {"body": "Yes"}),
@@ -110,6 +117,13 @@ def world(
         author=people["facilitator"],
     )
     session.commit()
+    review = reviews.open_round(
+        session=session,
+        statement=statement,
+        round_in=RoundCreate(version=1),
+        actor=people["facilitator"],
+    )
+    session.commit()
     # A thread on the draft, begun by the other member: nobody else may edit their comment.
     thread = comments.start_thread(
         session=session,
@@ -132,6 +146,7 @@ def world(
             facilitator.get(f"/api/statements/{sid}/versions").json(),
             facilitator.get(f"/api/statements/{sid}/text").json(),
             facilitator.get(f"/api/statements/{sid}/threads").json(),
+            facilitator.get(f"/api/statements/{sid}/rounds").json(),
         ]
 
     return World(
@@ -143,6 +158,7 @@ def world(
             "version": 1,
             "thread": thread.id,
             "comment": 1,
+            "round": review.id,
         },
         snapshot,
     )
@@ -171,7 +187,8 @@ def test_role_table_covers_every_statement_route(app: FastAPI) -> None:
             .replace("{invitation}", "{invitation_id}")
             .replace("{version}", "{number}")
             .replace("{thread}", "{thread_id}")
-            .replace("{comment}", "{comment_id}"),
+            .replace("{comment}", "{comment_id}")
+            .replace("{round}", "{round_id}"),
         )
         for m, p in tested
     }

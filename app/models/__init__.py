@@ -6,6 +6,7 @@ from app.models.comment import Comment, CommentEdit, Thread
 from app.models.invitation import Invitation
 from app.models.membership import Membership, Permission, Role
 from app.models.operation import AuthorshipSnapshot, Operation, Snapshot
+from app.models.review import ReviewRound, Stance
 from app.models.statement import Statement
 from app.models.user import User
 from app.models.version import Version
@@ -20,9 +21,11 @@ __all__ = [
     "Membership",
     "Operation",
     "Permission",
+    "ReviewRound",
     "Role",
     "SignInAttempt",
     "Snapshot",
+    "Stance",
     "Statement",
     "Thread",
     "User",

@@ -1,0 +1,88 @@
+"""Review rounds on a version: open, read with the tally, record a stance, close."""
+
+from typing import Any
+
+from anyio import from_thread
+from fastapi import APIRouter, Request, status
+
+from app.collab.hub import Hub
+from app.deps import CommentAccess, ManageAccess, ReadAccess, SessionDep
+from app.models.base import Listing
+from app.models.review import RoundCreate, RoundPublic, StanceCreate
+from app.services import reviews
+
+router = APIRouter(prefix="/api/statements/{statement_id}/rounds", tags=["review"])
+
+
+def _announce(request: Request, statement_id: int, event: str, **data: Any) -> None:
+    hub: Hub = request.app.state.hub
+    from_thread.run_sync(lambda: hub.announce(statement_id, event, **data))
+
+
+@router.get("", response_model=Listing[RoundPublic])
+def list_rounds(access: ReadAccess, session: SessionDep) -> Listing[RoundPublic]:
+    """Every review round, newest first, each with its participants, tally and stances."""
+    return Listing.of(reviews.list_rounds(session=session, statement_id=access.statement_id))
+
+
+@router.post("", response_model=RoundPublic, status_code=status.HTTP_201_CREATED)
+def open_round(
+    body: RoundCreate, access: ManageAccess, session: SessionDep, request: Request
+) -> RoundPublic:
+    """Open a review round on a version (facilitators); one round is open at a time."""
+    review = reviews.open_round(
+        session=session, statement=access.statement, round_in=body, actor=access.user
+    )
+    session.commit()
+    _announce(request, access.statement_id, "round.opened", round=review.id)
+    return reviews.describe(session=session, review=review)
+
+
+@router.get("/{round_id}", response_model=RoundPublic)
+def read_round(round_id: int, access: ReadAccess, session: SessionDep) -> RoundPublic:
+    """One round: who has a say, where each stands, the tally, and what is still missing."""
+    review = reviews.find_round(
+        session=session, statement_id=access.statement_id, round_id=round_id
+    )
+    return reviews.describe(session=session, review=review)
+
+
+@router.post("/{round_id}/stances", response_model=RoundPublic, status_code=status.HTTP_201_CREATED)
+def record_stance(
+    round_id: int,
+    body: StanceCreate,
+    access: CommentAccess,
+    session: SessionDep,
+    request: Request,
+) -> RoundPublic:
+    """Approve, abstain, request changes or block (the last two with a reason); a new stance
+    supersedes one's earlier one in the round, which is kept."""
+    review = reviews.find_round(
+        session=session, statement_id=access.statement_id, round_id=round_id
+    )
+    reviews.record_stance(
+        session=session,
+        review=review,
+        stance_in=body,
+        user=access.user,
+        membership=access.membership,
+    )
+    session.commit()
+    _announce(request, access.statement_id, "stance.recorded", round=review.id)
+    return reviews.describe(session=session, review=review)
+
+
+@router.post("/{round_id}/close", response_model=RoundPublic)
+def close_round(
+    round_id: int, access: ManageAccess, session: SessionDep, request: Request
+) -> RoundPublic:
+    """Close the round (facilitators): the version is approved if the rule holds."""
+    review = reviews.find_round(
+        session=session, statement_id=access.statement_id, round_id=round_id
+    )
+    reviews.close_round(
+        session=session, statement=access.statement, review=review, actor=access.user
+    )
+    session.commit()
+    _announce(request, access.statement_id, "round.closed", round=review.id)
+    return reviews.describe(session=session, review=review)

@@ -1,0 +1,206 @@
+"""Review rounds: open one on a version, record stances, close it with the rule's verdict."""
+
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, Invalid, NotFound
+from app.models.base import utcnow
+from app.models.membership import Membership, Role
+from app.models.review import (
+    Participant,
+    ReviewRound,
+    RoundCreate,
+    RoundPublic,
+    Stance,
+    StanceCreate,
+    StancePublic,
+)
+from app.models.statement import Statement, StatementState
+from app.models.user import User
+from app.services import audit, versions
+from app.services.approval import Voice, tally
+
+# Who has a say: everyone who may comment. Viewers follow along.
+WITH_A_SAY = (Role.facilitator, Role.editor, Role.reviewer)
+
+
+def open_round(
+    *, session: Session, statement: Statement, round_in: RoundCreate, actor: User
+) -> ReviewRound:
+    version = versions.find_version(
+        session=session, statement_id=statement.id, number=round_in.version
+    )
+    if open_round_of(session=session, statement_id=statement.id) is not None:
+        raise Conflict("A review round is already open; close it first.")
+    review = ReviewRound(
+        statement_id=statement.id,
+        version_number=version.number,
+        rule=statement.approval_rule,
+        quorum=statement.approval_quorum,
+        opened_by=actor.id,
+        closes_on=round_in.closes_on,
+    )
+    session.add(review)
+    statement.state = StatementState.review
+    session.add(statement)
+    session.flush()
+    audit.record(
+        session=session,
+        statement_id=statement.id,
+        actor=actor,
+        kind="round.opened",
+        round_id=review.id,
+        number=version.number,
+    )
+    return review
+
+
+def open_round_of(*, session: Session, statement_id: int) -> ReviewRound | None:
+    return session.exec(
+        select(ReviewRound).where(
+            ReviewRound.statement_id == statement_id, col(ReviewRound.closed_at).is_(None)
+        )
+    ).first()
+
+
+def find_round(*, session: Session, statement_id: int, round_id: int) -> ReviewRound:
+    review = session.get(ReviewRound, round_id)
+    if review is None or review.statement_id != statement_id:
+        raise NotFound("This statement has no such review round.")
+    return review
+
+
+def record_stance(
+    *,
+    session: Session,
+    review: ReviewRound,
+    stance_in: StanceCreate,
+    user: User,
+    membership: Membership,
+) -> Stance:
+    """Record where someone stands; their earlier stance in this round is kept, superseded."""
+    if review.closed_at is not None:
+        raise Conflict("This review round is closed.")
+    if membership.role not in WITH_A_SAY:
+        raise Invalid("Viewers follow the review but have no say in it.")
+    if stance_in.end is not None:
+        version = versions.find_version(
+            session=session, statement_id=review.statement_id, number=review.version_number
+        )
+        if stance_in.end > len(version.text):
+            raise Invalid("The passage is not within the version's text.")
+    now = utcnow()
+    for earlier in session.exec(
+        select(Stance).where(
+            Stance.round_id == review.id,
+            Stance.user_id == user.id,
+            col(Stance.superseded_at).is_(None),
+        )
+    ):
+        earlier.superseded_at = now
+        session.add(earlier)
+    stance = Stance(
+        round_id=review.id,
+        user_id=user.id,
+        organisation=membership.organisation,
+        kind=stance_in.kind,
+        reason=stance_in.reason,
+        start=stance_in.start,
+        end=stance_in.end,
+        recorded_at=now,
+    )
+    session.add(stance)
+    audit.record(
+        session=session,
+        statement_id=review.statement_id,
+        actor=user,
+        kind="stance.recorded",
+        round_id=review.id,
+        stance=stance_in.kind.value,
+    )
+    return stance
+
+
+def close_round(
+    *, session: Session, statement: Statement, review: ReviewRound, actor: User
+) -> ReviewRound:
+    """Close the round: the version is approved if the rule holds now."""
+    if review.closed_at is not None:
+        raise Conflict("This review round is already closed.")
+    verdict = describe(session=session, review=review).tally
+    review.closed_at = utcnow()
+    review.approved = verdict.holds
+    statement.state = StatementState.approved if verdict.holds else StatementState.drafting
+    session.add(review)
+    session.add(statement)
+    audit.record(
+        session=session,
+        statement_id=statement.id,
+        actor=actor,
+        kind="round.closed",
+        round_id=review.id,
+        number=review.version_number,
+        approved=verdict.holds,
+    )
+    return review
+
+
+def describe(*, session: Session, review: ReviewRound) -> RoundPublic:
+    """The round with its participants, the tally under its rule, and every stance."""
+    members = session.exec(
+        select(Membership, User)
+        .join(User, col(User.id) == Membership.user_id)
+        .where(Membership.statement_id == review.statement_id)
+        .order_by(col(Membership.organisation), col(User.name))
+    ).all()
+    stances = session.exec(
+        select(Stance).where(Stance.round_id == review.id).order_by(col(Stance.recorded_at))
+    ).all()
+    current = {s.user_id: s for s in stances if s.superseded_at is None}
+    names = {user.id: user.name for _, user in members}
+    participants = [
+        Participant(
+            user_id=user.id,
+            name=user.name,
+            organisation=membership.organisation,
+            role=membership.role,
+            stance=current[user.id].kind if user.id in current else None,
+        )
+        for membership, user in members
+        if membership.role in WITH_A_SAY
+    ]
+    voices = [Voice(p.name, p.organisation, p.stance) for p in participants]
+    opener = session.get(User, review.opened_by) if review.opened_by else None
+    return RoundPublic(
+        id=review.id,
+        version=review.version_number,
+        opened_at=review.opened_at,
+        opened_by=opener.name if opener else "a former member",
+        closes_on=review.closes_on,
+        closed_at=review.closed_at,
+        approved=review.approved,
+        participants=participants,
+        tally=tally(review.rule, review.quorum, voices),
+        stances=[
+            StancePublic(
+                user_id=s.user_id,
+                name=names.get(s.user_id, "a former member"),
+                organisation=s.organisation,
+                kind=s.kind,
+                reason=s.reason,
+                start=s.start,
+                end=s.end,
+                recorded_at=s.recorded_at,
+                superseded_at=s.superseded_at,
+            )
+            for s in stances
+        ],
+    )
+
+
+def list_rounds(*, session: Session, statement_id: int) -> list[RoundPublic]:
+    rounds = session.exec(
+        select(ReviewRound)
+        .where(ReviewRound.statement_id == statement_id)
+        .order_by(col(ReviewRound.opened_at).desc(), col(ReviewRound.id).desc())
+    ).all()
+    return [describe(session=session, review=review) for review in rounds]
