@@ -21,6 +21,7 @@ from app.routers import (
     invitations,
     members,
     pages,
+    publications,
     reviews,
     statements,
     versions,
@@ -71,10 +72,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         diffs.router,
         comments.router,
         reviews.router,
+        publications.router,
     ):
         app.include_router(router)
     app.include_router(collab.router)
     app.include_router(pages.router)
+    app.include_router(publications.pages)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND), name="static")
     # Added last runs first: size limit, then the Origin check, then headers on every answer.
     app.add_middleware(SecurityHeadersMiddleware)

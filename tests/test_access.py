@@ -57,6 +57,11 @@ ROUTES = [
     Route("GET", "/api/statements/{sid}/versions/{version}", READ),
     Route("POST", "/api/statements/{sid}/versions/{version}/restore", EDIT),
     Route("GET", "/api/statements/{sid}/members", READ),
+    Route("GET", "/api/statements/{sid}/versions/{version}/export", READ),
+    # Version 1 is under review, not approved: the facilitator may publish, but not it.
+    Route(
+        "POST", "/api/statements/{sid}/publications", {**MANAGE, "facilitator": 409}, {"version": 1}
+    ),
     Route("GET", "/api/statements/{sid}/rounds", READ),
     # The world's round is open, so the facilitator opening another meets a conflict.
     Route("POST", "/api/statements/{sid}/rounds", {**MANAGE, "facilitator": 409}, {"version": 1}),

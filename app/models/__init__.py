@@ -6,6 +6,7 @@ from app.models.comment import Comment, CommentEdit, Thread
 from app.models.invitation import Invitation
 from app.models.membership import Membership, Permission, Role
 from app.models.operation import AuthorshipSnapshot, Operation, Snapshot
+from app.models.publication import Publication
 from app.models.review import ReviewRound, Stance
 from app.models.statement import Statement
 from app.models.user import User
@@ -21,6 +22,7 @@ __all__ = [
     "Membership",
     "Operation",
     "Permission",
+    "Publication",
     "ReviewRound",
     "Role",
     "SignInAttempt",

@@ -1,0 +1,54 @@
+"""Publications: an approved version made public for good. A later one supersedes an earlier
+one but never removes it, and nothing in one ever changes."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import STRICT_BODY, UTCDateTime, utcnow
+
+
+class Publication(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("statement_id", "number"),
+        UniqueConstraint("statement_id", "version_number"),
+    )
+
+    id: int = Field(default=None, primary_key=True)
+    statement_id: int = Field(foreign_key="statement.id", index=True, ondelete="CASCADE")
+    number: int  # 1, 2, 3 … among the statement's publications
+    version_number: int
+    round_id: int = Field(foreign_key="review_round.id")
+    title: str = Field(max_length=200)
+    text: str = Field(sa_type=Text)
+    signatories: list[Any] = Field(sa_type=JSON)  # [{"name", "organisation"}] who approved
+    abstentions: list[Any] = Field(sa_type=JSON)  # the same, for those who abstained
+    published_by: int | None = Field(default=None, foreign_key="user.id")
+    published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PublicationCreate(SQLModel):
+    model_config = STRICT_BODY
+
+    version: int = Field(ge=1, description="An approved version's number")
+
+
+class Signatory(SQLModel):
+    name: str
+    organisation: str
+
+
+class PublicationPublic(SQLModel):
+    slug: str
+    number: int
+    version: int
+    title: str
+    text: str
+    html: str  # the text's Markdown, rendered and sanitised
+    published_at: datetime
+    signatories: list[Signatory]
+    abstentions: list[Signatory]
+    superseded_by: int | None  # the number of the publication after it, if any
+    previous: int | None  # the number of the one before it, if any

@@ -1,0 +1,119 @@
+"""Publishing: an approved version made public under the statement's address, for good."""
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, NotFound
+from app.models.publication import Publication, PublicationPublic, Signatory
+from app.models.review import ReviewRound, Stance, StanceKind
+from app.models.statement import Statement, StatementState
+from app.models.user import User
+from app.services import audit, markdown, versions
+
+
+def publish(*, session: Session, statement: Statement, number: int, actor: User) -> Publication:
+    """Publish version `number`, which a closed review round approved. Two publishes at once:
+    one wins, the other gets 409."""
+    version = versions.find_version(session=session, statement_id=statement.id, number=number)
+    review = session.exec(
+        select(ReviewRound)
+        .where(
+            ReviewRound.statement_id == statement.id,
+            ReviewRound.version_number == number,
+            col(ReviewRound.approved).is_(True),
+        )
+        .order_by(col(ReviewRound.closed_at).desc())
+    ).first()
+    if review is None:
+        raise Conflict(f"Version {number} has not been approved in a review round.")
+    current = session.exec(
+        select(Stance, User)
+        .join(User, col(User.id) == Stance.user_id)
+        .where(Stance.round_id == review.id, col(Stance.superseded_at).is_(None))
+        .order_by(col(Stance.organisation), col(User.name))
+    ).all()
+
+    def people(kind: StanceKind) -> list[dict[str, str]]:
+        return [
+            {"name": user.name, "organisation": stance.organisation}
+            for stance, user in current
+            if stance.kind == kind
+        ]
+
+    last = session.exec(
+        select(func.max(Publication.number)).where(Publication.statement_id == statement.id)
+    ).one()
+    publication = Publication(
+        statement_id=statement.id,
+        number=(last or 0) + 1,
+        version_number=number,
+        round_id=review.id,
+        title=statement.title,
+        text=version.text,
+        signatories=people(StanceKind.approve),
+        abstentions=people(StanceKind.abstain),
+        published_by=actor.id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(publication)
+    except IntegrityError:
+        raise Conflict("This version has just been published, or another one at once.") from None
+    statement.state = StatementState.published
+    session.add(statement)
+    audit.record(
+        session=session,
+        statement_id=statement.id,
+        actor=actor,
+        kind="statement.published",
+        number=publication.number,
+        version=number,
+    )
+    return publication
+
+
+def find_statement(*, session: Session, slug: str) -> Statement:
+    statement = session.exec(select(Statement).where(Statement.slug == slug)).first()
+    if (
+        statement is None
+        or not session.exec(
+            select(Publication.id).where(Publication.statement_id == statement.id)
+        ).first()
+    ):
+        raise NotFound("Nothing has been published at this address.")
+    return statement
+
+
+def find(*, session: Session, statement: Statement, number: int | None) -> Publication:
+    """Publication `number`, or the latest."""
+    query = select(Publication).where(Publication.statement_id == statement.id)
+    if number is not None:
+        query = query.where(Publication.number == number)
+    found = session.exec(query.order_by(col(Publication.number).desc())).first()
+    if found is None:
+        raise NotFound(f"This statement has no publication {number}.")
+    return found
+
+
+def to_public(
+    *, session: Session, statement: Statement, publication: Publication
+) -> PublicationPublic:
+    numbers = session.exec(
+        select(Publication.number).where(Publication.statement_id == statement.id)
+    ).all()
+    later = [n for n in numbers if n > publication.number]
+    earlier = [n for n in numbers if n < publication.number]
+    return PublicationPublic(
+        slug=statement.slug,
+        number=publication.number,
+        version=publication.version_number,
+        title=publication.title,
+        text=publication.text,
+        html=markdown.render(publication.text),
+        published_at=publication.published_at,
+        signatories=[Signatory(**s) for s in publication.signatories],
+        abstentions=[Signatory(**s) for s in publication.abstentions],
+        superseded_by=min(later) if later else None,
+        previous=max(earlier) if earlier else None,
+    )
