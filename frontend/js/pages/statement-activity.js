@@ -59,6 +59,14 @@ const SENTENCES = {
     const link = `created ${withArticle(role(data.role))} invitation link`;
     return data.label ? [`${link} for “${data.label}”.`] : [`${link}.`];
   },
+  "version.saved": ({ data }) => [`saved version ${data.number}, “${data.name}”.`],
+  "version.restored": ({ data }) => [`restored version ${data.number} into the draft.`],
+  "round.opened": ({ data }) => [`opened a review round on version ${data.number}.`],
+  "stance.recorded": ({ data }) => [`recorded a stance: ${String(data.stance).replace("_", " ")}.`],
+  "round.closed": ({ data }) => [
+    `closed the review round on version ${data.number}: ${data.approved ? "approved" : "not approved"}.`,
+  ],
+  "statement.published": ({ data }) => [`published version ${data.version} (publication ${data.number}).`],
   "invitation.revoked": ({ data }, names) => {
     const label = names.invitation(data.invitation_id);
     return label ? [`withdrew the invitation link for “${label}”.`] : ["withdrew an invitation link."];

@@ -11,6 +11,7 @@ import { tabs } from "../tabs.js";
 import { askFirst, byId, el, fill, formatDay, notify, reportFailure, setTitle, showPageError } from "../ui.js";
 import { activity } from "./statement-activity.js";
 import { commentsPanel } from "./statement-comments.js";
+import { reviewPanel } from "./statement-review.js";
 import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
 import { versionsPanel } from "./statement-versions.js";
 
@@ -139,10 +140,18 @@ async function main() {
   const canEdit = ["facilitator", "editor"].includes(statement.my_role);
   const versions = versionsPanel(id, canEdit);
   const comments = { node: el("div"), refresh: async () => {}, focus: () => {} }; // set below
+  const review = reviewPanel({
+    statementId: id,
+    statement,
+    me,
+    canComment: statement.my_role !== "viewer",
+    isFacilitator: statement.my_role === "facilitator",
+  });
   const panel = tabs("Statement", [
     { name: "Comments", content: comments.node },
     { name: "People", content: el("section", { "aria-label": "People" }, peopleList) },
     { name: "Versions", content: versions.node },
+    { name: "Review", content: review.node },
     { name: "History", content: editingHistory(id, history.data) },
     { name: "Activity", content: activity(events.data, members.data) },
     { name: "About", content: el("section", { "aria-label": "About" }, about(statement), leaving(id, me)) },
@@ -192,6 +201,7 @@ async function main() {
     event: (frame) => {
       if (frame.name.startsWith("version.")) versions.refresh().catch(reportFailure);
       if (frame.name.startsWith("comment.") || frame.name.startsWith("thread.")) comments.refresh().catch(reportFailure);
+      if (frame.name.startsWith("round.") || frame.name.startsWith("stance.")) review.refresh();
     },
     drawn: (text) => { if (!preview.hidden) fill(preview, render(text)); },
   });
@@ -228,6 +238,7 @@ async function main() {
   textarea.addEventListener("click", pointAtThread);
   textarea.addEventListener("keyup", pointAtThread);
   versions.refresh().catch(reportFailure);
+  review.refresh();
   await session.start();
   comments.refresh().catch(reportFailure);
 }

@@ -1,0 +1,165 @@
+// The review panel: open a round on a version, see who stands where and how far the rule is,
+// record one's stance, close the round, and publish an approved version.
+
+import { api } from "../api.js";
+import { askFirst, el, fill, formatDay, notify, onSubmit, reportFailure } from "../ui.js";
+
+const STANCES = {
+  approve: "Approve",
+  abstain: "Abstain",
+  request_changes: "Request changes",
+  block: "Block",
+};
+const RULE_NAMES = { consent: "Consent", unanimous: "Unanimous", majority: "Majority", quorum: "Quorum" };
+
+function stanceBadge(kind) {
+  return kind
+    ? el("span", { class: `badge stance-${kind}`, text: STANCES[kind] })
+    : el("span", { class: "muted", text: "Not yet" });
+}
+
+function grid(review) {
+  const reasons = new Map();
+  for (const stance of review.stances) if (!stance.superseded_at && stance.reason) reasons.set(stance.user_id, stance.reason);
+  return el("table", { class: "stance-grid" },
+    el("caption", { class: "visually-hidden", text: "Who stands where" }),
+    el("thead", {}, el("tr", {},
+      el("th", { scope: "col", text: "Participant" }),
+      el("th", { scope: "col", text: "Stance" }))),
+    el("tbody", {}, review.participants.map((p) => el("tr", {},
+      el("th", { scope: "row" },
+        el("span", { class: "person-name", text: p.name }),
+        p.organisation ? el("span", { class: "person-org", text: p.organisation }) : null),
+      el("td", {}, stanceBadge(p.stance),
+        reasons.has(p.user_id) ? el("p", { class: "stance-reason", text: reasons.get(p.user_id) }) : null)))));
+}
+
+function stanceForm(url, mine, done) {
+  const choices = Object.entries(STANCES).map(([value, label]) => el("label", { class: "choice" },
+    el("input", { type: "radio", name: "kind", value, checked: mine === value, required: true }), ` ${label}`));
+  const reason = el("textarea", { id: "stance-reason", name: "reason", rows: "2" });
+  const form = el("form", { class: "form stance-form", "aria-label": "Your stance" },
+    el("p", { class: "form-error", role: "alert", hidden: true }),
+    el("fieldset", {}, el("legend", { text: "Your stance" }), choices),
+    el("div", { class: "field" },
+      el("label", { for: "stance-reason", text: "Reason" }),
+      reason,
+      el("p", { class: "hint", text: "Needed to request changes or to block." })),
+    el("button", { type: "submit", class: "button button-small", text: "Record my stance" }));
+  onSubmit(form, async (data) => {
+    await api(url, { method: "POST", body: { kind: data.get("kind"), reason: data.get("reason") } });
+    notify("Your stance is recorded.");
+    done();
+  });
+  return form;
+}
+
+export function reviewPanel({ statementId, statement, me, canComment, isFacilitator }) {
+  const node = el("section", { "aria-label": "Review", class: "stack-tight" });
+  const base = `/statements/${statementId}`;
+
+  function openForm(versions) {
+    if (!versions.length) return el("p", { class: "muted", text: "Save a version first; a review round is on one exact version." });
+    const select = el("select", { id: "round-version", name: "version" },
+      versions.map((v) => el("option", { value: String(v.number), text: `Version ${v.number}: ${v.name}` })));
+    const closes = el("input", { type: "date", id: "round-closes", name: "closes_on" });
+    const form = el("form", { class: "form", "aria-label": "Open a review round" },
+      el("p", { class: "form-error", role: "alert", hidden: true }),
+      el("div", { class: "field" }, el("label", { for: "round-version", text: "Version to review" }), select),
+      el("div", { class: "field" }, el("label", { for: "round-closes" }, "Closes on ", el("span", { class: "optional", text: "(optional)" })), closes),
+      el("button", { type: "submit", class: "button button-small", text: "Open the review round" }));
+    onSubmit(form, async (data) => {
+      await api(`${base}/rounds`, {
+        method: "POST",
+        body: { version: Number(data.get("version")), closes_on: data.get("closes_on") || null },
+      });
+      await refresh();
+    });
+    return form;
+  }
+
+  function lastApprovedBefore(rounds, current) {
+    const mine = rounds
+      .filter((r) => r.id !== current.id && r.stances.some((s) => s.user_id === me.id && !s.superseded_at && s.kind === "approve"))
+      .map((r) => r.version);
+    return mine.length ? Math.max(...mine) : null;
+  }
+
+  function openRound(review, rounds) {
+    const tally = review.tally;
+    const approvedBefore = lastApprovedBefore(rounds, review);
+    const parts = [
+      el("h3", {}, "Reviewing ", el("a", { href: `${base}/versions/${review.version}`, text: `version ${review.version}` })),
+      approvedBefore !== null && approvedBefore !== review.version
+        ? el("p", {}, el("a", { href: `${base}/compare?from=${approvedBefore}&to=${review.version}`, text: `What changed since version ${approvedBefore}, which you approved` }))
+        : null,
+      review.closes_on ? el("p", { class: "muted", text: `Closes on ${formatDay(review.closes_on)}` }) : null,
+      el("div", { class: `tally ${tally.holds ? "tally-holds" : ""}`, role: "status" },
+        el("p", {}, el("strong", { text: `${RULE_NAMES[tally.rule] ?? tally.rule}: ` }), tally.summary),
+        el("p", { text: tally.holds ? "The rule holds: closing now approves the version." : `Still missing: ${tally.missing.join("; ")}.` })),
+      grid(review),
+    ];
+    if (canComment) {
+      const mine = review.participants.find((p) => p.user_id === me.id)?.stance ?? null;
+      parts.push(stanceForm(`${base}/rounds/${review.id}/stances`, mine, refresh));
+    }
+    if (isFacilitator) {
+      const close = el("button", { type: "button", class: "button button-secondary button-small", text: "Close the round" });
+      askFirst(close, {
+        question: tally.holds ? "Close the round and approve this version?" : "Close the round? The rule does not hold, so the version will not be approved.",
+        confirm: "Yes, close",
+        action: async () => {
+          const closed = await api(`${base}/rounds/${review.id}/close`, { method: "POST" });
+          notify(closed.approved ? `Version ${closed.version} is approved.` : "The round closed without approval.");
+          await refresh();
+        },
+      });
+      parts.push(close);
+    }
+    return parts;
+  }
+
+  function publishing(rounds, published) {
+    const approved = rounds.filter((r) => r.approved);
+    if (!approved.length) return null;
+    const newest = approved[0];
+    if (published.has(newest.version)) {
+      return el("p", {}, `Version ${newest.version} is published: `, el("a", { href: `/s/${statement.slug}`, text: `/s/${statement.slug}` }));
+    }
+    const note = el("p", {}, `Version ${newest.version} is approved.`);
+    if (!isFacilitator) return note;
+    const publish = el("button", { type: "button", class: "button button-small", text: `Publish version ${newest.version}` });
+    askFirst(publish, {
+      question: `Publish version ${newest.version} at /s/${statement.slug}? A publication can be superseded but never removed.`,
+      confirm: "Yes, publish",
+      action: async () => {
+        await api(`${base}/publications`, { method: "POST", body: { version: newest.version } });
+        notify("Published.");
+        await refresh();
+      },
+    });
+    return el("div", {}, note, publish);
+  }
+
+  async function refresh() {
+    const [rounds, versions] = await Promise.all([api(`${base}/rounds`), api(`${base}/versions`)]);
+    let latest = null;
+    try {
+      latest = await api(`/public/${statement.slug}`, { signIn: false });
+    } catch {
+      latest = null;
+    }
+    const published = new Set(latest ? [latest.version] : []);
+    const open = rounds.data.find((r) => r.closed_at === null);
+    const past = rounds.data.filter((r) => r.closed_at !== null);
+    fill(node,
+      open ? openRound(open, rounds.data) : (isFacilitator ? openForm(versions.data) : el("p", { class: "muted", text: "No review round is open." })),
+      publishing(past, published),
+      past.length
+        ? el("div", {}, el("h3", { text: "Earlier rounds" }), el("ul", { class: "past-rounds" }, past.map((r) => el("li", {},
+          `Version ${r.version}: `, r.approved ? el("strong", { text: "approved" }) : "not approved", ` (${r.tally.summary})`))))
+        : null);
+  }
+
+  return { node, refresh: () => refresh().catch(reportFailure) };
+}

@@ -1,0 +1,78 @@
+"""Review and publishing in the browser: a round opened, stances recorded by three people in
+their own browsers, publication, and the public page read by an anonymous visitor."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .helpers import AccordUI
+
+pytestmark = pytest.mark.browser
+
+TEXT = "# Statement on Partnerships\n\nWe, the delegates in Kraków, agree.\n\n- Trust\n- Sharing\n"
+
+
+def _stance(page: Page, kind: str, reason: str = "") -> None:
+    panel = page.get_by_role("region", name="Review")
+    panel.get_by_label(kind, exact=True).check()
+    if reason:
+        panel.get_by_label("Reason").fill(reason)
+    panel.get_by_role("button", name="Record my stance").click()
+    expect(page.get_by_text("Your stance is recorded.")).to_be_visible()
+
+
+def test_round_stances_publish_and_public_page(accord_ui: AccordUI) -> None:
+    fatima = accord_ui.person("Fatima Facilitator", "Workshop facilitation")
+    dmitri = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
+    rosa = accord_ui.person("Rosa Reviewer", "Creative Commons")
+    page = accord_ui.signed_in(fatima)
+    statement_id = accord_ui.create_statement(page, "Statement on Partnerships", TEXT)
+    editor = accord_ui.add_member(page, statement_id, dmitri, "editor")
+    reviewer = accord_ui.add_member(page, statement_id, rosa, "reviewer")
+    accord_ui.api(page, "POST", f"/api/statements/{statement_id}/versions", {"name": "Final"})
+
+    page.goto(f"/statements/{statement_id}")
+    page.get_by_role("tab", name="Review").click()
+    page.get_by_label("Version to review").select_option("1")
+    page.get_by_role("button", name="Open the review round").click()
+    panel = page.get_by_role("region", name="Review")
+    expect(panel).to_contain_text("Consent: 0 of 3 responded")
+
+    for person in (editor, reviewer):
+        person.goto(f"/statements/{statement_id}")
+        person.get_by_role("tab", name="Review").click()
+    _stance(reviewer, "Block", "Name the partners we mean.")
+    expect(panel).to_contain_text("blocked by Rosa Reviewer")  # live on Fatima's page
+    _stance(editor, "Approve")
+    _stance(page, "Approve")
+    _stance(reviewer, "Abstain")  # Rosa changes her mind; her block stays on record
+    expect(panel.get_by_role("status")).to_contain_text(
+        "The rule holds: closing now approves the version."
+    )
+    grid = panel.get_by_role("table")
+    expect(grid.get_by_role("row", name="Rosa Reviewer")).to_contain_text("Abstain")
+
+    panel.get_by_role("button", name="Close the round").click()
+    panel.get_by_role("button", name="Yes, close").click()
+    expect(page.get_by_text("Version 1 is approved.")).to_be_visible()
+    panel.get_by_role("button", name="Publish version 1").click()
+    panel.get_by_role("button", name="Yes, publish").click()
+    expect(panel.get_by_role("link", name="/s/statement-on-partnerships")).to_be_visible()
+
+    visitor = accord_ui.new_page()  # nobody signed in
+    visitor.goto("/s/statement-on-partnerships")
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Statement on Partnerships")
+    signed = visitor.get_by_role("region", name="Endorsed by")
+    expect(signed).to_contain_text("Dmitri Delegate")
+    expect(signed).to_contain_text("Fatima Facilitator")
+    expect(signed.get_by_role("heading", name="Abstained")).to_be_visible()
+    expect(signed).to_contain_text("Creative Commons")
+    with visitor.expect_download() as download:
+        visitor.get_by_role("link", name="Wikitext").click()
+    saved = download.value
+    assert saved.suggested_filename == "statement-on-partnerships-publication-1.wiki"
+    wiki = Path(saved.path()).read_text(encoding="utf-8")
+    assert wiki.startswith("= Statement on Partnerships =\n")
+    assert "We, the delegates in Kraków, agree." in wiki
+    assert "* Trust\n* Sharing" in wiki
