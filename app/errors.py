@@ -70,8 +70,16 @@ def describe_validation_errors(errors: Sequence[Mapping[str, Any]]) -> str:
     return "; ".join(_describe(error) for error in errors) or "The request is invalid."
 
 
-async def _accord_error(_request: Request, exc: Exception) -> JSONResponse:
+def _page_not_found(request: Request, status_code: int) -> bool:
+    """Whether a browser asked for a page (a public statement's, say) that is not there."""
+    wants_page = "text/html" in request.headers.get("accept", "")
+    return status_code == 404 and wants_page and not request.url.path.startswith("/api/")
+
+
+async def _accord_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AccordError)
+    if _page_not_found(request, exc.status_code):
+        return FileResponse(NOT_FOUND_PAGE, status_code=404)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
 
@@ -87,8 +95,7 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    wants_page = "text/html" in request.headers.get("accept", "")
-    if exc.status_code == 404 and wants_page and not request.url.path.startswith("/api/"):
+    if _page_not_found(request, exc.status_code):
         return FileResponse(NOT_FOUND_PAGE, status_code=404)
     detail = exc.detail
     if exc.status_code == 404 and detail == "Not Found":

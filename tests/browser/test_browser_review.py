@@ -13,13 +13,14 @@ pytestmark = pytest.mark.browser
 TEXT = "# Statement on Partnerships\n\nWe, the delegates in Kraków, agree.\n\n- Trust\n- Sharing\n"
 
 
-def _stance(page: Page, kind: str, reason: str = "") -> None:
+def _stance(page: Page, name: str, kind: str, reason: str = "") -> None:
+    """`name` records a stance on their page and sees it in the grid."""
     panel = page.get_by_role("region", name="Review")
     panel.get_by_label(kind, exact=True).check()
     if reason:
         panel.get_by_label("Reason").fill(reason)
     panel.get_by_role("button", name="Record my stance").click()
-    expect(page.get_by_text("Your stance is recorded.")).to_be_visible()
+    expect(panel.get_by_role("row", name=name)).to_contain_text(kind)
 
 
 def test_round_stances_publish_and_public_page(accord_ui: AccordUI) -> None:
@@ -28,6 +29,7 @@ def test_round_stances_publish_and_public_page(accord_ui: AccordUI) -> None:
     rosa = accord_ui.person("Rosa Reviewer", "Creative Commons")
     page = accord_ui.signed_in(fatima)
     statement_id = accord_ui.create_statement(page, "Statement on Partnerships", TEXT)
+    slug = accord_ui.api(page, "GET", f"/api/statements/{statement_id}")["slug"]
     editor = accord_ui.add_member(page, statement_id, dmitri, "editor")
     reviewer = accord_ui.add_member(page, statement_id, rosa, "reviewer")
     accord_ui.api(page, "POST", f"/api/statements/{statement_id}/versions", {"name": "Final"})
@@ -42,11 +44,12 @@ def test_round_stances_publish_and_public_page(accord_ui: AccordUI) -> None:
     for person in (editor, reviewer):
         person.goto(f"/statements/{statement_id}")
         person.get_by_role("tab", name="Review").click()
-    _stance(reviewer, "Block", "Name the partners we mean.")
+    _stance(reviewer, "Rosa Reviewer", "Block", "Name the partners we mean.")
     expect(panel).to_contain_text("blocked by Rosa Reviewer")  # live on Fatima's page
-    _stance(editor, "Approve")
-    _stance(page, "Approve")
-    _stance(reviewer, "Abstain")  # Rosa changes her mind; her block stays on record
+    _stance(editor, "Dmitri Delegate", "Approve")
+    _stance(page, "Fatima Facilitator", "Approve")
+    # Rosa changes her mind; her block stays on record.
+    _stance(reviewer, "Rosa Reviewer", "Abstain")
     expect(panel.get_by_role("status")).to_contain_text(
         "The rule holds: closing now approves the version."
     )
@@ -58,10 +61,10 @@ def test_round_stances_publish_and_public_page(accord_ui: AccordUI) -> None:
     expect(page.get_by_text("Version 1 is approved.")).to_be_visible()
     panel.get_by_role("button", name="Publish version 1").click()
     panel.get_by_role("button", name="Yes, publish").click()
-    expect(panel.get_by_role("link", name="/s/statement-on-partnerships")).to_be_visible()
+    expect(panel.get_by_role("link", name=f"/s/{slug}")).to_be_visible()
 
     visitor = accord_ui.new_page()  # nobody signed in
-    visitor.goto("/s/statement-on-partnerships")
+    visitor.goto(f"/s/{slug}")
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Statement on Partnerships")
     signed = visitor.get_by_role("region", name="Endorsed by")
     expect(signed).to_contain_text("Dmitri Delegate")
@@ -72,6 +75,10 @@ def test_round_stances_publish_and_public_page(accord_ui: AccordUI) -> None:
         visitor.get_by_role("link", name="Wikitext").click()
     saved = download.value
     assert saved.suggested_filename == "statement-on-partnerships-publication-1.wiki"
+    missing = visitor.goto(f"/s/{slug}-nothing-here")
+    assert missing is not None
+    assert missing.status == 404
+    expect(visitor.get_by_role("heading", level=1)).to_be_visible()  # a page, not JSON
     wiki = Path(saved.path()).read_text(encoding="utf-8")
     assert wiki.startswith("= Statement on Partnerships =\n")
     assert "We, the delegates in Kraków, agree." in wiki

@@ -56,6 +56,7 @@ function stanceForm(url, mine, done) {
 
 export function reviewPanel({ statementId, statement, me, canComment, isFacilitator }) {
   const node = el("section", { "aria-label": "Review", class: "stack-tight" });
+  let kept = null; // the stance form of the open round
   const base = `/statements/${statementId}`;
 
   function openForm(versions) {
@@ -100,8 +101,12 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
       grid(review),
     ];
     if (canComment) {
-      const mine = review.participants.find((p) => p.user_id === me.id)?.stance ?? null;
-      parts.push(stanceForm(`${base}/rounds/${review.id}/stances`, mine, refresh));
+      // Kept across live refreshes, so that others' stances never reset one being written.
+      if (kept?.round !== review.id) {
+        const mine = review.participants.find((p) => p.user_id === me.id)?.stance ?? null;
+        kept = { round: review.id, form: stanceForm(`${base}/rounds/${review.id}/stances`, mine, refresh) };
+      }
+      parts.push(kept.form);
     }
     if (isFacilitator) {
       const close = el("button", { type: "button", class: "button button-secondary button-small", text: "Close the round" });
