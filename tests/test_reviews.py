@@ -28,7 +28,7 @@ def test_round_records_stances_and_approves_by_consent(
 
     assert editor.post(f"/api/statements/{sid}/rounds", json={"version": 1}).status_code == 403
     opened = me.post(
-        f"/api/statements/{sid}/rounds", json={"version": 1, "closes_on": "2017-12-15"}
+        f"/api/statements/{sid}/rounds", json={"version": 1, "closes_on": "2999-12-31"}
     )
     assert opened.status_code == 201, opened.text
     review = opened.json()
@@ -97,3 +97,29 @@ def test_round_not_approved_returns_to_drafting(
     assert far.status_code == 422
     listed = me.get(f"/api/statements/{sid}/rounds").json()
     assert [r["id"] for r in listed["data"]] == [rid2, rid]
+
+
+def test_round_closes_itself_after_its_closing_date(
+    signed_in: Callable[[User], TestClient], session: Session, settings: Settings
+) -> None:
+    fatima = make_user(session, name="Fatima")
+    statement = make_statement(session, settings, facilitator=fatima, text="We agree.")
+    me = signed_in(fatima)
+    sid = statement.id
+    me.post(f"/api/statements/{sid}/versions", json={"name": "Final"})
+    # A round that should have closed on the workshop's last day, long ago.
+    opened = me.post(
+        f"/api/statements/{sid}/rounds", json={"version": 1, "closes_on": "2017-12-15"}
+    )
+    rid = opened.json()["id"]
+    assert opened.json()["closed_at"] is None
+
+    late = me.post(f"/api/statements/{sid}/rounds/{rid}/stances", json={"kind": "approve"})
+
+    assert late.status_code == 409  # closed when first looked at after the date
+    closed = me.get(f"/api/statements/{sid}/rounds/{rid}").json()
+    assert closed["closed_at"] is not None
+    assert closed["approved"] is False  # nobody had responded
+    events = me.get(f"/api/statements/{sid}/audit").json()["data"]
+    assert events[0]["kind"] == "round.closed"
+    assert events[0]["actor"] is None

@@ -22,6 +22,7 @@ def _announce(request: Request, statement_id: int, event: str, **data: Any) -> N
 @router.get("", response_model=Listing[RoundPublic])
 def list_rounds(access: ReadAccess, session: SessionDep) -> Listing[RoundPublic]:
     """Every review round, newest first, each with its participants, tally and stances."""
+    reviews.close_if_due(session=session, statement=access.statement)
     return Listing.of(reviews.list_rounds(session=session, statement_id=access.statement_id))
 
 
@@ -41,6 +42,7 @@ def open_round(
 @router.get("/{round_id}", response_model=RoundPublic)
 def read_round(round_id: int, access: ReadAccess, session: SessionDep) -> RoundPublic:
     """One round: who has a say, where each stands, the tally, and what is still missing."""
+    reviews.close_if_due(session=session, statement=access.statement)
     review = reviews.find_round(
         session=session, statement_id=access.statement_id, round_id=round_id
     )
@@ -57,6 +59,7 @@ def record_stance(
 ) -> RoundPublic:
     """Approve, abstain, request changes or block (the last two with a reason); a new stance
     supersedes one's earlier one in the round, which is kept."""
+    reviews.close_if_due(session=session, statement=access.statement)
     review = reviews.find_round(
         session=session, statement_id=access.statement_id, round_id=round_id
     )

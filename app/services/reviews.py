@@ -1,5 +1,7 @@
 """Review rounds: open one on a version, record stances, close it with the rule's verdict."""
 
+from datetime import date
+
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, Invalid, NotFound
@@ -62,6 +64,16 @@ def open_round_of(*, session: Session, statement_id: int) -> ReviewRound | None:
     ).first()
 
 
+def close_if_due(*, session: Session, statement: Statement, today: date | None = None) -> None:
+    """Close the open round once its closing date has passed (at the end of that day, UTC),
+    with the rule's verdict as it stands; nobody needs to be there to do it."""
+    review = open_round_of(session=session, statement_id=statement.id)
+    today = today or utcnow().date()
+    if review is not None and review.closes_on is not None and review.closes_on < today:
+        close_round(session=session, statement=statement, review=review, actor=None)
+        session.commit()
+
+
 def find_round(*, session: Session, statement_id: int, round_id: int) -> ReviewRound:
     review = session.get(ReviewRound, round_id)
     if review is None or review.statement_id != statement_id:
@@ -121,7 +133,7 @@ def record_stance(
 
 
 def close_round(
-    *, session: Session, statement: Statement, review: ReviewRound, actor: User
+    *, session: Session, statement: Statement, review: ReviewRound, actor: User | None
 ) -> ReviewRound:
     """Close the round: the version is approved if the rule holds now."""
     if review.closed_at is not None:
