@@ -76,6 +76,11 @@ const SENTENCES = {
 function sentence(event, names) {
   // A member's joining is told by their name at the time, whoever let them in.
   const actor = event.kind === "member.joined" && event.data.member ? event.data.member : event.actor;
+  if (event.kind === "round.closed" && !actor) {
+    // Nobody closed it: its closing date had passed.
+    const verdict = event.data.approved ? "approved" : "not approved";
+    return [`The review round on version ${event.data.number} closed on its date: ${verdict}.`];
+  }
   const who = actor ?? "Someone";
   const words = SENTENCES[event.kind];
   const rest = words ? words({ ...event, actor }, names) : [`: ${humanise(event.kind)}.`];
