@@ -22,7 +22,7 @@ from app.deps import EditAccess, SettingsDep, bearer_token, identify
 from app.middleware import allowed_origins, origin_of
 from app.models.membership import Membership, Permission
 from app.models.user import User
-from app.services.members import colour_of, find_membership
+from app.services.members import find_membership, profile
 from app.services.text import check_text, text_at
 
 router = APIRouter()
@@ -40,16 +40,6 @@ def _member(
         if user is None:
             return None, None
         return user, find_membership(session=session, statement_id=statement_id, user_id=user.id)
-
-
-def _profile(user: User, membership: Membership) -> dict[str, Any]:
-    """How a member appears to the others: with the organisation they speak for here."""
-    return {
-        "id": user.id,
-        "name": user.name,
-        "organisation": membership.organisation,
-        "colour": colour_of(user.id),
-    }
 
 
 @router.websocket("/ws/statements/{statement_id}")
@@ -86,7 +76,7 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
         return
     connection = Connection(
         client_id=client_id,
-        user=_profile(user, membership),
+        user=profile(user, membership),
         role=membership.role,
         can_edit=membership.can(Permission.edit),
     )
@@ -262,7 +252,7 @@ async def save_text(
     check_text(settings=settings, text=body.text)
     base = await asyncio.to_thread(_text_at, engine, access.statement_id, body.base_rev)
     op = await asyncio.to_thread(operation_between, base, body.text)
-    user = _profile(access.user, access.membership)
+    user = profile(access.user, access.membership)
     hub: Hub = request.app.state.hub
     try:
         rev = await submit_whole_change(hub, access.statement_id, user, body.base_rev, op)

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.collab.hub import Hub
 from app.deps import CommentAccess, ReadAccess, SessionDep, SettingsDep, StatementAccess
-from app.errors import Invalid, NotFound
+from app.errors import Invalid
 from app.models.base import Listing
 from app.models.comment import CommentCreate, CommentPublic, ThreadCreate, ThreadPublic
 from app.models.membership import Permission
@@ -30,10 +30,14 @@ def _announce(request: Request, statement_id: int, event: str, **data: Any) -> N
 
 
 def _thread(session: Session, statement_id: int, thread_id: int) -> ThreadPublic:
-    found = comments.list_threads(
-        session=session, statement_id=statement_id, version=None, everything=True
+    (found,) = comments.list_threads(
+        session=session,
+        statement_id=statement_id,
+        version=None,
+        everything=False,
+        thread_id=thread_id,
     )
-    return next(t for t in found if t.id == thread_id)
+    return found
 
 
 @router.get("/threads", response_model=Listing[ThreadPublic])
@@ -105,13 +109,11 @@ def reply(
 
 
 def _comment(session: Session, statement_id: int, comment_id: int) -> CommentPublic:
-    for thread in comments.list_threads(
-        session=session, statement_id=statement_id, version=None, everything=True
-    ):
-        for comment in thread.comments:
-            if comment.id == comment_id:
-                return comment
-    raise NotFound("This statement has no such comment.")
+    comment = comments.find_comment(
+        session=session, statement_id=statement_id, comment_id=comment_id
+    )
+    thread = _thread(session, statement_id, comment.thread_id)
+    return next(c for c in thread.comments if c.id == comment_id)
 
 
 @router.patch("/comments/{comment_id}", response_model=CommentPublic)

@@ -198,14 +198,22 @@ def set_resolved(*, session: Session, thread: Thread, actor: User, resolved: boo
 
 
 def list_threads(
-    *, session: Session, statement_id: int, version: int | None, everything: bool
+    *,
+    session: Session,
+    statement_id: int,
+    version: int | None,
+    everything: bool,
+    thread_id: int | None = None,
 ) -> list[ThreadPublic]:
-    """Threads in text order: of the live draft (`version` None), of one version, or all.
+    """Threads in text order: of the live draft (`version` None), of one version, or all;
+    with `thread_id`, only that one.
 
     Live-draft passages are first brought up to the head; those that moved are saved there.
     """
     query = select(Thread).where(Thread.statement_id == statement_id)
-    if not everything:
+    if thread_id is not None:
+        query = query.where(Thread.id == thread_id)
+    elif not everything:
         query = query.where(Thread.version_number == version)
     threads = list(session.exec(query).all())
     live = [t for t in threads if t.version_number is None and not t.outdated]
