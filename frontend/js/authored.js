@@ -1,15 +1,7 @@
 // A text shown with who wrote each passage: runs of [length, writer id] cover it in order.
 
+import { advance } from "./collab/codepoints.js";
 import { el } from "./ui.js";
-
-// The UTF-16 index `count` code points after `from`.
-function advance(text, from, count) {
-  let index = from;
-  for (let step = 0; step < count && index < text.length; step += 1) {
-    index += text.codePointAt(index) > 0xffff ? 2 : 1;
-  }
-  return index;
-}
 
 /** Nodes for `text`, each passage shaded in its writer's colour (`writers` maps id → {name, colour}). */
 export function authoredText(text, runs, writers) {
