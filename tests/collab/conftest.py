@@ -10,11 +10,12 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.middleware import SESSION_COOKIE
+from app.models.membership import Role
 from app.models.statement import Statement
 from app.models.user import User
 from app.services import sessions
 from tests.collab.sockets import Connect, Socket
-from tests.factories import ORIGIN
+from tests.factories import ORIGIN, add_member, make_statement, make_user
 
 
 @pytest.fixture
@@ -36,3 +37,12 @@ def connect(client: TestClient, session: Session, settings: Settings) -> Connect
             yield socket, socket.receive_json()
 
     return open_socket
+
+
+@pytest.fixture
+def room(session: Session, settings: Settings) -> tuple[Statement, User, User, User]:
+    facilitator, editor, viewer = make_user(session), make_user(session), make_user(session)
+    statement = make_statement(session, settings, facilitator=facilitator, text="Hello world")
+    add_member(session, statement, editor, Role.editor)
+    add_member(session, statement, viewer, Role.viewer)
+    return statement, facilitator, editor, viewer
