@@ -118,6 +118,8 @@ async function main() {
   }));
   const result = el("div", { class: "compare-result", "aria-live": "polite" });
   let diff = null;
+  let beside = null; // the comments on the version compared to
+  let loads = 0;
 
   function draw() {
     if (!diff) return;
@@ -129,7 +131,8 @@ async function main() {
       counts(diff),
       diff.line_endings_normalised ? el("p", { class: "muted", text: "The texts break lines differently; line endings are ignored." }) : null,
       mode === "inline" ? writersOf(view, writers) : null,
-      view);
+      view,
+      beside);
   }
 
   /** The threads on the version being compared to, beside the changes. */
@@ -153,13 +156,19 @@ async function main() {
     const query = new URLSearchParams({ from: from.value, to: to.value, view: mode });
     history.replaceState(null, "", `?${query}`);
     fill(result, el("p", { class: "muted", text: "Comparing…" }));
+    loads += 1;
+    const ticket = loads;
     try {
-      diff = await api(`/statements/${id}/diff?from=${from.value}&to=${to.value}`);
+      const [found, comments] = await Promise.all([
+        api(`/statements/${id}/diff?from=${from.value}&to=${to.value}`),
+        versionComments(),
+      ]);
+      if (ticket !== loads) return; // another choice was made meanwhile: its answer counts
+      diff = found;
+      beside = comments;
       draw();
-      const beside = await versionComments();
-      if (beside) result.append(beside);
     } catch (error) {
-      showPageError(result, error, { backLink: false });
+      if (ticket === loads) showPageError(result, error, { backLink: false });
     }
   }
 
