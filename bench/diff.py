@@ -21,11 +21,13 @@ import re
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.diff import compare, compare_off_loop
 from app.diff.offload import close_pool
 from app.models.diff import TextDiffPublic
+from bench import rows
 
 TRACE = Path(__file__).parent / "data" / "automerge-paper.json.gz"
 SIZES = {"5 KB": 5_000, "50 KB": 50_000, "500 KB": 500_000}
@@ -122,37 +124,77 @@ async def stalls(old: str, new: str) -> tuple[list[float], list[float]]:
     return off, threaded
 
 
+@dataclass(frozen=True)
+class Comparison:
+    size: str
+    characters: int
+    changes: str  # scattered or clustered
+    runs: int
+    median_ms: float
+    max_ms: float
+    words_added: int
+    words_removed: int
+    off_loop_stall_ms: list[float]  # median and maximum
+    thread_stall_ms: list[float]
+
+    def row(self) -> str:
+        off, thread = self.off_loop_stall_ms, self.thread_stall_ms
+        return (
+            f"| {self.size} ({self.characters:,} chars) | {self.changes} | {self.runs} "
+            f"| {self.median_ms:.1f} | {self.max_ms:.1f} "
+            f"| +{self.words_added} -{self.words_removed} "
+            f"| {off[0]:.1f} ({off[1]:.1f}) | {thread[0]:.1f} ({thread[1]:.1f}) |"
+        )
+
+
+HEADER = (
+    "| size | changes | runs | median ms | max ms | words +/- "
+    "| loop stall ms, off loop: median (max) | loop stall ms, thread: median (max) |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def measure(label: str, pattern: str, old: str, rng: random.Random) -> Comparison:
+    """Time comparing `old` with an edited copy, and the loop's stalls meanwhile."""
+    new = edited(old, pattern, rng)
+    times = []
+    for _ in range(RUNS[label]):
+        start = time.perf_counter()
+        result = compare(old, new, old_name="old", new_name="new")
+        times.append((time.perf_counter() - start) * 1000)
+    off_loop, thread = asyncio.run(stalls(old, new))
+    return Comparison(
+        size=label,
+        characters=len(old),
+        changes=pattern,
+        runs=len(times),
+        median_ms=statistics.median(times),
+        max_ms=max(times),
+        words_added=result.counts.words_added,
+        words_removed=result.counts.words_removed,
+        off_loop_stall_ms=[statistics.median(off_loop), max(off_loop)],
+        thread_stall_ms=[statistics.median(thread), max(thread)],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="*", default=list(SIZES))
+    rows.add_option(parser)
     args = parser.parse_args()
     rng = random.Random(7)
     # Start the worker process before timing, as a server would have it running.
     asyncio.run(compare_off_loop("a" * 30_000, "b" * 30_000, old_name="a", new_name="b"))
-    print(
-        "| size | changes | runs | median ms | max ms | words +/- "
-        "| loop stall ms, off loop: median (max) | loop stall ms, thread: median (max) |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    results = []
+    print(HEADER, flush=True)
     for label in args.sizes:
         old = statement(SIZES[label], rng)
         for pattern in ("scattered", "clustered"):
-            new = edited(old, pattern, rng)
-            times = []
-            for _ in range(RUNS[label]):
-                start = time.perf_counter()
-                result = compare(old, new, old_name="old", new_name="new")
-                times.append((time.perf_counter() - start) * 1000)
-            off_loop, thread = asyncio.run(stalls(old, new))
-            counts = result.counts
-            print(
-                f"| {label} ({len(old):,} chars) | {pattern} | {len(times)} "
-                f"| {statistics.median(times):.1f} | {max(times):.1f} "
-                f"| +{counts.words_added} -{counts.words_removed} "
-                f"| {statistics.median(off_loop):.1f} ({max(off_loop):.1f}) "
-                f"| {statistics.median(thread):.1f} ({max(thread):.1f}) |"
-            )
+            result = measure(label, pattern, old, rng)
+            print(result.row(), flush=True)
+            results.append(result)
     close_pool()
+    rows.write(args.json, results)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """How many changes a second become durable and acknowledged, with group commit.
 
 Run: .venv/bin/python -m bench.durable [--seconds 10] [--clients 200] [--statements 1 50]
-     [--database sqlite postgres] [--level server room] [--processes 1]
+     [--database sqlite postgres] [--level server room] [--workers 1 2] [--processes 1]
 
 Every client keeps exactly one change in flight: it sends a change (a one-character insert at
 a random place, on the newest revision it knows), waits for
@@ -18,15 +18,17 @@ or JSON parsing of inbound frames.
 
 SQLite runs as the server ships it (WAL, synchronous=FULL); PostgreSQL with
 synchronous_commit=on, in a database `accord_bench` created afresh (ACCORD_BENCH_POSTGRES
-names another server).
+names another server). At the server level on PostgreSQL, `--workers` runs `accord serve
+--workers N` for each N given; the kernel spreads the clients' connections over the workers,
+so a statement's clients are usually on several of them. SQLite runs one worker, and the
+room level is one process by definition.
 """
 
 import argparse
 import asyncio
 import json
-import os
 import random
-import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -40,14 +42,13 @@ from app.collab.protocol import OpFrame
 from app.collab.room import Connection, Room
 from app.config import Settings
 from app.db import make_engine
+from bench import rows
 from bench.clients import sleep_until, split, spread
 from bench.latency import ACK, OP
-from bench.server import POSTGRES_DATABASE, recreate_postgres, running, seed
+from bench.server import DATABASES, database_url, recreate_postgres, running, seed
+from bench.stats import percentiles
 from bench.wire import Wire, connect
 
-POSTGRES = os.environ.get(
-    "ACCORD_BENCH_POSTGRES", f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
-)
 WARM_UP = 1.0
 USERS = 20
 # The flood limit is per connection, and a client here sends as fast as it is acknowledged;
@@ -59,30 +60,57 @@ UNTHROTTLED = {"ACCORD_MAX_FRAMES_PER_SECOND": "1000000", "ACCORD_MAX_SOCKETS_PE
 class Throughput:
     database: str
     level: str
+    workers: int  # the server's; 1 for the rooms, which run in this process
     statements: int
     clients: int
     changes: int
     seconds: float
-    ack_ms: list[float]  # send to acknowledgement, a sample of them
+    ack_p50_ms: float  # send to acknowledgement, over every tenth change of each client
+    ack_p99_ms: float
 
     @property
     def per_second(self) -> float:
         return self.changes / self.seconds
 
     def row(self) -> str:
-        ordered = sorted(self.ack_ms) or [0.0]
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        workers = str(self.workers) if self.level == "server" else "-"
         return (
-            f"| {self.database} | {self.level} | {self.statements} | {self.clients} | "
-            f"{self.changes:,} | {self.seconds:.1f} | {self.per_second:,.0f} | "
-            f"{statistics.median(ordered):.1f} | {p99:.1f} |"
+            f"| {self.database} | {self.level} | {workers} | {self.statements} | "
+            f"{self.clients:,} | {self.changes:,} | {self.seconds:.1f} | "
+            f"{self.per_second:,.0f} | {self.ack_p50_ms:.1f} | {self.ack_p99_ms:.1f} |"
         )
 
 
 HEADER = (
-    "| database | level | statements | clients | changes | seconds | changes/s "
-    "| ack p50 ms | ack p99 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    "| database | level | workers | statements | clients | changes | seconds | changes/s "
+    "| ack p50 ms | ack p99 ms |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 )
+
+
+def throughput(
+    *,
+    database: str,
+    level: str,
+    workers: int,
+    statements: int,
+    clients: int,
+    changes: int,
+    seconds: float,
+    ack_ms: list[float],
+) -> Throughput:
+    p50, p99 = percentiles(ack_ms, 0.5, 0.99)
+    return Throughput(
+        database=DATABASES[database],
+        level=level,
+        workers=workers,
+        statements=statements,
+        clients=clients,
+        changes=changes,
+        seconds=seconds,
+        ack_p50_ms=p50,
+        ack_p99_ms=p99,
+    )
 
 
 def insert(rng: random.Random, length: int) -> ops.Operation:
@@ -175,7 +203,8 @@ def seats(statement_ids: list[int], tokens: list[str], clients: int) -> list[tup
 
 def through_server(
     *,
-    database_url: str = "",
+    database: str = "sqlite",
+    workers: int = 1,
     clients: int = 200,
     statements: int = 1,
     seconds: float = 10.0,
@@ -186,9 +215,10 @@ def through_server(
     with running(
         users=USERS,
         statements=statements,
-        database_url=database_url,
+        database_url=database_url(database),
         env=UNTHROTTLED,
         profile=profile,
+        workers=workers,
     ) as server:
         # Time to open every socket before the clock starts (a few ms each).
         start = time.monotonic() + WARM_UP + 3.0 + clients * 0.004
@@ -198,9 +228,10 @@ def through_server(
             for part in split(seats(server.statement_ids, server.tokens, clients), processes)
         ]
         results = spread(_process, jobs)
-    return Throughput(
-        database="PostgreSQL" if database_url else "SQLite",
+    return throughput(
+        database=database,
         level="server",
+        workers=workers,
         statements=statements,
         clients=clients,
         changes=sum(count for count, _ in results),
@@ -267,13 +298,14 @@ async def _rooms(
 
 
 def in_rooms(
-    *, database_url: str = "", clients: int = 200, statements: int = 1, seconds: float = 10.0
+    *, database: str = "sqlite", clients: int = 200, statements: int = 1, seconds: float = 10.0
 ) -> Throughput:
     """The rooms alone, in this process, with in-memory connections."""
-    changes, found = asyncio.run(_rooms(database_url, clients, statements, seconds))
-    return Throughput(
-        database="PostgreSQL" if database_url else "SQLite",
+    changes, found = asyncio.run(_rooms(database_url(database), clients, statements, seconds))
+    return throughput(
+        database=database,
         level="room",
+        workers=1,
         statements=statements,
         clients=clients,
         changes=changes,
@@ -287,35 +319,46 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--statements", type=int, nargs="+", default=[1, 50])
-    parser.add_argument("--database", nargs="+", choices=["sqlite", "postgres"], default=["sqlite"])
+    parser.add_argument("--database", nargs="+", choices=list(DATABASES), default=["sqlite"])
     parser.add_argument(
         "--level", nargs="+", choices=["server", "room"], default=["server", "room"]
     )
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1], help="server workers (PostgreSQL)"
+    )
     parser.add_argument("--processes", type=int, default=1, help="client processes (server level)")
     parser.add_argument("--profile", type=Path, help="write the server's cProfile stats here")
+    rows.add_option(parser)
     args = parser.parse_args()
+    results = []
     print(HEADER, flush=True)
     for database in args.database:
-        url = POSTGRES if database == "postgres" else ""
         for level in args.level:
-            for count in args.statements:
-                if level == "server":
-                    result = through_server(
-                        database_url=url,
-                        clients=args.clients,
-                        statements=count,
-                        seconds=args.seconds,
-                        processes=args.processes,
-                        profile=args.profile,
-                    )
-                else:
-                    result = in_rooms(
-                        database_url=url,
-                        clients=args.clients,
-                        statements=count,
-                        seconds=args.seconds,
-                    )
-                print(result.row(), flush=True)
+            for workers in args.workers if level == "server" else [1]:
+                if workers > 1 and database == "sqlite":
+                    print(f"(SQLite runs one worker: skipping {workers})", file=sys.stderr)
+                    continue
+                for count in args.statements:
+                    if level == "server":
+                        result = through_server(
+                            database=database,
+                            workers=workers,
+                            clients=args.clients,
+                            statements=count,
+                            seconds=args.seconds,
+                            processes=args.processes,
+                            profile=args.profile,
+                        )
+                    else:
+                        result = in_rooms(
+                            database=database,
+                            clients=args.clients,
+                            statements=count,
+                            seconds=args.seconds,
+                        )
+                    print(result.row(), flush=True)
+                    results.append(result)
+    rows.write(args.json, results)
 
 
 if __name__ == "__main__":

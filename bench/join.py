@@ -16,12 +16,12 @@ import argparse
 import asyncio
 import gzip
 import json
-import os
 import statistics
 import sys
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,13 +35,11 @@ from app.config import Settings
 from app.db import make_engine
 from app.models.operation import Operation, Snapshot
 from app.models.user import User
-from bench import wire
+from app.services.authorship import KEEP_EVERY
+from bench import rows, wire
 from bench.pipeline import TRACE
-from bench.server import POSTGRES_DATABASE, Server, running
+from bench.server import DATABASES, Server, database_url, running
 
-POSTGRES = os.environ.get(
-    "ACCORD_BENCH_POSTGRES", f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
-)
 PEOPLE, TURN = 4, 50  # people typing in turns, and the keystrokes of one turn
 KEYSTROKE = timedelta(seconds=0.2)
 SESSION, PAUSE = 1_000, timedelta(minutes=30)
@@ -150,18 +148,47 @@ def timed(call: Callable[[], httpx.Response], runs: int) -> list[float]:
     return samples
 
 
-def row(database: str, what: str, samples: list[float], note: str) -> str:
-    return (
-        f"| {database} | {what} | {len(samples)} | {statistics.median(samples):.1f} | "
-        f"{max(samples):.1f} | {note} |"
-    )
+@dataclass(frozen=True)
+class Timing:
+    database: str
+    request: str
+    n: int
+    median_ms: float
+    max_ms: float
+    note: str
+
+    def row(self) -> str:
+        return (
+            f"| {self.database} | {self.request} | {self.n} | {self.median_ms:,.1f} | "
+            f"{self.max_ms:,.1f} | {self.note} |"
+        )
 
 
-def report(line: str) -> None:
-    print(line, flush=True)
+HEADER = "| database | request | n | median ms | max ms | |\n| --- | --- | --- | --- | --- | --- |"
 
 
-def measure(database: str, url: str, runs: int, changes: list[ops.Operation], text: str) -> None:
+class Report:
+    """The timings taken so far, each printed as it comes."""
+
+    def __init__(self, database: str) -> None:
+        self.database = DATABASES[database]
+        self.timings: list[Timing] = []
+
+    def __call__(self, request: str, samples: list[float], note: str = "") -> None:
+        timing = Timing(
+            database=self.database,
+            request=request,
+            n=len(samples),
+            median_ms=statistics.median(samples),
+            max_ms=max(samples),
+            note=note,
+        )
+        print(timing.row(), flush=True)
+        self.timings.append(timing)
+
+
+def measure(database: str, runs: int, changes: list[ops.Operation], text: str) -> list[Timing]:
+    report = Report(database)
     client_ids = [uuid.uuid4().hex for _ in range(PEOPLE)]
     head = len(changes)
     since = head - 300
@@ -172,6 +199,7 @@ def measure(database: str, url: str, runs: int, changes: list[ops.Operation], te
         seconds = time.perf_counter() - start
         print(f"{database}: history written in {seconds:.1f} s", file=sys.stderr)
 
+    url = database_url(database)
     with running(users=PEOPLE, statements=1, database_url=url, text="", prepare=prepare) as server:
         # The process's first join also pays for what is done once per process (the first
         # use of each query, mapper and route), so it is reported apart.
@@ -180,10 +208,10 @@ def measure(database: str, url: str, runs: int, changes: list[ops.Operation], te
         assert hello["rev"] == head
         assert hello["text"] == text
         size = f"hello of {len(json.dumps(hello)) // 1024} KiB"
-        report(row(database, "join, the server's very first", cold, size))
-        report(row(database, "join, first (room loads)", first, size))
+        report("join, the server's very first", cold, size)
+        report("join, first (room loads)", first, size)
         later, _ = asyncio.run(joins(server, runs, room_open=True))
-        report(row(database, "join, later (room open)", later, size))
+        report("join, later (room open)", later, size)
         for room_open in (False, True):
             back, hello = asyncio.run(
                 joins(server, runs, room_open=room_open, client_id=client_ids[0], since=since)
@@ -191,11 +219,12 @@ def measure(database: str, url: str, runs: int, changes: list[ops.Operation], te
             assert [c["rev"] for c in hello["ops"]] == list(range(since + 1, head + 1))
             state = "room open" if room_open else "room loads"
             note = f"{len(hello['ops'])} changes, {len(json.dumps(hello)) // 1024} KiB"
-            report(row(database, f"reconnect, since={since} ({state})", back, note))
-        requests(database, server, runs, text, head)
+            report(f"reconnect, since={since} ({state})", back, note)
+        requests(report, server, runs, text, head)
+    return report.timings
 
 
-def requests(database: str, server: Server, runs: int, text: str, head: int) -> None:
+def requests(report: Report, server: Server, runs: int, text: str, head: int) -> None:
     """Time the text, the history's first page and the authorship over HTTP."""
     statement = f"{server.base}/api/statements/{server.statement_ids[0]}"
     headers = {"Authorization": f"Bearer {server.tokens[0]}"}
@@ -205,31 +234,36 @@ def requests(database: str, server: Server, runs: int, text: str, head: int) -> 
             return lambda: http.get(f"{statement}/{path}", params=params)
 
         assert get("text")().json()["text"] == text
-        report(row(database, "GET text", timed(get("text"), runs), ""))
+        report("GET text", timed(get("text"), runs))
         sessions = len(get("history")().json()["data"])
-        report(row(database, "GET history", timed(get("history"), runs), f"{sessions} sessions"))
-        report(row(database, "GET authorship, first", timed(get("authorship"), 1), "replays"))
+        report("GET history", timed(get("history"), runs), f"{sessions} sessions")
+        report("GET authorship, first", timed(get("authorship"), 1), "replays the whole log")
         found = get("authorship")().json()["runs"]
         assert sum(length for length, _ in found) == len(text)
-        note = f"{len(found):,} runs"
-        report(row(database, "GET authorship, again", timed(get("authorship"), runs), note))
+        report("GET authorship, again", timed(get("authorship"), runs), f"{len(found):,} runs")
         older = head - 12_345
-        what = f"GET authorship?rev={older}, first"
-        report(row(database, what, timed(get("authorship", rev=older), 1), ""))
+        kept = older // KEEP_EVERY * KEEP_EVERY
+        report(
+            f"GET authorship?rev={older}, first",
+            timed(get("authorship", rev=older), 1),
+            f"from the runs kept at {kept:,}",
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--database", nargs="+", choices=["sqlite", "postgres"], default=["sqlite"])
+    parser.add_argument("--database", nargs="+", choices=list(DATABASES), default=["sqlite"])
+    rows.add_option(parser)
     args = parser.parse_args()
     changes, text = trace_operations()
     print(f"{len(changes):,} changes, {len(text):,} characters; target {TARGET_MS:.0f} ms a join")
     print()
-    print("| database | request | n | median ms | max ms | |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print(HEADER, flush=True)
+    results = []
     for database in args.database:
-        measure(database, POSTGRES if database == "postgres" else "", args.runs, changes, text)
+        results += measure(database, args.runs, changes, text)
+    rows.write(args.json, results)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,21 @@
 """Edit-to-peer latency: how long a change takes to reach everyone else in the statement.
 
 Run: .venv/bin/python -m bench.latency [--clients 10 50 100 200] [--rate 5] [--seconds 10]
+     [--database sqlite postgres] [--workers 1 2 4]
 
-N clients open one statement on a real `accord serve` (SQLite, WAL, synchronous=FULL) and
-each types `rate` keystrokes a second, at a random phase: a one-character insert at a random
-place of the text. Like an ot.js client each keeps one change in flight; keystrokes typed
-meanwhile are sent together as one change when the acknowledgement arrives. The latency of a
-change is the time from its sender sending the frame to another client receiving the `op`
-frame for it (matched by client_id and seq), one sample per change and recipient; changes
-sent during the measured window count, and the run waits a few seconds after it for late
-frames.
+N clients open one statement on a real `accord serve` and each types `rate` keystrokes a
+second, at a random phase: a one-character insert at a random place of the text. Like an
+ot.js client each keeps one change in flight; keystrokes typed meanwhile are sent together as
+one change when the acknowledgement arrives. The latency of a change is the time from its
+sender sending the frame to another client receiving the `op` frame for it (matched by
+client_id and seq), one sample per change and recipient; changes sent during the measured
+window count, and the run waits a few seconds after it for late frames.
+
+SQLite runs as shipped (WAL, synchronous=FULL) with one worker, the only number it allows;
+PostgreSQL in a database `accord_bench` created afresh, with each number of `--workers`. The
+clients all connect to the one port, and the kernel hands each connection to one of uvicorn's
+workers; the table says how many each worker got. A change then reaches the clients of the
+other workers through PostgreSQL (its commit notifies them, and they read it from the log).
 
 The clients are cheap on purpose (bench/wire.py, one process): a client keeps only the
 revision and the length of the text, which is all a one-character insert needs, and reads
@@ -23,7 +29,7 @@ import asyncio
 import json
 import random
 import re
-import statistics
+import sys
 import threading
 import time
 import uuid
@@ -31,7 +37,9 @@ from dataclasses import dataclass, field
 
 import uvloop
 
-from bench.server import DRAFT, Server, running
+from bench import rows
+from bench.server import DATABASES, DRAFT, Server, database_url, running
+from bench.stats import percentiles
 from bench.wire import Wire, connect
 
 WARM_UP = 2.0
@@ -152,49 +160,75 @@ async def _typists(server: Server, tokens: list[str], rate: float, run: Run, sto
 
 @dataclass(frozen=True)
 class Latency:
+    database: str
+    workers: int
     clients: int
     rate: float
     changes: int  # sent in the window
-    samples_ms: list[float]
-    server_cpu: float  # share of one core the server used in the window
+    samples: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    server_cpu: float  # share of one core the server's processes used in the window
     client_cpu: float  # and the load generator
+    connections: list[int]  # the clients' sockets each worker held
 
     @property
     def expected(self) -> int:
         return self.changes * (self.clients - 1)
 
     def row(self) -> str:
-        ordered = sorted(self.samples_ms) or [0.0]
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        spread = "/".join(str(count) for count in self.connections)
         return (
-            f"| {self.clients} | {self.rate:g} | {self.changes:,} | "
-            f"{len(self.samples_ms):,} of {self.expected:,} | "
-            f"{statistics.median(ordered):.1f} | {p99:.1f} | {ordered[-1]:.1f} | "
+            f"| {self.database} | {self.workers} | {spread} | {self.clients} | {self.rate:g} | "
+            f"{self.changes:,} | {self.samples:,} of {self.expected:,} | "
+            f"{self.p50_ms:.1f} | {self.p95_ms:.1f} | {self.p99_ms:.1f} | {self.max_ms:.1f} | "
             f"{self.server_cpu:.0%} | {self.client_cpu:.0%} |"
         )
 
 
 HEADER = (
-    "| clients | changes/s each | changes | samples | p50 ms | p99 ms | max ms "
-    "| server CPU | client CPU |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    "| database | workers | sockets per worker | clients | changes/s each | changes | samples "
+    "| p50 ms | p95 ms | p99 ms | max ms | server CPU | client CPU |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 )
 
 
-def measure(*, clients: int, rate: float = 5.0, seconds: float = 10.0) -> Latency:
+def measure(
+    *,
+    clients: int,
+    rate: float = 5.0,
+    seconds: float = 10.0,
+    database: str = "sqlite",
+    workers: int = 1,
+) -> Latency:
     """One statement, `clients` typists in this process."""
     env = {"ACCORD_MAX_SOCKETS_PER_USER": "100000"}
     users = max(1, min(clients, 20))
-    with running(users=users, statements=1, env=env, text=TEXT) as server:
+    with running(
+        users=users,
+        statements=1,
+        env=env,
+        text=TEXT,
+        database_url=database_url(database),
+        workers=workers,
+    ) as server:
         start = time.monotonic() + 3.0 + clients * 0.02
         stop = start + WARM_UP + seconds
         run = Run(window=(start + WARM_UP, stop))
         tokens = [server.tokens[n % users] for n in range(clients)]
         cpu: list[tuple[float, float]] = []
+        spread: list[int] = []
 
         def note_cpu() -> None:
             cpu.append((server.cpu_seconds(), time.process_time()))
 
+        def note_spread() -> None:
+            spread.extend(server.connections_per_worker())
+
         timers = [
+            threading.Timer(start + WARM_UP / 2 - time.monotonic(), note_spread),
             threading.Timer(start + WARM_UP - time.monotonic(), note_cpu),
             threading.Timer(stop - time.monotonic(), note_cpu),
         ]
@@ -204,13 +238,21 @@ def measure(*, clients: int, rate: float = 5.0, seconds: float = 10.0) -> Latenc
             runner.run(_typists(server, tokens, rate, run, stop))
         for timer in timers:
             timer.join()
+    p50, p95, p99, most = percentiles(run.samples_ms, 0.5, 0.95, 0.99, 1.0)
     return Latency(
+        database=DATABASES[database],
+        workers=workers,
         clients=clients,
         rate=rate,
         changes=run.changes,
-        samples_ms=run.samples_ms,
+        samples=len(run.samples_ms),
+        p50_ms=p50,
+        p95_ms=p95,
+        p99_ms=p99,
+        max_ms=most,
         server_cpu=(cpu[1][0] - cpu[0][0]) / seconds if len(cpu) == 2 else 0.0,
         client_cpu=(cpu[1][1] - cpu[0][1]) / seconds if len(cpu) == 2 else 0.0,
+        connections=spread,
     )
 
 
@@ -219,11 +261,30 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[10, 50, 100, 200])
     parser.add_argument("--rate", type=float, default=5.0, help="keystrokes a second per client")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--database", nargs="+", choices=list(DATABASES), default=["sqlite"])
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1], help="server workers (PostgreSQL)"
+    )
+    rows.add_option(parser)
     args = parser.parse_args()
+    results = []
     print(HEADER, flush=True)
-    for clients in args.clients:
-        result = measure(clients=clients, rate=args.rate, seconds=args.seconds)
-        print(result.row(), flush=True)
+    for database in args.database:
+        for workers in args.workers:
+            if workers > 1 and database == "sqlite":
+                print(f"(SQLite runs one worker: skipping {workers})", file=sys.stderr)
+                continue
+            for clients in args.clients:
+                result = measure(
+                    clients=clients,
+                    rate=args.rate,
+                    seconds=args.seconds,
+                    database=database,
+                    workers=workers,
+                )
+                print(result.row(), flush=True)
+                results.append(result)
+    rows.write(args.json, results)
 
 
 if __name__ == "__main__":

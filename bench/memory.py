@@ -8,7 +8,8 @@ run) and spread evenly over the statements, then left idle. The server's residen
 (VmRSS in /proc) is read after one socket has been opened and closed (so the code paths
 are loaded), and again two seconds after the last socket has opened. The clients offer
 permessage-deflate, as browsers do; the server accepts it only with `--deflate`
-(ACCORD_WS_DEFLATE=true).
+(ACCORD_WS_DEFLATE=true). One worker, as SQLite runs: with several, a socket costs the
+worker it lands on the same, and each worker adds its own interpreter and code once.
 """
 
 import argparse
@@ -16,6 +17,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 
+from bench import rows
 from bench.clients import open_socket
 from bench.server import Server, running
 
@@ -88,11 +90,15 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=1000)
     parser.add_argument("--statements", type=int, nargs="+", default=[1, 20])
     parser.add_argument("--deflate", action="store_true", help="the server accepts compression")
+    rows.add_option(parser)
     args = parser.parse_args()
+    results = []
     print(HEADER, flush=True)
     for statements in args.statements:
         result = measure(sockets=args.sockets, statements=statements, deflate=args.deflate)
         print(result.row(), flush=True)
+        results.append(result)
+    rows.write(args.json, results)
 
 
 if __name__ == "__main__":

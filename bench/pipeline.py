@@ -10,12 +10,15 @@ be checked against the trace's final text. Writing to the database is not part o
 figure; group commit shares one write among the changes of a batch.
 """
 
+import argparse
 import gzip
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.collab import ops, protocol
+from bench import rows
 
 TRACE = Path(__file__).parent / "data" / "automerge-paper.json.gz"
 
@@ -34,7 +37,24 @@ def frames(trace: dict[str, object]) -> list[str]:
     return raw
 
 
-def main() -> None:
+@dataclass(frozen=True)
+class Replay:
+    changes: int
+    seconds: float
+    final_characters: int
+
+    def row(self) -> str:
+        return (
+            f"| {self.changes:,} | {self.seconds:.2f} | {self.changes / self.seconds:,.0f} | "
+            f"{self.final_characters:,} characters |"
+        )
+
+
+HEADER = "| changes | seconds | changes/s | final text |\n| --- | --- | --- | --- |"
+
+
+def measure() -> Replay:
+    """Replay the whole trace once and check the text it ends with."""
     trace = json.loads(gzip.decompress(TRACE.read_bytes()))
     raw = frames(trace)
     text = ""
@@ -48,10 +68,17 @@ def main() -> None:
         text = ops.apply(text, op)
     elapsed = time.perf_counter() - start
     assert text == trace["endContent"]
-    count = len(raw)
-    print("| changes | seconds | changes/s | final text |")
-    print("| --- | --- | --- | --- |")
-    print(f"| {count} | {elapsed:.2f} | {count / elapsed:,.0f} | {len(text):,} characters |")
+    return Replay(changes=len(raw), seconds=elapsed, final_characters=len(text))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    rows.add_option(parser)
+    args = parser.parse_args()
+    result = measure()
+    print(HEADER)
+    print(result.row())
+    rows.write(args.json, [result])
 
 
 if __name__ == "__main__":

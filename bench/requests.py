@@ -14,11 +14,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import httpx
 
+from bench import rows
 from bench.server import free_port, wait_until_up
+from bench.stats import percentile
 
 FACILITATOR = {"email": "facilitator@example.org", "password": "accord-demo"}
 
@@ -33,19 +36,38 @@ def timed(call: Callable[[], httpx.Response], rounds: int) -> list[float]:
     return samples
 
 
-def row(name: str, samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return (
-        f"| {name} | {len(samples)} | {statistics.median(samples):.1f} | {p99:.1f} | "
-        f"{1000 / statistics.mean(samples):.0f} |"
+@dataclass(frozen=True)
+class Timing:
+    request: str
+    n: int
+    p50_ms: float
+    p99_ms: float
+    per_second: float  # one at a time
+
+    def row(self) -> str:
+        return (
+            f"| {self.request} | {self.n} | {self.p50_ms:.1f} | {self.p99_ms:.1f} | "
+            f"{self.per_second:.0f} |"
+        )
+
+
+HEADER = (
+    "| request | n | p50 ms | p99 ms | requests/s, one at a time |\n| --- | --- | --- | --- | --- |"
+)
+
+
+def timing(request: str, samples: list[float]) -> Timing:
+    return Timing(
+        request=request,
+        n=len(samples),
+        p50_ms=statistics.median(samples),
+        p99_ms=percentile(samples, 0.99),
+        per_second=1000 / statistics.mean(samples),
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=300)
-    args = parser.parse_args()
+def measure(rounds: int) -> list[Timing]:
+    """Sign in twenty times, then each read `rounds` times, on a fresh demo server."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as data:
@@ -61,23 +83,31 @@ def main() -> None:
             headers = {"Origin": base}
             with httpx.Client(base_url=base, headers=headers) as client:
                 sign_ins = timed(lambda: client.post("/api/session", json=FACILITATOR), 20)
-                lines = [
-                    "| request | n | p50 ms | p99 ms | requests/s, one at a time |",
-                    "| --- | --- | --- | --- | --- |",
-                    row("POST /api/session (argon2)", sign_ins),
-                ]
+                found = [timing("POST /api/session (argon2)", sign_ins)]
                 for path in (
                     "/api/statements",
                     "/api/statements/1",
                     "/api/statements/1/members",
                     "/api/statements/1/text",
                 ):
-                    samples = timed(partial(client.get, path), args.rounds)
-                    lines.append(row(f"GET {path}", samples))
+                    samples = timed(partial(client.get, path), rounds)
+                    found.append(timing(f"GET {path}", samples))
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print("\n".join(lines))
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=300)
+    rows.add_option(parser)
+    args = parser.parse_args()
+    results = measure(args.rounds)
+    print(HEADER)
+    for result in results:
+        print(result.row())
+    rows.write(args.json, results)
 
 
 if __name__ == "__main__":

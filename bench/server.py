@@ -4,6 +4,11 @@
 drops and creates again), starts the server on a free local port and yields what a load
 generator needs: the address, the server's process id, one API token per user and the
 statements, every user an editor of every statement.
+
+With more than one worker (PostgreSQL only) the process started is uvicorn's supervisor and
+the workers are its children, all accepting on the one port. CPU time and resident memory are
+then summed over the supervisor and every process below it, so that the figures still mean
+"the server"; the supervisor itself only waits, and costs little of either.
 """
 
 import os
@@ -29,34 +34,59 @@ from app.models.membership import Role
 from app.models.statement import StatementCreate
 from app.models.user import User
 from app.services import members, sessions, statements
+from bench import procfs
 
 # The database benchmarks create on a PostgreSQL server, never the one the tests use.
 POSTGRES_DATABASE = "accord_bench"
+POSTGRES = os.environ.get(
+    "ACCORD_BENCH_POSTGRES", f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
+)
+DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}  # a --database choice: its name
 DRAFT = "We agree to share what we learn, openly and in time.\n"
 
 
 @dataclass(frozen=True)
 class Server:
     base: str  # http://127.0.0.1:<port>
-    pid: int
+    pid: int  # the process started: the server itself, or the workers' supervisor
     tokens: list[str]  # one bearer token per user
     statement_ids: list[int]
+    workers: int = 1
 
     @property
     def ws_base(self) -> str:
         return "ws" + self.base.removeprefix("http")
 
+    @property
+    def port(self) -> int:
+        return int(self.base.rpartition(":")[2])
+
+    def processes(self) -> list[int]:
+        """The server's process and all below it (the workers, and any helper of theirs)."""
+        return [self.pid, *procfs.descendants(self.pid)]
+
+    def worker_pids(self) -> list[int]:
+        """The processes serving requests: the server itself, or its supervisor's children."""
+        if self.workers == 1:
+            return [self.pid]
+        return procfs.spawned(self.pid)
+
     def cpu_seconds(self) -> float:
-        """User plus system CPU time the server process has used so far."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User plus system CPU time the server's processes have used so far."""
+        return sum(procfs.cpu_seconds(pid) for pid in self.processes())
 
     def rss_kib(self) -> int:
-        """The server's resident memory, from /proc."""
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS for the server process")
+        """The server's resident memory, summed over its processes."""
+        return sum(procfs.rss_kib(pid) for pid in self.processes())
+
+    def connections_per_worker(self) -> list[int]:
+        """How many established connections on the server's port each worker holds."""
+        return [procfs.connections(pid, self.port) for pid in self.worker_pids()]
+
+
+def database_url(database: str) -> str:
+    """The URL `running` takes for a --database choice: empty for SQLite."""
+    return POSTGRES if database == "postgres" else ""
 
 
 def free_port() -> int:
@@ -66,14 +96,36 @@ def free_port() -> int:
         return port
 
 
-def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+def wait_until_up(base: str, server: subprocess.Popen[bytes], workers: int = 1) -> None:
+    """Wait until the server answers; with workers, until every one of them has answered.
+
+    A worker accepts connections only once its startup is done, so holding connections open
+    until each worker holds one of them shows that all are serving. Which worker accepts a
+    new connection is up to the kernel, so this may take a few tries.
+    """
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            httpx.get(f"{base}/api/me")
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
+    held: list[httpx.Client] = []
+    try:
+        while time.monotonic() < deadline and server.poll() is None:
+            client = httpx.Client(base_url=base)
+            try:
+                client.get("/api/me")
+            except httpx.TransportError:
+                client.close()
+                time.sleep(0.1)
+                continue
+            held.append(client)
+            if workers == 1:
+                return
+            workers_up = procfs.spawned(server.pid)
+            port = int(base.rpartition(":")[2])
+            if len(workers_up) == workers and all(
+                procfs.connections(pid, port) for pid in workers_up
+            ):
+                return
+    finally:
+        for client in held:
+            client.close()
     raise SystemExit("the server did not start")
 
 
@@ -142,6 +194,7 @@ def running(
     profile: Path | None = None,
     text: str = DRAFT,
     prepare: Callable[[Settings, list[int]], None] | None = None,
+    workers: int = 1,
 ) -> Iterator[Server]:
     """Seed a fresh database and run `accord serve` on it until the block ends.
 
@@ -149,7 +202,12 @@ def running(
     PostgreSQL URL names a database that is dropped and created again. `env` adds settings
     (ACCORD_...); `profile` runs the server under cProfile, writing its stats there;
     `prepare(settings, statement_ids)` runs on the seeded database before the server starts.
+    `workers` above 1 runs `accord serve --workers N`, which Accord allows on PostgreSQL only.
     """
+    if workers > 1 and not database_url:
+        raise SystemExit("SQLite runs one worker; more need a PostgreSQL database_url")
+    if workers > 1 and profile is not None:
+        raise SystemExit("a profile is of one process; run one worker to profile the server")
     with tempfile.TemporaryDirectory() as data:
         if database_url:
             recreate_postgres(database_url)
@@ -167,14 +225,17 @@ def running(
             "ACCORD_LOG_LEVEL": "warning",
         }
         command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+        command += ["--workers", str(workers)]
         if profile is not None:
             command[1:1] = ["-m", "cProfile", "-o", str(profile)]
         server = subprocess.Popen(
             command, env=process_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            wait_until_up(base, server)
-            yield Server(base=base, pid=server.pid, tokens=tokens, statement_ids=ids)
+            wait_until_up(base, server, workers)
+            yield Server(
+                base=base, pid=server.pid, tokens=tokens, statement_ids=ids, workers=workers
+            )
         finally:
             # SIGINT lets uvicorn shut down cleanly, so a profile is written.
             server.send_signal(2)
