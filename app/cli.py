@@ -5,6 +5,7 @@ import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
@@ -38,42 +39,45 @@ def _prepare_database(settings: Settings) -> None:
         engine.dispose()
 
 
-def _serve(settings: Settings, host: str, port: int, reload: bool) -> None:
+def _serve(settings: Settings, host: str, port: int, reload: bool, workers: int = 1) -> None:
     # Websocket pings: a connection that does not answer a ping within ping_seconds is
     # closed and leaves its room, so dead clients hold nothing for long. Live frames are
     # small JSON, so permessage-deflate saves little and costs a compression per frame and
     # recipient plus zlib state for each socket's life: off unless asked for.
+    if workers > 1 and settings.is_sqlite:
+        raise CommandError(
+            f"Asked for {workers} workers, but SQLite lets one process write at a time, so "
+            "Accord runs one worker on it. For more, use PostgreSQL: set ACCORD_DATABASE_URL "
+            "(the README's section on scaling out says how)."
+        )
+    if workers > 1 and reload:
+        raise CommandError("--reload runs one worker; leave out --workers.")
     _prepare_database(settings)
-    print(f"Accord is at http://{host}:{port}/", flush=True)
-    if reload:
-        uvicorn.run(
-            "app.main:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            reload=True,
-            log_level=settings.log_level,
-            ws_ping_interval=settings.ping_seconds,
-            ws_ping_timeout=settings.ping_seconds,
-            ws_per_message_deflate=settings.ws_deflate,
-            ws=BatchingWebSocketProtocol,
-        )
+    print(f"Accord is at http://{host}:{port}/" + (f" ({workers} workers)" if workers > 1 else ""))
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level,
+        "proxy_headers": True,
+        "ws_ping_interval": settings.ping_seconds,
+        "ws_ping_timeout": settings.ping_seconds,
+        "ws_per_message_deflate": settings.ws_deflate,
+        "ws": BatchingWebSocketProtocol,
+    }
+    sys.stdout.flush()
+    if reload or workers > 1:
+        # Each worker process builds the app itself, from the same ACCORD_ environment.
+        uvicorn.run("app.main:create_app", factory=True, reload=reload, workers=workers, **options)
     else:
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            log_level=settings.log_level,
-            proxy_headers=True,
-            ws_ping_interval=settings.ping_seconds,
-            ws_ping_timeout=settings.ping_seconds,
-            ws_per_message_deflate=settings.ws_deflate,
-            ws=BatchingWebSocketProtocol,
-        )
+        uvicorn.run(create_app(settings), **options)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
-    _serve(settings, args.host or settings.host, args.port or settings.port, args.reload)
+    host, port = args.host or settings.host, args.port or settings.port
+    workers = settings.workers if args.workers is None else args.workers
+    if workers < 1:
+        raise CommandError("--workers must be 1 or more.")
+    _serve(settings, host, port, args.reload, workers)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
@@ -162,6 +166,11 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--port", type=int, help="port to listen on (ACCORD_PORT)")
         if name == "serve":
             command.add_argument("--reload", action="store_true", help="restart on code changes")
+            command.add_argument(
+                "--workers",
+                type=int,
+                help="worker processes, on PostgreSQL only (ACCORD_WORKERS, default 1)",
+            )
         else:
             command.add_argument("--no-serve", action="store_true", help="only create the database")
 

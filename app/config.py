@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
     public_url: str = ""
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cookie_secure: Literal["auto", "always", "never"] = "auto"

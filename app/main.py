@@ -46,9 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(_check_database, settings)
         app.state.engine = make_engine(settings)
         app.state.hub = Hub(app.state.engine, settings.max_text_bytes)
+        await app.state.hub.start()
         try:
             yield
         finally:
+            await app.state.hub.stop()
             app.state.engine.dispose()
 
     app = FastAPI(

@@ -1,4 +1,9 @@
-"""The rooms of this process: opened on first join, closed when the last client leaves."""
+"""The rooms of this process: opened on first join, closed when the last client leaves.
+
+On PostgreSQL the hub also keeps this worker in touch with the others (app/collab/fanout.py):
+it passes on its sockets' presence, live events and membership changes, and hands what the
+others send to the rooms concerned.
+"""
 
 import asyncio
 import json
@@ -7,11 +12,13 @@ from collections import Counter
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from app.collab import ops, protocol
+from app.collab.fanout import MAX_NOTICE_BYTES, Fanout
 from app.collab.protocol import OpFrame
 from app.collab.room import CLOSE, Connection, Room
-from app.models.membership import ROLE_PERMISSIONS, Permission, Role
+from app.models.membership import ROLE_PERMISSIONS, Membership, Permission, Role
 
 ERROR_STATUS = {"future_revision": 409, "too_large": 413, "not_saved": 503}
 
@@ -24,7 +31,7 @@ async def submit_whole_change(
     Returns the revision; raises ChangeRefused with the room's error code and message.
     """
     connection = Connection(client_id=f"http-{uuid.uuid4().hex}", user=user, role="", can_edit=True)
-    room = await hub.join(statement_id, connection)
+    room = await hub.join(statement_id, connection, since=base_rev)
     try:
         room.submit(connection, OpFrame(type="op", base_rev=base_rev, seq=1, op=op))
         while True:
@@ -35,6 +42,20 @@ async def submit_whole_change(
                 raise ChangeRefused(frame["code"], frame["message"])
     finally:
         await hub.leave(room, connection)
+
+
+def _short(value: Any) -> bool:
+    return isinstance(value, int | str) and len(str(value)) < 200
+
+
+def _roles(engine: Engine, statement_id: int, user_ids: set[int]) -> dict[int, Role]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Membership).where(
+                Membership.statement_id == statement_id, col(Membership.user_id).in_(user_ids)
+            )
+        ).all()
+        return {row.user_id: Role(row.role) for row in rows}
 
 
 class ChangeRefused(Exception):
@@ -53,6 +74,23 @@ class Hub:
         self.rooms: dict[int, Room] = {}
         self.lock = asyncio.Lock()
         self.sockets: Counter[int] = Counter()  # open sockets per user id
+        self.fanout: Fanout | None = None
+        self.rechecking: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """On PostgreSQL, join the other workers' channel."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        url = self.engine.url.set(drivername="postgresql")
+        self.fanout = Fanout(
+            url.render_as_string(hide_password=False), self._receive, self._resync, self._gone
+        )
+        await self.fanout.start()
+
+    async def stop(self) -> None:
+        if self.fanout is not None:
+            await self.fanout.stop()
+            self.fanout = None
 
     def open_socket(self, user_id: int, limit: int) -> bool:
         """Count one more socket for a person, unless they already hold `limit` of them."""
@@ -66,25 +104,38 @@ class Hub:
         if self.sockets[user_id] <= 0:
             del self.sockets[user_id]
 
-    async def join(self, statement_id: int, connection: Connection) -> Room:
+    async def join(
+        self, statement_id: int, connection: Connection, since: int | None = None
+    ) -> Room:
+        """Join the statement's room; a client that knows revision `since` finds it there,
+        if it exists (another worker may have written it a moment ago)."""
+        room = self.rooms.get(statement_id)
+        if room is not None and since is not None and since > room.durable_rev:
+            await room.catch_up()
         async with self.lock:
             room = self.rooms.get(statement_id)
             if room is None:
                 room = Room(statement_id, self.engine, self.max_text_bytes)
                 await room.load()
                 self.rooms[statement_id] = room
+                self._publish("who", statement_id)
             await room.join(connection)
             return room
 
     def member_changed(self, statement_id: int, user_id: int, role: Role | None) -> None:
-        """Apply a role change to that member's open sockets at once; None closes them."""
+        """Apply a role change to that member's open sockets at once, on every worker; None
+        closes them."""
+        self._apply_member(statement_id, user_id, role)
+        self._publish("member", statement_id, u=user_id, r=role.value if role else None)
+
+    def _apply_member(self, statement_id: int, user_id: int, role: Role | None) -> None:
         room = self.rooms.get(statement_id)
         for connection in list(room.connections) if room else []:
             if connection.user["id"] != user_id:
                 continue
             if role is None:
                 connection.send(CLOSE)
-            else:
+            elif connection.role != role.value:
                 connection.role = role.value
                 connection.can_edit = Permission.edit in ROLE_PERMISSIONS[role]
                 connection.send(
@@ -95,9 +146,67 @@ class Hub:
 
     def announce(self, statement_id: int, event: str, **data: Any) -> None:
         """Tell everyone with the statement open that something happened (a live `event`)."""
+        frame = {**data, "type": "event", "name": event}
+        text = protocol.encode(frame)
         room = self.rooms.get(statement_id)
         if room is not None:
-            room.broadcast(protocol.encode({**data, "type": "event", "name": event}))
+            room.broadcast(text)
+        if len(text.encode()) > MAX_NOTICE_BYTES - 200:
+            # Too long for a notice: the others get what names it, and pages fetch the rest.
+            frame = {key: value for key, value in frame.items() if _short(value)}
+        self._publish("event", statement_id, f=frame)
+
+    def presence(self, room: Room, connection: Connection, **more: Any) -> None:
+        """Tell everyone else with the statement open where this socket's caret is, or that
+        it left (`left=True`)."""
+        frame = {"type": "presence", **connection.peer(), **more}
+        room.broadcast(protocol.encode(frame), skip=connection)
+        self._publish("presence", room.statement_id, f=frame)
+
+    def _publish(self, kind: str, statement_id: int, **data: Any) -> None:
+        if self.fanout is not None:
+            self.fanout.publish(kind, statement_id, **data)
+
+    def _receive(self, message: dict[str, Any]) -> None:
+        """A notice of another worker's."""
+        kind, statement_id = message["k"], message["s"]
+        if kind == "member":
+            role = Role(message["r"]) if message["r"] else None
+            self._apply_member(statement_id, message["u"], role)
+            return
+        room = self.rooms.get(statement_id)
+        if room is None:
+            return
+        if kind == "op":
+            room.overtaken(message["r"])
+        elif kind == "presence":
+            room.remote_presence(message["w"], message["f"])
+        elif kind == "event":
+            room.broadcast(protocol.encode(message["f"]))
+        elif kind == "who":
+            for connection in room.connections:
+                frame = {"type": "presence", **connection.peer(), "rev": room.rev}
+                self._publish("presence", statement_id, f=frame)
+
+    def _resync(self) -> None:
+        """Listening again: catch every room up, ask again who is where, recheck members."""
+        for statement_id, room in self.rooms.items():
+            room.overtaken(room.durable_rev + 1)
+            self._publish("who", statement_id)
+        if self.rooms and (self.rechecking is None or self.rechecking.done()):
+            self.rechecking = asyncio.create_task(self._recheck_members())
+
+    async def _recheck_members(self) -> None:
+        """Membership changes made while not listening: apply them to the open sockets."""
+        for statement_id, room in list(self.rooms.items()):
+            people = {connection.user["id"] for connection in room.connections}
+            roles = await asyncio.to_thread(_roles, self.engine, statement_id, people)
+            for user_id in people:
+                self._apply_member(statement_id, user_id, roles.get(user_id))
+
+    def _gone(self, worker: str) -> None:
+        for room in self.rooms.values():
+            room.worker_gone(worker)
 
     async def leave(self, room: Room, connection: Connection) -> None:
         async with self.lock:

@@ -9,20 +9,30 @@ sequencing what arrives into the next, which is committed as soon as the first c
 done: commits stay in revision order, one batch of a room at a time. Only after a batch's
 commit is each of its changes acknowledged to its sender and sent to everyone else, each
 frame encoded once.
+
+On PostgreSQL other workers may hold a room of the same statement. Their changes reach this
+one in two ways: a commit of this room's comes back with the changes that overtook it (the
+batch was put after them: app/collab/sequencer.py), or a notice says the log has grown and
+the room, once no batch of its own is being committed, reads what it has not seen. Either
+way the room puts its own uncommitted changes after theirs, sends theirs on to its sockets,
+and goes on.
 """
 
 import asyncio
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine
 
 from app.collab import ops, protocol, store
 from app.collab.batching import Shared
+from app.collab.change import Change
 from app.collab.protocol import OpFrame, Selection
-from app.collab.store import Change
+from app.collab.sequencer import Rebased
 from app.collab.writer import writer
 
+log = logging.getLogger("accord.room")
 CLOSE = ""  # put in an outbox, it closes that connection (no real frame is empty)
 RECENT_LIMIT = 10_000  # changes a room keeps in memory for transforming late ones
 
@@ -127,9 +137,17 @@ class Room:
         self.wake = asyncio.Event()
         self.closing = False
         self.worker: asyncio.Task[None] | None = None
+        # Other workers may write this statement too (PostgreSQL): when told they did, the
+        # room reads their changes; those waiting for that are told when it has.
+        self.shared = engine.dialect.name == "postgresql"
+        self.behind = False
+        self.resent_elsewhere = False
+        self.waiting_for_head: list[asyncio.Future[None]] = []
+        self.authors: dict[int, dict[str, Any]] = {}  # how writers appear in op frames
+        self.remote: dict[str, tuple[str, dict[str, Any]]] = {}  # client id: (worker, peer)
 
     async def load(self) -> None:
-        """Read the head from the database; also how the room recovers from a failed write."""
+        """Read the head from the database and start the room's worker."""
         self.rev, self.text = await asyncio.to_thread(
             store.load_head, self.engine, self.statement_id
         )
@@ -137,10 +155,6 @@ class Room:
         self.durable_rev, self.durable_text = self.rev, self.text
         self.loaded_rev = self.rev
         self.recent = []
-        for client_id in list(self.last_seq):
-            self.last_seq[client_id] = await asyncio.to_thread(
-                store.last_seq, self.engine, self.statement_id, client_id
-            )
         if self.worker is None:
             self.worker = asyncio.create_task(self._work())
 
@@ -151,6 +165,7 @@ class Room:
             )
         self.connections.add(connection)
         self.by_client.setdefault(connection.client_id, []).append(connection)
+        self.authors[connection.user["id"]] = connection.user
 
     def leave(self, connection: Connection) -> None:
         if connection not in self.connections:
@@ -175,6 +190,52 @@ class Room:
         older = await asyncio.to_thread(store.changes_after, self.engine, self.statement_id, rev)
         return [c for c in older if c.rev <= self.loaded_rev] + self.recent
 
+    def overtaken(self, rev: int) -> None:
+        """Another worker wrote this statement up to `rev`: read it when next idle."""
+        if rev > self.durable_rev:
+            self.behind = True
+            self.wake.set()
+
+    async def catch_up(self) -> None:
+        """Return once the room has read what other workers wrote before this call."""
+        if not self.shared or self.worker is None:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiting_for_head.append(waiter)
+        self.behind = True
+        self.wake.set()
+        await waiter
+
+    def _caught_up(self) -> None:
+        waiting, self.waiting_for_head = self.waiting_for_head, []
+        for waiter in waiting:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def remote_presence(self, worker: str, frame: dict[str, Any]) -> None:
+        """A presence frame of another worker's socket: remember it and pass it on."""
+        client_id = str(frame.get("client_id"))
+        if frame.get("left"):
+            self.remote.pop(client_id, None)
+        else:
+            peer = {key: frame.get(key) for key in ("user", "client_id", "selection")}
+            self.remote[client_id] = (worker, peer)
+        self.broadcast(protocol.encode(frame))
+
+    def worker_gone(self, worker: str) -> None:
+        """Another worker stopped: its sockets left."""
+        for client_id, (owner, peer) in list(self.remote.items()):
+            if owner == worker:
+                del self.remote[client_id]
+                self.broadcast(
+                    protocol.encode({"type": "presence", **peer, "selection": None, "left": True})
+                )
+
+    def peers(self, connection: Connection) -> list[dict[str, Any]]:
+        """Everyone else with the statement open, on this worker or another."""
+        here = [c.peer() for c in self.connections if c is not connection]
+        return here + [peer for _, peer in self.remote.values()]
+
     def submit(self, connection: Connection, frame: OpFrame) -> None:
         self.queue.append((connection, frame))
         self.wake.set()
@@ -198,9 +259,16 @@ class Room:
             if self.committing is not None and self.committing.commit.done():
                 done, self.committing = self.committing, None
                 if done.commit.exception() is None:
+                    rebased = done.commit.result()
+                    if rebased is not None:
+                        await self._overtaken_by(rebased.foreign, done, rebased.changes)
                     self._announce(done)
                 else:
-                    await self._refuse(done)
+                    await self._refuse(done.accepted)
+            if self.behind and self.committing is None:
+                await self._read_foreign()
+            if self.resent_elsewhere:
+                await self._refuse([])
             batch, self.queue = self.queue, []
             for connection, frame in batch:
                 change = await self._sequence(connection, frame)
@@ -224,12 +292,143 @@ class Room:
         commit.add_done_callback(lambda _: self.wake.set())
         self.committing = Committing(accepted, self.rev, self.text, commit)
 
-    async def _refuse(self, failed: "Committing") -> None:
+    async def _read_foreign(self) -> None:
+        """Read what other workers wrote after the durable head; only with no commit pending."""
+        self.behind = False
+        waiting, self.waiting_for_head = self.waiting_for_head, []
+        try:
+            foreign = await asyncio.to_thread(
+                store.changes_after, self.engine, self.statement_id, self.durable_rev
+            )
+            if foreign:
+                await self._overtaken_by(foreign, None, [])
+        except Exception:
+            # The next notice, or the listener's catching up when it is back, tries again.
+            log.exception("could not read statement %s's new changes", self.statement_id)
+        self.waiting_for_head.extend(waiting)
+        self._caught_up()
+
+    async def _overtaken_by(
+        self, foreign: list[Change], committed: "Committing | None", written: list[Change]
+    ) -> None:
+        """Take in other workers' changes, which come right after the durable head: send
+        them on, and put this room's changes after them. `committed` is the batch they
+        overtook, already written after them as `written`."""
+        await self._know_authors({change.author_id for change in foreign})
+        latest: dict[str, int] = {}
+        for change in foreign:
+            latest[change.client_id] = change.seq
+        if any(c.seq <= latest.get(c.client_id, 0) for _, c in self.pending):
+            # A sender moved to another worker and sent a change there that is also waiting
+            # here: once the batch in hand is announced, what waits is refused and resent.
+            self.resent_elsewhere = True
+        base, shift = self.durable_rev, len(foreign)
+        self._deliver_foreign(foreign)
+        theirs = [change.op for change in foreign]
+        if committed is not None:
+            _, theirs = ops.rebase([c.op for _, c in committed.accepted], theirs)
+            committed.accepted = [
+                (connection, change)
+                for (connection, _), change in zip(committed.accepted, written, strict=True)
+            ]
+            committed.rev += shift
+            committed.text = ops.apply_all(committed.text, theirs)
+        else:
+            self.durable_rev += shift
+            self.durable_text = ops.apply_all(self.durable_text, theirs)
+        # What was sequenced since (not handed to the writer yet) goes after theirs too.
+        mine, theirs = ops.rebase([c.op for _, c in self.pending], theirs)
+        self.pending = [
+            (connection, replace(change, rev=change.rev + shift, op=op))
+            for (connection, change), op in zip(self.pending, mine, strict=True)
+        ]
+        self.text = ops.apply_all(self.text, theirs)
+        self.text_bytes = _utf8_size(self.text)
+        self.rev += shift
+        overtaken = committed.accepted if committed is not None else []
+        tail = foreign + [c for _, c in overtaken] + [c for _, c in self.pending]
+        if base >= self.loaded_rev:
+            self.recent[base - self.loaded_rev :] = tail
+        else:
+            self.recent, self.loaded_rev = tail, base
+        for change in tail:
+            if change.client_id in self.last_seq:
+                self.last_seq[change.client_id] = (change.seq, change.rev)
+
+    async def _know_authors(self, user_ids: set[int]) -> None:
+        unknown = user_ids - set(self.authors)
+        if unknown:
+            found = await asyncio.to_thread(store.authors, self.engine, self.statement_id, unknown)
+            self.authors.update(found)
+
+    def _deliver_foreign(self, foreign: list[Change]) -> None:
+        """Send other workers' changes on: to a sender that moved here, as acknowledgements."""
+        selected = [c for c in self.connections if c.selection is not None]
+        for change in foreign:
+            senders = self.by_client.get(change.client_id, [])
+            for sender in senders:
+                sender.send(protocol.ack(change.seq, change.rev))
+            self._deliver(change, self.authors.get(change.author_id, {}), senders, selected)
+
+    def _deliver(
+        self,
+        change: Change,
+        author: dict[str, Any],
+        senders: list[Connection],
+        selected: list[Connection],
+    ) -> None:
+        """Send a committed change to all but its senders; move everyone's selection."""
+        op = Shared(
+            protocol.encode(
+                {
+                    "type": "op",
+                    "rev": change.rev,
+                    "op": change.op,
+                    "author": author,
+                    "client_id": change.client_id,
+                    "seq": change.seq,
+                }
+            )
+        )
+        if len(senders) == 1:
+            only = senders[0]
+            for other in self.connections:
+                if other is not only:
+                    other.send(op)
+        else:
+            for other in self.connections:
+                if other not in senders:
+                    other.send(op)
+        for other in selected:
+            if other.selection is not None:
+                anchor = ops.transform_position(other.selection.anchor, change.op)
+                head = ops.transform_position(other.selection.head, change.op)
+                other.selection = Selection(anchor=anchor, head=head)
+
+    async def _refuse(self, failed: list[tuple[Connection, Change]]) -> None:
         """Not durable, so not acknowledged: the room rereads what the database holds, and
         the senders resend (their client id and seq make a resend safe). The changes
-        sequenced behind the failed batch were made on it, so they are refused too."""
-        refused, self.pending = failed.accepted + self.pending, []
-        await self.load()
+        sequenced behind a failed batch were made on it, so they are refused too."""
+        refused, self.pending = failed + self.pending, []
+        self.resent_elsewhere = False
+        # Back to the durable head, then on to the database's: other workers may have
+        # written meanwhile, and their changes go out to the sockets here in order.
+        self.rev, self.text = self.durable_rev, self.durable_text
+        self.text_bytes = _utf8_size(self.text)
+        if self.durable_rev >= self.loaded_rev:
+            del self.recent[self.durable_rev - self.loaded_rev :]
+        else:
+            self.recent, self.loaded_rev = [], self.durable_rev
+        if self.shared:
+            await self._read_foreign()
+        try:
+            for client_id in list(self.last_seq):
+                self.last_seq[client_id] = await asyncio.to_thread(
+                    store.last_seq, self.engine, self.statement_id, client_id
+                )
+        except Exception:
+            # Still unreachable: the resends will find it, or fail again, in their turn.
+            log.exception("could not read statement %s's senders", self.statement_id)
         for connection, change in refused:
             refusal = protocol.error(
                 "not_saved", "The change could not be saved; it will be sent again.", change.seq
@@ -314,31 +513,7 @@ class Room:
             senders = self._senders(connection)
             for sender in senders:
                 sender.send(ack)
-            op = Shared(
-                protocol.encode(
-                    {
-                        "type": "op",
-                        "rev": change.rev,
-                        "op": change.op,
-                        "author": connection.user,
-                        "client_id": change.client_id,
-                        "seq": change.seq,
-                    }
-                )
-            )
-            if len(senders) == 1:
-                for other in self.connections:
-                    if other is not connection:
-                        other.send(op)
-            else:
-                for other in self.connections:
-                    if other not in senders:
-                        other.send(op)
-            for other in selected:
-                if other.selection is not None:
-                    anchor = ops.transform_position(other.selection.anchor, change.op)
-                    head = ops.transform_position(other.selection.head, change.op)
-                    other.selection = Selection(anchor=anchor, head=head)
+            self._deliver(change, connection.user, senders, selected)
 
 
 @dataclass(eq=False)
@@ -348,7 +523,7 @@ class Committing:
     accepted: list[tuple[Connection, Change]]
     rev: int
     text: str
-    commit: "asyncio.Future[None]"
+    commit: "asyncio.Future[Rebased | None]"
 
 
 def _utf8_size(text: str) -> int:

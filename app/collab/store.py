@@ -1,32 +1,21 @@
 """The room's blocking database work, run in a thread: load a statement, append changes."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert
 from sqlmodel import Session, col, select
 
+from app.collab.change import Batch, Change
+from app.collab.sequencer import Rebased, claim
 from app.models.base import utcnow
+from app.models.membership import Membership
 from app.models.operation import Operation, Snapshot
+from app.models.user import User
+from app.services.members import colour_of, profile
 from app.services.text import text_at
 
 SNAPSHOT_EVERY = 200
-
-
-@dataclass(frozen=True)
-class Change:
-    """One sequenced change, as the log keeps it."""
-
-    rev: int
-    op: list[Any]
-    author_id: int
-    client_id: str
-    seq: int
-
-
-# One room's part of a write: its statement, its changes, and a snapshot if one is due.
-Batch = tuple[int, list[Change], tuple[int, str] | None]
 
 
 def load_head(engine: Engine, statement_id: int) -> tuple[int, str]:
@@ -43,6 +32,26 @@ def changes_after(engine: Engine, statement_id: int, rev: int) -> list[Change]:
             .order_by(col(Operation.rev))
         ).all()
         return [Change(row.rev, row.op, row.author_id or 0, row.client_id, row.seq) for row in rows]
+
+
+def authors(engine: Engine, statement_id: int, user_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """How these people appear live on the statement (for changes made through other workers)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(User, Membership)
+            .join(Membership, col(Membership.user_id) == col(User.id))
+            .where(Membership.statement_id == statement_id, col(User.id).in_(user_ids))
+        ).all()
+        found = {user.id: profile(user, membership) for user, membership in rows}
+        for user in session.exec(select(User).where(col(User.id).in_(user_ids - set(found)))):
+            # No longer a member: still shown by name.
+            found[user.id] = {
+                "id": user.id,
+                "name": user.name,
+                "organisation": "",
+                "colour": colour_of(user.id),
+            }
+    return found
 
 
 def last_seq(engine: Engine, statement_id: int, client_id: str) -> tuple[int, int]:
@@ -65,22 +74,28 @@ def last_seq(engine: Engine, statement_id: int, client_id: str) -> tuple[int, in
         return int(seq), rev
 
 
-def append(
-    engine: Engine, statement_id: int, changes: list[Change], snapshot: tuple[int, str] | None
-) -> None:
-    """Write a batch of changes in one transaction: one commit, one fsync, for all of them."""
-    append_many(engine, [(statement_id, changes, snapshot)])
+def append_many(engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
+    """Write the batches of several rooms in one transaction, so they share one fsync.
 
-
-def append_many(engine: Engine, batches: list[Batch]) -> None:
-    """Write the batches of several rooms in one transaction, so they share one fsync."""
+    On PostgreSQL, other workers may have written to the same statements meanwhile: each
+    batch is then put after their changes (app/collab/sequencer.py), and what overtook it is
+    returned in its place in the list. On SQLite one process writes, and nothing does.
+    """
     now = utcnow()
-    snapshots = [
-        {"statement_id": statement_id, "rev": snapshot[0], "text": snapshot[1], "created_at": now}
-        for statement_id, _, snapshot in batches
-        if snapshot is not None
-    ]
+    outcomes: list[Rebased | None] = [None] * len(batches)
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            batches, outcomes = claim(connection, batches)
+        snapshots = [
+            {
+                "statement_id": statement_id,
+                "rev": snapshot[0],
+                "text": snapshot[1],
+                "created_at": now,
+            }
+            for statement_id, _, snapshot in batches
+            if snapshot is not None
+        ]
         if engine.dialect.paramstyle == "qmark":
             _insert_rows(connection, batches, now)
         else:
@@ -102,6 +117,7 @@ def append_many(engine: Engine, batches: list[Batch]) -> None:
                 connection.execute(insert(Operation), rows)
         if snapshots:
             connection.execute(insert(Snapshot), snapshots)
+    return outcomes
 
 
 def _insert_rows(connection: Connection, batches: list[Batch], now: datetime) -> None:

@@ -17,22 +17,26 @@ import weakref
 from sqlalchemy import Engine
 
 from app.collab import store
-from app.collab.store import Batch
+from app.collab.change import Batch
+from app.collab.sequencer import Rebased
+
+Outcome = tuple[Rebased | None, Exception | None]  # what overtook the batch, or its failure
 
 
 class Writer:
     def __init__(self, engine: Engine, loop: asyncio.AbstractEventLoop) -> None:
         self.engine = engine
         self.loop = loop
-        self.waiting: list[tuple[Batch, asyncio.Future[None]]] = []
+        self.waiting: list[tuple[Batch, asyncio.Future[Rebased | None]]] = []
         self.task: asyncio.Task[None] | None = None
 
-    async def write(self, batch: Batch) -> None:
+    async def write(self, batch: Batch) -> Rebased | None:
         """Return once the batch is committed; raise what the database raised if it is not."""
-        await self.submit(batch)
+        return await self.submit(batch)
 
-    def submit(self, batch: Batch) -> asyncio.Future[None]:
-        """Queue the batch for the next commit; the future is done once that is over."""
+    def submit(self, batch: Batch) -> asyncio.Future[Rebased | None]:
+        """Queue the batch for the next commit; the future is done once that is over, with
+        what other workers wrote before it, if anything (the batch was put after that)."""
         future = self.loop.create_future()
         self.waiting.append((batch, future))
         if self.task is None:
@@ -40,16 +44,16 @@ class Writer:
         return future
 
     async def _drain(self) -> None:
-        taken: list[tuple[Batch, asyncio.Future[None]]] = []
+        taken: list[tuple[Batch, asyncio.Future[Rebased | None]]] = []
         try:
             while self.waiting:
                 taken, self.waiting = self.waiting, []
-                failures = await asyncio.to_thread(_write, self.engine, [b for b, _ in taken])
-                for (_, future), failure in zip(taken, failures, strict=True):
+                outcomes = await asyncio.to_thread(_write, self.engine, [b for b, _ in taken])
+                for (_, future), (rebased, failure) in zip(taken, outcomes, strict=True):
                     if future.done():
                         continue
                     if failure is None:
-                        future.set_result(None)
+                        future.set_result(rebased)
                     else:
                         future.set_exception(failure)
         except BaseException as problem:
@@ -62,22 +66,20 @@ class Writer:
             self.task = None
 
 
-def _write(engine: Engine, batches: list[Batch]) -> list[Exception | None]:
+def _write(engine: Engine, batches: list[Batch]) -> list[Outcome]:
     """Write all the batches in one transaction, or else each alone; one outcome per batch."""
     try:
-        store.append_many(engine, batches)
-        return [None] * len(batches)
+        return [(rebased, None) for rebased in store.append_many(engine, batches)]
     except Exception as problem:
         if len(batches) == 1:
-            return [problem]
-    failures: list[Exception | None] = []
+            return [(None, problem)]
+    outcomes: list[Outcome] = []
     for batch in batches:
         try:
-            store.append_many(engine, [batch])
-            failures.append(None)
+            outcomes.append((store.append_many(engine, [batch])[0], None))
         except Exception as problem:
-            failures.append(problem)
-    return failures
+            outcomes.append((None, problem))
+    return outcomes
 
 
 _writers: weakref.WeakKeyDictionary[Engine, Writer] = weakref.WeakKeyDictionary()

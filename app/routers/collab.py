@@ -95,18 +95,16 @@ async def _take_part(
     since_raw: str | None,
 ) -> None:
     """Join the room, send the hello, then relay frames both ways until the socket closes."""
-    room = await hub.join(statement_id, connection)
+    since = int(since_raw) if since_raw is not None else None
+    room = await hub.join(statement_id, connection, since=since)
     # Taken with no await since joining: later changes reach this socket as broadcasts.
     rev, text = room.durable_rev, room.durable_text
     sender: asyncio.Task[None] | None = None
     # Everyone else learns at once who came in, and later who left.
-    room.broadcast(
-        protocol.encode({"type": "presence", **connection.peer(), "rev": room.rev}),
-        skip=connection,
-    )
+    hub.presence(room, connection, rev=room.rev)
     try:
         # The hello goes first; broadcasts wait in the outbox until the sender starts.
-        await websocket.send_text(await _hello(room, connection, since_raw, rev, text))
+        await websocket.send_text(await _hello(room, connection, since, rev, text))
         sender = asyncio.create_task(_pump_out(websocket, connection))
         while True:
             message = await websocket.receive()
@@ -115,7 +113,7 @@ async def _take_part(
             if message.get("text") is None:
                 connection.send(protocol.error("invalid_frame", "Frames are JSON text."))
                 continue
-            _handle(room, connection, message["text"], settings)
+            _handle(hub, room, connection, message["text"], settings)
     except WebSocketDisconnect:
         pass
     finally:
@@ -127,7 +125,7 @@ async def _take_part(
                 await sender
         await hub.leave(room, connection)
         connection.selection = None
-        room.broadcast(protocol.encode({"type": "presence", **connection.peer(), "left": True}))
+        hub.presence(room, connection, left=True)
 
 
 async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
@@ -150,17 +148,14 @@ async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
             return
 
 
-async def _hello(
-    room: Room, connection: Connection, since_raw: str | None, rev: int, text: str
-) -> str:
+async def _hello(room: Room, connection: Connection, since: int | None, rev: int, text: str) -> str:
     frame: dict[str, Any] = {
         "type": "hello",
         "rev": rev,
         "role": connection.role,
         "you": connection.user,
-        "peers": [c.peer() for c in room.connections if c is not connection],
+        "peers": room.peers(connection),
     }
-    since = int(since_raw) if since_raw is not None else None
     if since is not None and since <= rev:
         frame["ops"] = [
             {
@@ -178,7 +173,7 @@ async def _hello(
     return protocol.encode(frame)
 
 
-def _handle(room: Room, connection: Connection, raw: str, settings: Settings) -> None:
+def _handle(hub: Hub, room: Room, connection: Connection, raw: str, settings: Settings) -> None:
     if not connection.admit(settings.max_frames_per_second, time.monotonic()):
         connection.send(
             protocol.error(
@@ -205,10 +200,10 @@ def _handle(room: Room, connection: Connection, raw: str, settings: Settings) ->
             return
         room.submit(connection, frame)
     elif isinstance(frame, PresenceFrame):
-        _presence(room, connection, frame)
+        _presence(hub, room, connection, frame)
 
 
-def _presence(room: Room, connection: Connection, frame: PresenceFrame) -> None:
+def _presence(hub: Hub, room: Room, connection: Connection, frame: PresenceFrame) -> None:
     selection = frame.selection
     if selection is not None and frame.rev <= room.rev and frame.rev >= room.loaded_rev:
         # Bring a selection made on an older revision up to date with the changes since.
@@ -221,9 +216,7 @@ def _presence(room: Room, connection: Connection, frame: PresenceFrame) -> None:
     elif selection is not None:
         return  # too old or from the future: a later presence frame will do
     connection.selection = selection
-    room.broadcast(
-        protocol.encode({"type": "presence", **connection.peer(), "rev": room.rev}), skip=connection
-    )
+    hub.presence(room, connection, rev=room.rev)
 
 
 def _first_error(problem: ValidationError) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
@@ -148,7 +149,16 @@ class ServerProcess:
         return email, PASSWORD
 
     def operation_log(self, statement_id: int) -> list[tuple[int, list[Any], str, int]]:
-        """The statement's (rev, op, client_id, seq) rows, read from the SQLite file itself."""
+        """The statement's (rev, op, client_id, seq) rows, read from the database itself."""
+        url = self.settings.get("ACCORD_DATABASE_URL")
+        if url:
+            with psycopg.connect(url) as db:
+                found = db.execute(
+                    "SELECT rev, op, client_id, seq FROM operation WHERE statement_id = %s "
+                    "ORDER BY rev",
+                    (statement_id,),
+                ).fetchall()
+            return [(rev, op, client_id, seq) for rev, op, client_id, seq in found]
         path = self.data_dir / "accord.sqlite3"
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
             rows = db.execute(
@@ -185,7 +195,7 @@ class Team:
     editor_tokens: list[str]
 
 
-def _bearer(server: ServerProcess, token: str) -> httpx.Client:
+def bearer(server: ServerProcess, token: str) -> httpx.Client:
     return httpx.Client(
         base_url=server.url,
         headers={"Authorization": f"Bearer {token}"},
@@ -201,7 +211,7 @@ def make_team(server: ServerProcess, editors: int) -> Team:
         _ok(facilitator.post("/api/session", json={"email": email, "password": password}))
         token = _api_token(facilitator)
     # The invitations that sign the editors up are for a first statement of their own.
-    with _bearer(server, token) as facilitator:
+    with bearer(server, token) as facilitator:
         statement = _ok(facilitator.post("/api/statements", json={"title": "Welcome"}))
     editor_tokens = []
     for number in range(editors):
@@ -223,19 +233,19 @@ def make_team(server: ServerProcess, editors: int) -> Team:
 
 
 def _invite(server: ServerProcess, token: str, statement_id: int) -> str:
-    with _bearer(server, token) as facilitator:
+    with bearer(server, token) as facilitator:
         path = f"/api/statements/{statement_id}/invitations"
         return str(_ok(facilitator.post(path, json={"role": "editor"}))["token"])
 
 
 def start_statement(server: ServerProcess, team: Team, text: str) -> int:
     """The facilitator starts a statement with `text`; every editor joins it as an editor."""
-    with _bearer(server, team.facilitator_token) as facilitator:
+    with bearer(server, team.facilitator_token) as facilitator:
         statement = _ok(facilitator.post("/api/statements", json={"title": "Live", "text": text}))
     statement_id = int(statement["id"])
     for token in team.editor_tokens:
         invitation = _invite(server, team.facilitator_token, statement_id)
-        with _bearer(server, token) as editor:
+        with bearer(server, token) as editor:
             joined = _ok(editor.post(f"/api/invitations/{invitation}/accept", json={}))
             assert joined["role"] == "editor", joined
     return statement_id
@@ -243,7 +253,7 @@ def start_statement(server: ServerProcess, team: Team, text: str) -> int:
 
 def server_text(server: ServerProcess, token: str, statement_id: int) -> tuple[int, str]:
     """GET the statement's text at its head: (rev, text)."""
-    with _bearer(server, token) as reader:
+    with bearer(server, token) as reader:
         answer = _ok(reader.get(f"/api/statements/{statement_id}/text"))
     return int(answer["rev"]), str(answer["text"])
 
@@ -397,6 +407,11 @@ class LiveEditor:
                     self._acknowledged(int(frame["seq"]), int(frame["rev"]), "ack")
                 elif kind == "op":
                     self._change(frame, "op")
+                elif kind == "error" and frame["code"] == "not_saved":
+                    # Nothing was applied: the change in flight goes again, with its seq.
+                    self._note(f"not saved seq={frame.get('seq')}")
+                    if frame.get("seq") == self.seq and self.inflight is not None:
+                        self._send_inflight()
                 elif kind == "error":
                     raise self._fail(f"the server refused a frame: {frame}")
                 elif kind != "presence":

@@ -10,8 +10,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.collab import store
+from app.collab.change import Batch
 from app.collab.protocol import OpFrame
 from app.collab.room import Connection, Room
+from app.collab.sequencer import Rebased
 from app.config import Settings
 from app.services.text import text_at
 from tests.factories import make_statement, make_user
@@ -28,13 +30,13 @@ class HeldCommits:
         self.calls = 0
         self.real = store.append_many
 
-    def __call__(self, engine: Engine, batches: list[store.Batch]) -> None:
+    def __call__(self, engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
         self.calls += 1
         self.released.wait(TIMEOUT)
         if self.failures:
             self.failures -= 1
             raise RuntimeError("the disk is full")
-        self.real(engine, batches)
+        return self.real(engine, batches)
 
 
 async def _until(condition: Any) -> None:
