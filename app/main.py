@@ -18,6 +18,7 @@ from app.routers import (
     collab,
     comments,
     diffs,
+    health,
     invitations,
     members,
     pages,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     for router in (
+        health.router,
         account.router,
         statements.router,
         members.router,

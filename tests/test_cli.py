@@ -154,3 +154,12 @@ def test_serve_upgrades_sqlite_and_answers(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
+    refused = accord(tmp_path, "serve", "--workers", "2")
+    assert refused.returncode == 1
+    assert "SQLite lets one process write at a time" in refused.stderr
+    assert "ACCORD_DATABASE_URL" in refused.stderr
+    assert not (tmp_path / "accord.sqlite3").exists()  # refused before touching anything
+    assert accord(tmp_path, "serve", "--workers", "0").returncode == 1

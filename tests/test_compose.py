@@ -1,9 +1,11 @@
 """docker-compose.yml runs Accord on PostgreSQL: the app waits for a healthy database."""
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+from fastapi.testclient import TestClient
 
 from app.config import Settings
 
@@ -15,24 +17,40 @@ def load() -> dict[str, Any]:
     return compose
 
 
-def test_compose_wires_postgres_and_app() -> None:
+def test_compose_wires_postgres_and_two_apps() -> None:
     services = load()["services"]
-    postgres, app = services["postgres"], services["app"]
+    postgres = services["postgres"]
     assert postgres["image"].startswith("postgres:")
     assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
-    assert app["depends_on"]["postgres"]["condition"] == "service_healthy"
-    url = app["environment"]["ACCORD_DATABASE_URL"]
-    settings = Settings(database_url=url)
-    assert not settings.is_sqlite
-    assert "@postgres:5432/" in url
     env = postgres["environment"]
-    assert url == (
+    expected_url = (
         f"postgresql://{env['POSTGRES_USER']}:{env['POSTGRES_PASSWORD']}"
         f"@postgres:5432/{env['POSTGRES_DB']}"
     )
-    command = " ".join(app["command"])
-    assert command.index("accord db upgrade") < command.index("accord serve")
-    assert "8000:8000" in app["ports"]
+    for name in ("app", "app2"):
+        app = services[name]
+        url = app["environment"]["ACCORD_DATABASE_URL"]
+        assert url == expected_url
+        assert not Settings(database_url=url).is_sqlite
+        assert "/api/health" in " ".join(app["healthcheck"]["test"])
+        assert "ports" not in app  # reached through the proxy only
+    # The first brings the schema up to date; the second starts once the first is healthy.
+    first = " ".join(services["app"]["command"])
+    assert first.index("accord db upgrade") < first.index("accord serve")
+    assert services["app"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "upgrade" not in " ".join(services["app2"]["command"])
+    assert services["app2"]["depends_on"]["app"]["condition"] == "service_healthy"
+
+
+def test_the_proxy_spreads_people_over_both_apps(client: TestClient) -> None:
+    proxy = load()["services"]["proxy"]
+    assert "8000:8000" in proxy["ports"]
+    mounted = proxy["volumes"][0].split(":")
+    caddyfile = (ROOT / mounted[0]).read_text()
+    assert "reverse_proxy app:8000 app2:8000" in caddyfile
+    health = re.search(r"health_uri (\S+)", caddyfile)
+    assert health is not None
+    assert client.get(health.group(1)).status_code == 200  # a real route, open to anyone
 
 
 def test_dockerfile_installs_what_compose_runs() -> None:

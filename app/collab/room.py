@@ -421,15 +421,21 @@ class Room:
             self.recent, self.loaded_rev = [], self.durable_rev
         if self.shared:
             await self._read_foreign()
+        reread = True
         try:
             for client_id in list(self.last_seq):
                 self.last_seq[client_id] = await asyncio.to_thread(
                     store.last_seq, self.engine, self.statement_id, client_id
                 )
         except Exception:
-            # Still unreachable: the resends will find it, or fail again, in their turn.
+            # Unreachable still: the senders' next changes read it again (see _sequence).
             log.exception("could not read statement %s's senders", self.statement_id)
+            reread = False
+            for _, change in refused:
+                self.last_seq.pop(change.client_id, None)
         for connection, change in refused:
+            if reread and self.last_seq.get(change.client_id, (0, 0))[0] >= change.seq:
+                continue  # written by another worker, and acknowledged as such
             refusal = protocol.error(
                 "not_saved", "The change could not be saved; it will be sent again.", change.seq
             )
@@ -438,7 +444,17 @@ class Room:
 
     async def _sequence(self, connection: Connection, frame: OpFrame) -> Change | None:
         """Transform and apply one change in memory, or refuse it with an error frame."""
-        last_seq, last_rev = self.last_seq.get(connection.client_id, (0, 0))
+        if connection.client_id not in self.last_seq:
+            try:
+                self.last_seq[connection.client_id] = await asyncio.to_thread(
+                    store.last_seq, self.engine, self.statement_id, connection.client_id
+                )
+            except Exception:
+                connection.send(
+                    protocol.error("not_saved", "The database is unreachable.", frame.seq)
+                )
+                return None
+        last_seq, last_rev = self.last_seq[connection.client_id]
         if frame.seq <= last_seq:
             # A resend of a change already sequenced: acknowledge it again, apply nothing. If
             # the original is not committed yet, its commit acknowledges it to every

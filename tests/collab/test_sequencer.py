@@ -1,0 +1,129 @@
+"""Two rooms of one statement, as two workers hold them, on one PostgreSQL database: the
+database puts each batch after the other's, and each room passes the other's changes on."""
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.collab import store
+from app.collab.protocol import OpFrame
+from app.collab.room import Connection, Room
+from app.config import Settings
+from app.models.membership import Role
+from app.models.operation import Snapshot
+from app.services.text import text_at
+from tests.factories import add_member, make_statement, make_user
+
+TIMEOUT = 10.0
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("two workers share a statement only on PostgreSQL (the PostgreSQL run)")
+
+
+async def _frames(connection: Connection, count: int) -> list[tuple[Any, ...]]:
+    """The next `count` frames, as (type, rev, seq, client_id)."""
+    found = []
+    for _ in range(count):
+        frame = json.loads(await asyncio.wait_for(connection.outbox.get(), TIMEOUT))
+        found.append((frame["type"], frame.get("rev"), frame.get("seq"), frame.get("client_id")))
+    return found
+
+
+def _op(base_rev: int, seq: int, op: list[int | str]) -> OpFrame:
+    return OpFrame(type="op", base_rev=base_rev, seq=seq, op=op)
+
+
+def test_concurrent_batches_are_put_after_each_other(
+    session: Session, settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "SNAPSHOT_EVERY", 2)
+    alice_user = make_user(session, name="Alice")
+    bob_user = make_user(session, name="Bob")
+    statement = make_statement(session, settings, facilitator=alice_user, text="agree")
+    add_member(session, statement, bob_user, Role.editor)
+    statement_id = statement.id
+    assert statement_id is not None
+    alice_person = {"id": alice_user.id, "name": "Alice", "organisation": "", "colour": ""}
+    bob_person = {"id": bob_user.id, "name": "Bob", "organisation": "", "colour": ""}
+
+    async def scenario() -> None:
+        first, second = Room(statement_id, engine, 10**6), Room(statement_id, engine, 10**6)
+        await first.load()
+        await second.load()
+        alice = Connection("alice", alice_person, "facilitator", can_edit=True)
+        bob = Connection("bob", bob_person, "editor", can_edit=True)
+        watcher = Connection("watcher", bob_person, "editor", can_edit=False)
+        await first.join(alice)
+        await second.join(bob)
+        await second.join(watcher)
+        # Both type on revision 1, each on a worker that has not heard of the other's change.
+        first.submit(alice, _op(1, 1, ["We ", 5]))
+        assert await _frames(alice, 1) == [("ack", 2, 1, None)]
+        second.submit(bob, _op(1, 1, [5, "!"]))
+        # Bob's change went after Alice's, and the second worker's sockets got hers first,
+        # with her name read from the database.
+        assert await _frames(bob, 2) == [("op", 2, 1, "alice"), ("ack", 3, 1, None)]
+        seen = json.loads(await asyncio.wait_for(watcher.outbox.get(), TIMEOUT))
+        assert (seen["rev"], seen["author"]["name"]) == (2, "Alice")
+        assert await _frames(watcher, 1) == [("op", 3, 1, "bob")]
+        assert (second.durable_rev, second.durable_text) == (3, "We agree!")
+        # The first worker hears of it and reads it from the log.
+        first.overtaken(3)
+        assert await _frames(alice, 1) == [("op", 3, 1, "bob")]
+        assert (first.durable_rev, first.durable_text) == (3, "We agree!")
+        await first.close()
+        await second.close()
+
+    asyncio.run(scenario())
+    with Session(engine) as check:
+        assert text_at(session=check, statement_id=statement_id).text == "We agree!"
+        snapshots = check.exec(select(Snapshot).where(Snapshot.statement_id == statement_id))
+        # Each batch crossed a snapshot boundary; Bob's was written after Alice's, and so
+        # is its snapshot.
+        assert sorted((s.rev, s.text) for s in snapshots) == [(2, "We agree"), (3, "We agree!")]
+
+
+def test_a_change_resent_to_another_worker_is_written_once(
+    session: Session, settings: Settings, engine: Engine
+) -> None:
+    """A tab sends a change to one worker, loses the connection, and resends it to the
+    other before that one has heard of it: the second answers with the first's revision."""
+    user = make_user(session)
+    statement_id = make_statement(session, settings, facilitator=user, text="x").id
+    assert statement_id is not None
+    person = {"id": user.id, "name": "", "organisation": "", "colour": ""}
+
+    async def scenario() -> None:
+        first, second = Room(statement_id, engine, 10**6), Room(statement_id, engine, 10**6)
+        await first.load()
+        await second.load()
+        before = Connection("tab", person, "editor", can_edit=True)
+        after = Connection("tab", person, "editor", can_edit=True)
+        other = Connection("other", person, "editor", can_edit=True)
+        await first.join(before)
+        await second.join(after)
+        await second.join(other)
+        first.submit(before, _op(1, 1, [1, "y"]))
+        await _frames(before, 1)  # written as revision 2; the acknowledgement is lost
+        second.submit(after, _op(1, 1, [1, "y"]))  # the same change, resent
+        # Acknowledged with the revision the first worker gave it, and nothing refused.
+        assert await _frames(after, 1) == [("ack", 2, 1, None)]
+        assert await _frames(other, 1) == [("op", 2, 1, "tab")]
+        second.submit(other, _op(2, 1, ["w", 2]))
+        assert await _frames(other, 1) == [("ack", 3, 1, None)]
+        assert await _frames(after, 1) == [("op", 3, 1, "other")]
+        await first.close()
+        await second.close()
+
+    asyncio.run(scenario())
+    with Session(engine) as check:
+        assert text_at(session=check, statement_id=statement_id).text == "wxy"
+    rows = store.changes_after(engine, statement_id, 1)
+    assert [(c.client_id, c.seq) for c in rows] == [("tab", 1), ("other", 1)]
