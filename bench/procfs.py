@@ -1,5 +1,5 @@
-"""What the benchmarks read about a server's processes from /proc: its children, CPU time,
-resident memory and the connections each process holds.
+"""What the benchmarks read from /proc: a server's processes, their CPU time, resident memory
+and the connections each holds, and how busy the whole machine is.
 
 Linux only, as the benchmarks are: /proc answers without asking the server anything, so a
 measure costs the server nothing.
@@ -106,3 +106,10 @@ def connections(pid: int, port: int) -> int:
         if target.startswith("socket:[") and target[8:-1] in inodes:
             count += 1
     return count
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores have spent on anything but idling, since boot (/proc/stat)."""
+    fields = (PROC / "stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")

@@ -16,10 +16,21 @@ def add_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, help="also write the rows to this file, as JSON")
 
 
+def _rounded(value: Any) -> Any:
+    """Floats to three decimals (a microsecond, in milliseconds): the rest is noise."""
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
+
+
 def write(path: Path | None, rows: Sequence["DataclassInstance"]) -> None:
     """Write the rows, if a path was given."""
     if path is not None:
-        found = [dataclasses.asdict(row) for row in rows]
+        found = [
+            {key: _rounded(value) for key, value in dataclasses.asdict(row).items()} for row in rows
+        ]
         path.write_text(json.dumps(found, indent=1) + "\n")
 
 

@@ -1,0 +1,113 @@
+"""The whole suite: which benchmarks there are, how each is run, and running them.
+
+Each benchmark runs as its own process, exactly as its command shows (plus `--json`), so that
+one's leftovers (threads, a process pool, a warm cache) cannot touch the next, and the
+command the page shows is the one that made its figures. `--quick` runs the same code with
+short durations and fewer clients, to check that the suite works, not to measure.
+"""
+
+import resource
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import machine, procfs, rows
+from bench.store import Section
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str  # its module in bench/, and its name for --only
+    full: tuple[str, ...]  # the arguments of each process, as typed in a shell
+    quick: tuple[str, ...]
+
+    def runs(self, quick: bool) -> list[list[str]]:
+        return [shlex.split(args) for args in (self.quick if quick else self.full)]
+
+    def command(self, args: list[str]) -> str:
+        """How the page shows one run: the command that does it alone."""
+        return shlex.join([".venv/bin/python", "-m", f"bench.{self.name}", *args])
+
+
+SUITE = (
+    Benchmark("requests", full=("--rounds 500",), quick=("--rounds 50",)),
+    Benchmark("pipeline", full=("",), quick=("",)),
+    Benchmark(
+        "durable",
+        full=(
+            "--seconds 8 --statements 1 50",
+            "--seconds 8 --statements 250 --clients 1000",
+            "--seconds 8 --statements 50 --database postgres --workers 1 2",
+        ),
+        quick=(
+            "--seconds 2 --statements 50 --clients 100",
+            "--seconds 2 --statements 50 --clients 100 --database postgres --level server"
+            " --workers 2",
+        ),
+    ),
+    Benchmark(
+        "latency",
+        full=("--seconds 8 --database sqlite postgres --workers 1 2 4",),
+        quick=("--seconds 2 --clients 10 50 --database sqlite postgres --workers 1 2",),
+    ),
+    Benchmark(
+        "memory",
+        full=(
+            "--sockets 1000 --statements 1 20",
+            "--sockets 1000 --statements 1 20 --deflate",
+        ),
+        quick=("--sockets 100 --statements 1",),
+    ),
+    Benchmark("diff", full=("",), quick=("--sizes '5 KB' '50 KB'",)),
+    Benchmark(
+        "join",
+        full=("--runs 20 --database sqlite postgres",),
+        quick=("--runs 3 --database sqlite postgres",),
+    ),
+)
+NAMES = [benchmark.name for benchmark in SUITE]
+
+
+class Failed(Exception):
+    """A benchmark's process exited with an error; its earlier figures stay."""
+
+
+def _run_one(benchmark: Benchmark, args: list[str]) -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "rows.json"
+        command = [sys.executable, "-m", f"bench.{benchmark.name}", *args, "--json", str(output)]
+        print(f"\n$ {benchmark.command(args)}", flush=True)
+        if subprocess.run(command, check=False).returncode != 0 or not output.exists():
+            raise Failed(f"{benchmark.command(args)} failed")
+        return rows.read(output)
+
+
+def _children_cpu_seconds() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def run(benchmark: Benchmark, *, quick: bool) -> Section:
+    """Run every process of one benchmark; raise Failed if one of them fails."""
+    started = time.monotonic()
+    busy, own = procfs.machine_busy_seconds(), _children_cpu_seconds()
+    found = []
+    for args in benchmark.runs(quick):
+        found += _run_one(benchmark, args)
+    seconds = time.monotonic() - started
+    return Section(
+        measured=datetime.now(UTC).isoformat(timespec="seconds"),
+        seconds=round(seconds, 1),
+        quick=quick,
+        machine=machine.describe(),
+        busy_cores=round((procfs.machine_busy_seconds() - busy) / seconds, 2),
+        own_cores=round((_children_cpu_seconds() - own) / seconds, 2),
+        commands=[benchmark.command(args) for args in benchmark.runs(quick)],
+        rows=found,
+    )

@@ -1,0 +1,142 @@
+"""What the benchmarks aim at, each target a figure the report picks from the rows and checks.
+
+A target names the rows it applies to by their fields (a set of values means any of them); the
+figure checked is the worst of those rows, so a target over two databases is met only if both
+meet it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Row = dict[str, Any]
+
+
+def _field(name: str) -> Callable[[Row], float]:
+    def value(row: Row) -> float:
+        return float(row[name])
+
+    return value
+
+
+def _per_second(row: Row) -> float:
+    return float(row["changes"]) / float(row["seconds"])
+
+
+@dataclass(frozen=True)
+class Target:
+    benchmark: str
+    what: str  # what is measured, in words
+    limit: float
+    unit: str
+    at_most: bool  # the figure must not exceed the limit (else: must reach it)
+    where: dict[str, Any]
+    value: Callable[[Row], float] = field(repr=False)
+
+    def rows(self, rows: list[Row]) -> list[Row]:
+        def matches(row: Row) -> bool:
+            return all(
+                row.get(key) in wanted if isinstance(wanted, frozenset) else row.get(key) == wanted
+                for key, wanted in self.where.items()
+            )
+
+        return [row for row in rows if matches(row)]
+
+    def measured(self, rows: list[Row]) -> float | None:
+        """The worst figure among the rows the target applies to; None if none was measured."""
+        found = [self.value(row) for row in self.rows(rows)]
+        if not found:
+            return None
+        return max(found) if self.at_most else min(found)
+
+    def met(self, figure: float) -> bool:
+        return figure <= self.limit if self.at_most else figure >= self.limit
+
+    @property
+    def wanted(self) -> str:
+        return f"{'at most' if self.at_most else 'at least'} {self.limit:,g} {self.unit}"
+
+
+TARGETS = (
+    Target(
+        "durable",
+        "durable changes a second, end to end, 200 clients on 50 statements, SQLite",
+        20_000,
+        "a second",
+        at_most=False,
+        where={"database": "SQLite", "level": "server", "statements": 50, "clients": 200},
+        value=_per_second,
+    ),
+    Target(
+        "durable",
+        "durable changes a second, end to end, 200 clients on 50 statements, "
+        "PostgreSQL with 2 workers",
+        10_000,
+        "a second",
+        at_most=False,
+        where={
+            "database": "PostgreSQL",
+            "level": "server",
+            "workers": 2,
+            "statements": 50,
+            "clients": 200,
+        },
+        value=_per_second,
+    ),
+    Target(
+        "latency",
+        "p99 edit-to-peer latency, 100 clients typing 5 changes a second, SQLite",
+        50,
+        "ms",
+        at_most=True,
+        where={"database": "SQLite", "workers": 1, "clients": 100, "rate": 5},
+        value=_field("p99_ms"),
+    ),
+    Target(
+        "latency",
+        "p99 edit-to-peer latency, 200 clients typing 5 changes a second, SQLite",
+        100,
+        "ms",
+        at_most=True,
+        where={"database": "SQLite", "workers": 1, "clients": 200, "rate": 5},
+        value=_field("p99_ms"),
+    ),
+    Target(
+        "latency",
+        "p99 edit-to-peer latency, 200 clients typing 5 changes a second, "
+        "PostgreSQL with 2 workers",
+        100,
+        "ms",
+        at_most=True,
+        where={"database": "PostgreSQL", "workers": 2, "clients": 200, "rate": 5},
+        value=_field("p99_ms"),
+    ),
+    Target(
+        "diff",
+        "comparing two versions of 500 KB, median",
+        300,
+        "ms",
+        at_most=True,
+        where={"size": "500 KB"},
+        value=_field("median_ms"),
+    ),
+    Target(
+        "diff",
+        "comparing two versions of 50 KB, median",
+        15,
+        "ms",
+        at_most=True,
+        where={"size": "50 KB"},
+        value=_field("median_ms"),
+    ),
+    Target(
+        "join",
+        "joining a statement with a 259,778-change history, median, room loading or open, "
+        "SQLite and PostgreSQL",
+        50,
+        "ms",
+        at_most=True,
+        where={"request": frozenset({"join, first (room loads)", "join, later (room open)"})},
+        value=_field("median_ms"),
+    ),
+)
