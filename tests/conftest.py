@@ -6,10 +6,12 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from app import migrate
@@ -46,6 +48,20 @@ def postgres_url() -> str:
     if not _postgres_reachable(url):
         pytest.skip(f"no PostgreSQL server answers at {url.split('@')[-1]}")
     return url
+
+
+@pytest.fixture(scope="session")
+def workers_database(postgres_url: str) -> str:
+    """A PostgreSQL database of their own for tests that run several server processes on
+    one database: made afresh once per run and brought to the newest schema."""
+    with psycopg.connect(postgres_url, autocommit=True) as server:
+        server.execute("DROP DATABASE IF EXISTS accord_workers WITH (FORCE)")
+        server.execute("CREATE DATABASE accord_workers")
+    url = make_url(postgres_url).set(database="accord_workers")
+    engine = make_engine(Settings(database_url=url.render_as_string(hide_password=False)))
+    migrate.upgrade(engine)
+    engine.dispose()
+    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ others send to the rooms concerned.
 """
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections import Counter
@@ -20,6 +21,7 @@ from app.collab.protocol import OpFrame
 from app.collab.room import CLOSE, Connection, Room
 from app.models.membership import ROLE_PERMISSIONS, Membership, Permission, Role
 
+CATCH_UP_SECONDS = 5.0
 ERROR_STATUS = {"future_revision": 409, "too_large": 413, "not_saved": 503}
 
 
@@ -111,7 +113,9 @@ class Hub:
         if it exists (another worker may have written it a moment ago)."""
         room = self.rooms.get(statement_id)
         if room is not None and since is not None and since > room.durable_rev:
-            await room.catch_up()
+            # Not for ever: with the database gone the client is better told what is known.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(room.catch_up(), CATCH_UP_SECONDS)
         async with self.lock:
             room = self.rooms.get(statement_id)
             if room is None:

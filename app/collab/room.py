@@ -31,6 +31,7 @@ from app.collab.change import Change
 from app.collab.protocol import OpFrame, Selection
 from app.collab.sequencer import Rebased
 from app.collab.writer import writer
+from app.services.members import colour_of
 
 log = logging.getLogger("accord.room")
 CLOSE = ""  # put in an outbox, it closes that connection (no real frame is empty)
@@ -267,7 +268,7 @@ class Room:
                     await self._refuse(done.accepted)
             if self.behind and self.committing is None:
                 await self._read_foreign()
-            if self.resent_elsewhere:
+            if self.resent_elsewhere and self.committing is None:
                 await self._refuse([])
             batch, self.queue = self.queue, []
             for connection, frame in batch:
@@ -368,7 +369,8 @@ class Room:
             senders = self.by_client.get(change.client_id, [])
             for sender in senders:
                 sender.send(protocol.ack(change.seq, change.rev))
-            self._deliver(change, self.authors.get(change.author_id, {}), senders, selected)
+            author = self.authors.get(change.author_id) or _nobody(change.author_id)
+            self._deliver(change, author, senders, selected)
 
     def _deliver(
         self,
@@ -540,6 +542,11 @@ class Committing:
     rev: int
     text: str
     commit: "asyncio.Future[Rebased | None]"
+
+
+def _nobody(user_id: int) -> dict[str, Any]:
+    """How a writer whose account is gone appears."""
+    return {"id": user_id, "name": "", "organisation": "", "colour": colour_of(user_id)}
 
 
 def _utf8_size(text: str) -> int:

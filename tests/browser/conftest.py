@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ CHROMIUM_ARGS = [
 expect.set_options(timeout=10_000)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -63,15 +64,14 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """`accord serve` on a free port and a fresh data folder; tests keep apart by account."""
-    port = _free_port()
-    server = LiveServer(f"http://127.0.0.1:{port}", tmp_path_factory.mktemp("accord-data"))
+@contextmanager
+def serving(server: LiveServer) -> Iterator[LiveServer]:
+    """`accord serve` for `server` until the block ends."""
+    port = server.url.rsplit(":", 1)[1]
     log = server.data_dir / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", port],
             cwd=ROOT,
             env=server.env(),
             stdout=output,
@@ -87,6 +87,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """`accord serve` on a free port and a fresh data folder; tests keep apart by account."""
+    server = LiveServer(f"http://127.0.0.1:{free_port()}", tmp_path_factory.mktemp("accord-data"))
+    with serving(server):
+        yield server
 
 
 @pytest.fixture

@@ -20,11 +20,17 @@ class LiveServer:
 
     url: str
     data_dir: Path
+    settings: dict[str, str] = field(default_factory=dict)  # more ACCORD_ variables
 
     def env(self) -> dict[str, str]:
         # Drop the developer's own ACCORD_ settings so that nothing leaks into the run.
         clean = {key: value for key, value in os.environ.items() if not key.startswith("ACCORD_")}
-        return {**clean, "ACCORD_DATA_DIR": str(self.data_dir), "ACCORD_LOG_LEVEL": "warning"}
+        return {
+            **clean,
+            "ACCORD_DATA_DIR": str(self.data_dir),
+            "ACCORD_LOG_LEVEL": "warning",
+            **self.settings,
+        }
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,6 @@ notice channel catches up, and a killed worker's editors carry on at the other."
 import asyncio
 import json
 import random
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +12,10 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from app.collab.fanout import GONE_AFTER
 from tests.collab.editing import (
     MARKER,
     START_TEXT,
@@ -28,7 +26,6 @@ from tests.collab.editing import (
     random_edit,
 )
 from tests.collab.live import (
-    ROOT,
     LiveEditor,
     ServerProcess,
     Team,
@@ -40,37 +37,17 @@ from tests.collab.live import (
 )
 
 pytestmark = pytest.mark.postgres
-DATABASE = "accord_workers"
 WAIT = 10.0
 
 
-@pytest.fixture(scope="module")
-def shared_database(postgres_url: str) -> str:
-    """A database of their own for these tests, made afresh and brought to the newest schema."""
-    with psycopg.connect(postgres_url, autocommit=True) as server:
-        server.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        server.execute(f"CREATE DATABASE {DATABASE}")
-    url = make_url(postgres_url).set(database=DATABASE).render_as_string(hide_password=False)
-    upgraded = subprocess.run(
-        [sys.executable, "-m", "app.cli", "db", "upgrade"],
-        cwd=ROOT,
-        env={**ServerProcess(Path()).env(), "ACCORD_DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert upgraded.returncode == 0, upgraded.stderr
-    return url
-
-
 @pytest.fixture
-def workers(shared_database: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+def workers(workers_database: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
     """Two `accord serve` processes on their own ports, sharing the database."""
     pair = []
     for name in ("first", "second"):
         folder = tmp_path / name
         folder.mkdir()
-        pair.append(ServerProcess(folder, settings={"ACCORD_DATABASE_URL": shared_database}))
+        pair.append(ServerProcess(folder, settings={"ACCORD_DATABASE_URL": workers_database}))
     try:
         for server in pair:
             server.start()
@@ -152,9 +129,11 @@ async def _open(
     return socket, hello
 
 
-async def _next(socket: ClientConnection, kind: str, **expected: Any) -> dict[str, Any]:
+async def _next(
+    socket: ClientConnection, kind: str, within: float = WAIT, **expected: Any
+) -> dict[str, Any]:
     """The next frame of `kind` whose fields hold `expected`; others are passed over."""
-    deadline = time.monotonic() + WAIT
+    deadline = time.monotonic() + within
     while True:
         raw = await asyncio.wait_for(socket.recv(), max(0.01, deadline - time.monotonic()))
         frame: dict[str, Any] = json.loads(raw)
@@ -232,7 +211,7 @@ def _cut_listeners(url: str) -> int:
 
 
 def test_a_worker_that_lost_its_notices_catches_up(
-    workers: tuple[ServerProcess, ServerProcess], shared_database: str
+    workers: tuple[ServerProcess, ServerProcess], workers_database: str
 ) -> None:
     first, second = workers
     team = make_team(first, editors=2)
@@ -244,7 +223,7 @@ def test_a_worker_that_lost_its_notices_catches_up(
     async def session() -> None:
         try:
             await asyncio.gather(writer.connect(), watcher.connect())
-            assert _cut_listeners(shared_database) == 2
+            assert _cut_listeners(workers_database) == 2
             # While the listeners are away, only the first worker's writer types.
             for _ in range(40):
                 writer.edit(random_edit(rng, writer.text))
@@ -296,3 +275,65 @@ def test_a_killed_workers_editors_carry_on_at_the_other(
     assert acked_before_kill
     text = assert_converged(second, team, statement_id, editors)
     assert_typed_once(text, typists, acked_before_kill)
+
+
+def test_a_killed_workers_people_leave_the_others_view(
+    workers: tuple[ServerProcess, ServerProcess],
+) -> None:
+    """A worker that dies says no goodbye; the others stop showing its sockets once it has
+    been silent for GONE_AFTER seconds."""
+    first, second = workers
+    team = make_team(first, editors=2)
+    statement_id = start_statement(first, team, "")
+    alice_token, bob_token = team.editor_tokens
+
+    async def session() -> float:
+        alice, _ = await _open(first, alice_token, statement_id)
+        bob, hello = await _open(second, bob_token, statement_id)
+        peers = hello["peers"] or [await _next(bob, "presence")]
+        assert [peer["user"]["name"] for peer in peers] == ["Editor 0"]
+        killed = time.monotonic()
+        await asyncio.to_thread(first.kill)
+        left = await _next(bob, "presence", left=True, within=GONE_AFTER + 10)
+        assert left["client_id"] == peers[0]["client_id"]
+        waited = time.monotonic() - killed
+        # Someone opening the statement now does not see her either.
+        carol, carol_hello = await _open(second, alice_token, statement_id)
+        assert [peer["user"]["name"] for peer in carol_hello["peers"]] == ["Editor 1"]
+        await asyncio.gather(bob.close(), carol.close())
+        alice.transport.abort()
+        return waited
+
+    waited = asyncio.run(session())
+    assert waited < GONE_AFTER + 10
+
+
+def test_one_address_served_by_two_worker_processes(workers_database: str, tmp_path: Path) -> None:
+    """`accord serve --workers 2`: the kernel hands each connection to either process."""
+    server = ServerProcess(
+        tmp_path, settings={"ACCORD_DATABASE_URL": workers_database, "ACCORD_WORKERS": "2"}
+    )
+    server.start()
+    try:
+        team = make_team(server, editors=3)
+        statement_id = start_statement(server, team, START_TEXT)
+        editors = editors_for(server, team, statement_id, per_person=2)
+        rng = random.Random(3)
+
+        async def session() -> None:
+            try:
+                await asyncio.gather(
+                    *(
+                        _type_and_hop(e, random.Random(rng.random()), 60, [server.ws_url])
+                        for e in editors
+                    )
+                )
+                await _until_level(editors, server, team, statement_id)
+            finally:
+                await asyncio.gather(*(editor.close() for editor in editors))
+
+        asyncio.run(session())
+        assert_converged(server, team, statement_id, editors)
+        assert "(2 workers)" in server.log_text()
+    finally:
+        server.stop()
