@@ -27,7 +27,7 @@ def draw(rows: list[dict[str, Any]], path: Path) -> None:
     lines: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         lines[(row["database"], row["workers"])].append(row)
-    figure = Figure(figsize=(8, 5), dpi=120)
+    figure = Figure(figsize=(8, 5.5), dpi=120)
     axes = figure.subplots()
     colours = colormaps["tab10"]
     for n, line in enumerate(sorted(lines, key=_order)):
@@ -68,7 +68,7 @@ def draw(rows: list[dict[str, Any]], path: Path) -> None:
     axes.set_ylabel("edit-to-peer latency, ms (log scale)")
     axes.set_title("Edit-to-peer latency: p99 (solid, dots) and p50 (dashed)")
     axes.grid(True, which="major", alpha=0.3)
-    axes.legend(fontsize="small", loc="upper left")
+    axes.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)

@@ -28,10 +28,10 @@ import argparse
 import asyncio
 import json
 import random
-import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +44,9 @@ from app.config import Settings
 from app.db import make_engine
 from bench import rows
 from bench.clients import sleep_until, split, spread
+from bench.cpu import CpuUse, Window
 from bench.latency import ACK, OP
-from bench.server import DATABASES, database_url, recreate_postgres, running, seed
+from bench.server import DATABASES, database_url, recreate_postgres, running, seed, setups
 from bench.stats import percentiles
 from bench.wire import Wire, connect
 
@@ -67,6 +68,8 @@ class Throughput:
     seconds: float
     ack_p50_ms: float  # send to acknowledgement, over every tenth change of each client
     ack_p99_ms: float
+    server_cpu: float  # shares of one core in the window: the server's processes (the
+    machine_cpu: float  # rooms' process at the room level), and the whole machine's
 
     @property
     def per_second(self) -> float:
@@ -77,14 +80,15 @@ class Throughput:
         return (
             f"| {self.database} | {self.level} | {workers} | {self.statements} | "
             f"{self.clients:,} | {self.changes:,} | {self.seconds:.1f} | "
-            f"{self.per_second:,.0f} | {self.ack_p50_ms:.1f} | {self.ack_p99_ms:.1f} |"
+            f"{self.per_second:,.0f} | {self.ack_p50_ms:.1f} | {self.ack_p99_ms:.1f} | "
+            f"{self.server_cpu:.0%} | {self.machine_cpu:.0%} |"
         )
 
 
 HEADER = (
     "| database | level | workers | statements | clients | changes | seconds | changes/s "
-    "| ack p50 ms | ack p99 ms |\n"
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    "| ack p50 ms | ack p99 ms | server CPU | machine CPU |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 )
 
 
@@ -98,6 +102,7 @@ def throughput(
     changes: int,
     seconds: float,
     ack_ms: list[float],
+    cpu: CpuUse,
 ) -> Throughput:
     p50, p99 = percentiles(ack_ms, 0.5, 0.99)
     return Throughput(
@@ -110,6 +115,8 @@ def throughput(
         seconds=seconds,
         ack_p50_ms=p50,
         ack_p99_ms=p99,
+        server_cpu=cpu.server,
+        machine_cpu=cpu.machine,
     )
 
 
@@ -227,7 +234,8 @@ def through_server(
             (server.ws_base, part, window)
             for part in split(seats(server.statement_ids, server.tokens, clients), processes)
         ]
-        results = spread(_process, jobs)
+        with Window(server.cpu_seconds, *window) as cpu:
+            results = spread(_process, jobs)
     return throughput(
         database=database,
         level="server",
@@ -237,6 +245,7 @@ def through_server(
         changes=sum(count for count, _ in results),
         seconds=seconds,
         ack_ms=[ms for _, found in results for ms in found],
+        cpu=cpu.use(),
     )
 
 
@@ -269,7 +278,7 @@ async def _room_client(
 
 async def _rooms(
     database_url: str, clients: int, statements: int, seconds: float
-) -> tuple[int, list[float]]:
+) -> tuple[int, list[float], CpuUse]:
     with tempfile.TemporaryDirectory() as data:
         if database_url:
             recreate_postgres(database_url)
@@ -289,19 +298,21 @@ async def _rooms(
                 room = rooms[statement_id]
                 await room.join(connection)
                 tasks.append(_room_client(room, connection, window, found))
-            counts = await asyncio.gather(*tasks)
+            # The window's end has passed when the clients are done: leaving waits for nothing.
+            with Window(time.process_time, *window) as cpu:
+                counts = await asyncio.gather(*tasks)
             for room in rooms.values():
                 await room.close()
         finally:
             engine.dispose()
-    return sum(counts), found
+    return sum(counts), found, cpu.use()
 
 
 def in_rooms(
     *, database: str = "sqlite", clients: int = 200, statements: int = 1, seconds: float = 10.0
 ) -> Throughput:
     """The rooms alone, in this process, with in-memory connections."""
-    changes, found = asyncio.run(_rooms(database_url(database), clients, statements, seconds))
+    changes, found, cpu = asyncio.run(_rooms(database_url(database), clients, statements, seconds))
     return throughput(
         database=database,
         level="room",
@@ -311,7 +322,18 @@ def in_rooms(
         changes=changes,
         seconds=seconds,
         ack_ms=found,
+        cpu=cpu,
     )
+
+
+def configurations(
+    databases: list[str], levels: list[str], workers: list[int]
+) -> Iterator[tuple[str, str, int]]:
+    """(database, level, workers) to measure; the room level is one process."""
+    for database in databases:
+        for level in levels:
+            for _, count in setups([database], workers if level == "server" else [1]):
+                yield database, level, count
 
 
 def main() -> None:
@@ -332,32 +354,24 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     print(HEADER, flush=True)
-    for database in args.database:
-        for level in args.level:
-            for workers in args.workers if level == "server" else [1]:
-                if workers > 1 and database == "sqlite":
-                    print(f"(SQLite runs one worker: skipping {workers})", file=sys.stderr)
-                    continue
-                for count in args.statements:
-                    if level == "server":
-                        result = through_server(
-                            database=database,
-                            workers=workers,
-                            clients=args.clients,
-                            statements=count,
-                            seconds=args.seconds,
-                            processes=args.processes,
-                            profile=args.profile,
-                        )
-                    else:
-                        result = in_rooms(
-                            database=database,
-                            clients=args.clients,
-                            statements=count,
-                            seconds=args.seconds,
-                        )
-                    print(result.row(), flush=True)
-                    results.append(result)
+    for database, level, workers in configurations(args.database, args.level, args.workers):
+        for count in args.statements:
+            if level == "server":
+                result = through_server(
+                    database=database,
+                    workers=workers,
+                    clients=args.clients,
+                    statements=count,
+                    seconds=args.seconds,
+                    processes=args.processes,
+                    profile=args.profile,
+                )
+            else:
+                result = in_rooms(
+                    database=database, clients=args.clients, statements=count, seconds=args.seconds
+                )
+            print(result.row(), flush=True)
+            results.append(result)
     rows.write(args.json, results)
 
 

@@ -22,6 +22,10 @@ revision and the length of the text, which is all a one-character insert needs, 
 just those from the frames, so that the generator can take in the 200,000 frames a second
 that 200 clients typing 5 changes a second receive. Only inserts are typed, since a client
 that does not transform cannot know whether its delete survived a concurrent one.
+
+The CPU columns are shares of one core over the measured window: the server's processes, the
+load generator, and the whole machine, whose share beyond those two is PostgreSQL's work and
+any other job's (a run that shared the cores shows there).
 """
 
 import argparse
@@ -29,7 +33,6 @@ import asyncio
 import json
 import random
 import re
-import sys
 import threading
 import time
 import uuid
@@ -38,7 +41,8 @@ from dataclasses import dataclass, field
 import uvloop
 
 from bench import rows
-from bench.server import DATABASES, DRAFT, Server, database_url, running
+from bench.cpu import Window
+from bench.server import DATABASES, DRAFT, Server, database_url, running, setups
 from bench.stats import percentiles
 from bench.wire import Wire, connect
 
@@ -172,6 +176,7 @@ class Latency:
     max_ms: float
     server_cpu: float  # share of one core the server's processes used in the window
     client_cpu: float  # and the load generator
+    machine_cpu: float  # and the whole machine (200% is both cores)
     connections: list[int]  # the clients' sockets each worker held
 
     @property
@@ -184,14 +189,14 @@ class Latency:
             f"| {self.database} | {self.workers} | {spread} | {self.clients} | {self.rate:g} | "
             f"{self.changes:,} | {self.samples:,} of {self.expected:,} | "
             f"{self.p50_ms:.1f} | {self.p95_ms:.1f} | {self.p99_ms:.1f} | {self.max_ms:.1f} | "
-            f"{self.server_cpu:.0%} | {self.client_cpu:.0%} |"
+            f"{self.server_cpu:.0%} | {self.client_cpu:.0%} | {self.machine_cpu:.0%} |"
         )
 
 
 HEADER = (
     "| database | workers | sockets per worker | clients | changes/s each | changes | samples "
-    "| p50 ms | p95 ms | p99 ms | max ms | server CPU | client CPU |\n"
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    "| p50 ms | p95 ms | p99 ms | max ms | server CPU | client CPU | machine CPU |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 )
 
 
@@ -218,26 +223,21 @@ def measure(
         stop = start + WARM_UP + seconds
         run = Run(window=(start + WARM_UP, stop))
         tokens = [server.tokens[n % users] for n in range(clients)]
-        cpu: list[tuple[float, float]] = []
         spread: list[int] = []
-
-        def note_cpu() -> None:
-            cpu.append((server.cpu_seconds(), time.process_time()))
 
         def note_spread() -> None:
             spread.extend(server.connections_per_worker())
 
-        timers = [
-            threading.Timer(start + WARM_UP / 2 - time.monotonic(), note_spread),
-            threading.Timer(start + WARM_UP - time.monotonic(), note_cpu),
-            threading.Timer(stop - time.monotonic(), note_cpu),
-        ]
-        for timer in timers:
-            timer.start()
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        # Once every socket is open, during the warm-up.
+        timer = threading.Timer(start + WARM_UP / 2 - time.monotonic(), note_spread)
+        timer.start()
+        with (
+            Window(server.cpu_seconds, *run.window) as window,
+            asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
+        ):
             runner.run(_typists(server, tokens, rate, run, stop))
-        for timer in timers:
-            timer.join()
+        timer.join()
+    cpu = window.use()
     p50, p95, p99, most = percentiles(run.samples_ms, 0.5, 0.95, 0.99, 1.0)
     return Latency(
         database=DATABASES[database],
@@ -250,8 +250,9 @@ def measure(
         p95_ms=p95,
         p99_ms=p99,
         max_ms=most,
-        server_cpu=(cpu[1][0] - cpu[0][0]) / seconds if len(cpu) == 2 else 0.0,
-        client_cpu=(cpu[1][1] - cpu[0][1]) / seconds if len(cpu) == 2 else 0.0,
+        server_cpu=cpu.server,
+        client_cpu=cpu.client,
+        machine_cpu=cpu.machine,
         connections=spread,
     )
 
@@ -269,21 +270,17 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     print(HEADER, flush=True)
-    for database in args.database:
-        for workers in args.workers:
-            if workers > 1 and database == "sqlite":
-                print(f"(SQLite runs one worker: skipping {workers})", file=sys.stderr)
-                continue
-            for clients in args.clients:
-                result = measure(
-                    clients=clients,
-                    rate=args.rate,
-                    seconds=args.seconds,
-                    database=database,
-                    workers=workers,
-                )
-                print(result.row(), flush=True)
-                results.append(result)
+    for database, workers in setups(args.database, args.workers):
+        for clients in args.clients:
+            result = measure(
+                clients=clients,
+                rate=args.rate,
+                seconds=args.seconds,
+                database=database,
+                workers=workers,
+            )
+            print(result.row(), flush=True)
+            results.append(result)
     rows.write(args.json, results)
 
 

@@ -66,10 +66,11 @@ def machine(sections: dict[str, Section]) -> str:
 
 
 def run_line(section: Section, one_machine: bool) -> str:
+    cores = section.machine["cores"]
     line = (
-        f"Last run {_date(section)}, {_duration(section.seconds)}. The machine's cores were "
-        f"{section.busy_cores:.1f} busy on average, {section.own_cores:.1f} of them the "
-        "benchmark's own processes."
+        f"Last run {_date(section)}, taking {_duration(section.seconds)}. On average "
+        f"{section.busy_cores:.1f} of the machine's {cores} cores were busy, "
+        f"{section.own_cores:.1f} with the benchmark's own processes."
     )
     if not one_machine:
         line += f" Measured on {describe_machine(section.machine)}."
@@ -83,7 +84,14 @@ def run_line(section: Section, one_machine: bool) -> str:
 
 def table(name: str, section: Section) -> str:
     header, make = TABLES[name]
-    return "\n".join([header, *(make(**row).row() for row in section.rows)])
+    try:
+        lines = [make(**row).row() for row in section.rows]
+    except TypeError:  # fields added or removed since
+        return (
+            "The stored figures do not fit this version of the benchmark's table: "
+            f"`.venv/bin/python -m bench --only {name}` measures them again."
+        )
+    return "\n".join([header, *lines])
 
 
 def figure(target: Target, value: float) -> str:

@@ -89,6 +89,16 @@ def database_url(database: str) -> str:
     return POSTGRES if database == "postgres" else ""
 
 
+def setups(databases: list[str], workers: list[int]) -> Iterator[tuple[str, int]]:
+    """The (database, workers) pairs to run: SQLite only with one worker, all it allows."""
+    for database in databases:
+        for count in workers:
+            if count > 1 and database == "sqlite":
+                print(f"(SQLite runs one worker: skipping {count})", file=sys.stderr)
+                continue
+            yield database, count
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

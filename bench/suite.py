@@ -53,7 +53,9 @@ SUITE = (
     ),
     Benchmark(
         "latency",
-        full=("--seconds 8 --database sqlite postgres --workers 1 2 4",),
+        full=(
+            "--seconds 8 --clients 10 50 100 150 200 --database sqlite postgres --workers 1 2 4",
+        ),
         quick=("--seconds 2 --clients 10 50 --database sqlite postgres --workers 1 2",),
     ),
     Benchmark(
