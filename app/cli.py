@@ -1,4 +1,4 @@
-"""The `accord` command: serve, demo, db upgrade|downgrade|current, user create."""
+"""The `accord` command: serve, demo, db upgrade|downgrade|current, user create|disable|enable."""
 
 import argparse
 import getpass
@@ -9,10 +9,11 @@ from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from app import migrate
 from app.collab.batching import BatchingWebSocketProtocol
+from app.collab.fanout import CHANNEL, notice
 from app.config import Settings, get_settings
 from app.db import DurabilityError, check_durability, make_engine
 from app.demo import DEMO_PASSWORD, seed
@@ -151,6 +152,25 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
         engine.dispose()
 
 
+def cmd_user_access(args: argparse.Namespace, settings: Settings) -> None:
+    """Disable an account (its sessions end and its live sockets close) or enable it again."""
+    disable = args.user_command == "disable"
+    _prepare_database(settings)
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            user = accounts.set_disabled(session=session, email=args.email, disabled=disable)
+            session.commit()
+            if disable and engine.dialect.name == "postgresql":
+                # The workers close the sockets at once; without this they would within seconds.
+                session.exec(select(func.pg_notify(CHANNEL, notice("disabled", None, u=user.id))))
+                session.commit()
+            state = "disabled: signed out everywhere" if disable else "enabled"
+            print(f"{user.name} <{user.email}> is {state}.")
+    finally:
+        engine.dispose()
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="accord", description="Co-write one statement and agree on it."
@@ -184,6 +204,11 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--organisation", default="")
+    for name, helptext in (
+        ("disable", "stop an account signing in; ends its sessions and live connections"),
+        ("enable", "let a disabled account sign in again"),
+    ):
+        user_commands.add_parser(name, help=helptext).add_argument("--email", required=True)
     return top
 
 
@@ -197,7 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    handlers = {"serve": cmd_serve, "demo": cmd_demo, "db": cmd_db, "user": cmd_user_create}
+    handlers = {"serve": cmd_serve, "demo": cmd_demo, "db": cmd_db}
+    user_command = getattr(args, "user_command", None)
+    handlers["user"] = cmd_user_create if user_command == "create" else cmd_user_access
     try:
         handlers[args.command](args, settings)
     except (CommandError, AccordError, DurabilityError, migrate.SchemaOutOfDate) as error:

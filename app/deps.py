@@ -15,6 +15,7 @@ from app.middleware import SESSION_COOKIE
 from app.models.membership import Membership, Permission, Role
 from app.models.statement import Statement
 from app.models.user import User
+from app.security import hash_token
 from app.services.sessions import user_for_api_token, user_for_session
 
 NOT_A_MEMBER = "There is no statement with this id that you are a member of."
@@ -57,6 +58,15 @@ def identify(session: Session, connection: HTTPConnection) -> User | None:
         return user_for_api_token(session=session, secret=token)
     cookie = connection.cookies.get(SESSION_COOKIE)
     return user_for_session(session=session, token=cookie) if cookie else None
+
+
+def credential_of(connection: HTTPConnection) -> str:
+    """What signs this connection in, as live sockets remember it: the kind of secret and its
+    hash, so that ending the session or revoking the token can close the socket too."""
+    token = bearer_token(connection)
+    if token is not None:
+        return "t:" + hash_token(token)
+    return "s:" + hash_token(connection.cookies.get(SESSION_COOKIE, ""))
 
 
 def get_optional_user(request: Request, session: SessionDep) -> User | None:

@@ -8,6 +8,7 @@ others send to the rooms concerned.
 import asyncio
 import contextlib
 import json
+import logging
 import uuid
 from collections import Counter
 from typing import Any
@@ -18,10 +19,13 @@ from sqlmodel import Session, col, select
 from app.collab import ops, protocol
 from app.collab.fanout import MAX_NOTICE_BYTES, Fanout
 from app.collab.protocol import OpFrame
-from app.collab.room import CLOSE, Connection, Room
+from app.collab.room import CLOSE, SIGNED_OUT, Connection, Room
 from app.models.membership import ROLE_PERMISSIONS, Membership, Permission, Role
+from app.services import sessions
 
 CATCH_UP_SECONDS = 5.0
+CREDENTIAL_CHECK_SECONDS = 5.0  # how soon a socket closes after its sign-in ended elsewhere
+log = logging.getLogger("accord.hub")
 ERROR_STATUS = {"future_revision": 409, "too_large": 413, "not_saved": 503}
 
 
@@ -44,6 +48,11 @@ async def submit_whole_change(
                 raise ChangeRefused(frame["code"], frame["message"])
     finally:
         await hub.leave(room, connection)
+
+
+def _still_signed_in(engine: Engine, credentials: set[str]) -> set[str]:
+    with Session(engine) as session:
+        return sessions.still_signed_in(session=session, credentials=credentials)
 
 
 def _short(value: Any) -> bool:
@@ -78,9 +87,11 @@ class Hub:
         self.sockets: Counter[int] = Counter()  # open sockets per user id
         self.fanout: Fanout | None = None
         self.rechecking: asyncio.Task[None] | None = None
+        self.checking: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """On PostgreSQL, join the other workers' channel."""
+        """Check the sockets' sign-ins now and then; on PostgreSQL, join the other workers."""
+        self.checking = asyncio.create_task(self._check_credentials())
         if self.engine.dialect.name != "postgresql":
             return
         url = self.engine.url.set(drivername="postgresql")
@@ -90,9 +101,38 @@ class Hub:
         await self.fanout.start()
 
     async def stop(self) -> None:
+        if self.checking is not None:
+            self.checking.cancel()
+            await asyncio.gather(self.checking, return_exceptions=True)
         if self.fanout is not None:
             await self.fanout.stop()
             self.fanout = None
+
+    def signed_out(self, credential: str) -> None:
+        """A session ended or a token was revoked: close the sockets it opened, everywhere."""
+        self._close_signed_out({credential})
+        self._publish("signed_out", None, c=credential)
+
+    def _close_signed_out(self, ended: set[str]) -> None:
+        for room in self.rooms.values():
+            for connection in room.connections:
+                if connection.credential in ended:
+                    connection.send(SIGNED_OUT)
+
+    async def _check_credentials(self) -> None:
+        """Close sockets whose sign-in ended some other way: it ran out, or the account was
+        disabled by an operator (`accord user disable`, from another process)."""
+        while True:
+            await asyncio.sleep(CREDENTIAL_CHECK_SECONDS)
+            credentials = {c.credential for room in self.rooms.values() for c in room.connections}
+            if not credentials:
+                continue
+            try:
+                kept = await asyncio.to_thread(_still_signed_in, self.engine, credentials)
+            except Exception:
+                log.exception("could not check the live sockets' sign-ins")
+                continue
+            self._close_signed_out(credentials - kept)
 
     def open_socket(self, user_id: int, limit: int) -> bool:
         """Count one more socket for a person, unless they already hold `limit` of them."""
@@ -167,13 +207,26 @@ class Hub:
         room.broadcast(protocol.encode(frame), skip=connection)
         self._publish("presence", room.statement_id, f=frame)
 
-    def _publish(self, kind: str, statement_id: int, **data: Any) -> None:
+    def _publish(self, kind: str, statement_id: int | None, **data: Any) -> None:
         if self.fanout is not None:
             self.fanout.publish(kind, statement_id, **data)
 
     def _receive(self, message: dict[str, Any]) -> None:
         """A notice of another worker's."""
         kind, statement_id = message["k"], message["s"]
+        if kind == "signed_out":
+            self._close_signed_out({message["c"]})
+            return
+        if kind == "disabled":
+            self._close_signed_out(
+                {
+                    c.credential
+                    for room in self.rooms.values()
+                    for c in room.connections
+                    if c.user["id"] == message["u"]
+                }
+            )
+            return
         if kind == "member":
             role = Role(message["r"]) if message["r"] else None
             self._apply_member(statement_id, message["u"], role)

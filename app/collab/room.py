@@ -34,7 +34,9 @@ from app.collab.writer import writer
 from app.services.members import colour_of
 
 log = logging.getLogger("accord.room")
-CLOSE = ""  # put in an outbox, it closes that connection (no real frame is empty)
+# Put in an outbox, these close that connection (no real frame is empty or a lone NUL).
+CLOSE = ""  # no longer a member of the statement
+SIGNED_OUT = "\x00"  # the session or token ended, or the account was disabled
 RECENT_LIMIT = 10_000  # changes a room keeps in memory for transforming late ones
 
 
@@ -88,6 +90,7 @@ class Connection:
     user: dict[str, Any]
     role: str
     can_edit: bool
+    credential: str = ""  # what signed the socket in: "s:" or "t:" and the secret's hash
     outbox: Outbox = field(default_factory=Outbox)
     selection: Selection | None = None
     allowance: float = 0.0  # frames this connection may still send now (a token bucket)

@@ -1,14 +1,17 @@
 """Signing in and out, who am I, and personal API tokens."""
 
+from anyio import from_thread
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
+from app.collab.hub import Hub
 from app.config import Settings
 from app.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep
 from app.middleware import SESSION_COOKIE
 from app.models.auth import ApiTokenCreate, ApiTokenCreated, ApiTokenPublic, SignIn
 from app.models.base import Listing
 from app.models.user import User, UserPublic, UserUpdate
+from app.security import hash_token
 from app.services import accounts, sessions
 
 router = APIRouter(prefix="/api", tags=["account"])
@@ -81,6 +84,7 @@ def sign_out(request: Request, response: Response, session: SessionDep) -> None:
     if token:
         sessions.end_session(session=session, token=token)
         session.commit()
+        _close_sockets(request, "s:" + hash_token(token))
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
 
 
@@ -116,7 +120,14 @@ def list_tokens(user: CurrentUser, session: SessionDep) -> Listing[ApiTokenPubli
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: int, user: CurrentUser, session: SessionDep) -> None:
+def revoke_token(token_id: int, user: CurrentUser, session: SessionDep, request: Request) -> None:
     """Revoke one of my API tokens; scripts using it are refused from now on."""
-    sessions.revoke_api_token(session=session, user=user, token_id=token_id)
+    revoked = sessions.revoke_api_token(session=session, user=user, token_id=token_id)
     session.commit()
+    _close_sockets(request, "t:" + revoked.token_hash)
+
+
+def _close_sockets(request: Request, credential: str) -> None:
+    """Close the live editing sockets this sign-in opened, on the app's event loop."""
+    hub: Hub = request.app.state.hub
+    from_thread.run_sync(hub.signed_out, credential)

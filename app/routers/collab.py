@@ -16,9 +16,9 @@ from app.collab.batching import SEND_TEXTS
 from app.collab.diffing import operation_between
 from app.collab.hub import ChangeRefused, Hub, submit_whole_change
 from app.collab.protocol import OpFrame, PresenceFrame, Selection
-from app.collab.room import CLOSE, Connection, Room
+from app.collab.room import CLOSE, SIGNED_OUT, Connection, Room
 from app.config import Settings
-from app.deps import EditAccess, SettingsDep, bearer_token, identify
+from app.deps import EditAccess, SettingsDep, bearer_token, credential_of, identify
 from app.middleware import allowed_origins, origin_of
 from app.models.membership import Membership, Permission
 from app.models.user import User
@@ -29,6 +29,10 @@ router = APIRouter()
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Close codes in the private range, mirroring the HTTP answers.
 UNAUTHORISED, NOT_FOUND, INVALID, TOO_MANY = 4401, 4404, 4422, 4429
+_CLOSINGS = {
+    CLOSE: (NOT_FOUND, "You are no longer a member."),
+    SIGNED_OUT: (UNAUTHORISED, "Signed out: sign in again."),
+}
 
 
 def _member(
@@ -79,6 +83,7 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
         user=profile(user, membership),
         role=membership.role,
         can_edit=membership.can(Permission.edit),
+        credential=credential_of(websocket),
     )
     try:
         await _take_part(websocket, hub, settings, statement_id, connection, since_raw)
@@ -135,16 +140,17 @@ async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
         # One wake-up sends everything queued by then (a room's batch queues several),
         # in one write to the socket where the server allows it.
         texts = await outbox.take()
-        closing = CLOSE in texts
-        if closing:
-            texts = texts[: texts.index(CLOSE)]
+        closing = next((text for text in texts if text in _CLOSINGS), None)
+        if closing is not None:
+            texts = texts[: texts.index(closing)]
         if send_texts is not None and texts:
             await send_texts(texts)
         else:
             for text in texts:
                 await websocket.send({"type": "websocket.send", "text": text})
-        if closing:
-            await websocket.close(code=NOT_FOUND, reason="You are no longer a member.")
+        if closing is not None:
+            code, reason = _CLOSINGS[closing]
+            await websocket.close(code=code, reason=reason)
             return
 
 

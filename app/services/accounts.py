@@ -6,11 +6,12 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.errors import Conflict, RateLimited, Unauthorized
+from app.errors import Conflict, NotFound, RateLimited, Unauthorized
 from app.models.auth import SignInAttempt
 from app.models.base import utcnow
 from app.models.user import NewAccount, User, UserUpdate, normalise_email
 from app.security import hash_password, needs_rehash, verify_password
+from app.services import sessions
 
 WRONG_CREDENTIALS = "The email or password is not right."
 
@@ -27,6 +28,19 @@ def create_user(*, session: Session, account: NewAccount) -> User:
     )
     session.add(user)
     session.flush()
+    return user
+
+
+def set_disabled(*, session: Session, email: str, disabled: bool) -> User:
+    """Disable an account, ending its sessions (its tokens stop working while it is), or
+    enable it again."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise NotFound(f"There is no account with the email {email!r}.")
+    user.disabled = disabled
+    session.add(user)
+    if disabled:
+        sessions.end_all_sessions(session=session, user=user)
     return user
 
 

@@ -69,13 +69,14 @@ def list_api_tokens(*, session: Session, user: User) -> list[ApiToken]:
     return list(session.exec(query))
 
 
-def revoke_api_token(*, session: Session, user: User, token_id: int) -> None:
+def revoke_api_token(*, session: Session, user: User, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise NotFound("There is no such API token.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
+    return token
 
 
 def user_for_api_token(*, session: Session, secret: str) -> User | None:
@@ -93,3 +94,35 @@ def user_for_api_token(*, session: Session, secret: str) -> User | None:
         session.commit()
         session.refresh(user)  # the commit expired it; callers may use it after the session
     return user
+
+
+def still_signed_in(*, session: Session, credentials: set[str]) -> set[str]:
+    """Which of these live sockets' credentials ("s:" or "t:" and the secret's hash) still
+    sign someone in: the session open or the token not revoked, the account not disabled."""
+    now = utcnow()
+    kept: set[str] = set()
+    session_hashes = [c[2:] for c in credentials if c.startswith("s:")]
+    if session_hashes:
+        open_sessions = session.exec(
+            select(UserSession.token_hash)
+            .join(User, col(User.id) == col(UserSession.user_id))
+            .where(
+                col(UserSession.token_hash).in_(session_hashes),
+                col(UserSession.expires_at) > now,
+                col(User.disabled).is_(False),
+            )
+        )
+        kept.update(f"s:{token_hash}" for token_hash in open_sessions)
+    token_hashes = [c[2:] for c in credentials if c.startswith("t:")]
+    if token_hashes:
+        live_tokens = session.exec(
+            select(ApiToken.token_hash)
+            .join(User, col(User.id) == col(ApiToken.user_id))
+            .where(
+                col(ApiToken.token_hash).in_(token_hashes),
+                col(ApiToken.revoked_at).is_(None),
+                col(User.disabled).is_(False),
+            )
+        )
+        kept.update(f"t:{token_hash}" for token_hash in live_tokens)
+    return kept
