@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.collab import ops, protocol
+from app.collab.change import Change
 from app.collab.fanout import MAX_NOTICE_BYTES, Fanout
 from app.collab.protocol import OpFrame
 from app.collab.room import CLOSE, SIGNED_OUT, Connection, Room
@@ -235,7 +236,7 @@ class Hub:
         if room is None:
             return
         if kind == "op":
-            room.overtaken(message["r"])
+            room.overtaken(message["r"], [Change(*row) for row in message.get("c", ())])
         elif kind == "presence":
             room.remote_presence(message["w"], message["f"])
         elif kind == "event":
@@ -248,7 +249,7 @@ class Hub:
     def _resync(self) -> None:
         """Listening again: catch every room up, ask again who is where, recheck members."""
         for statement_id, room in self.rooms.items():
-            room.overtaken(room.durable_rev + 1)
+            room.reread()
             self._publish("who", statement_id)
         if self.rooms and (self.rechecking is None or self.rechecking.done()):
             self.rechecking = asyncio.create_task(self._recheck_members())

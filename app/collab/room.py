@@ -141,10 +141,13 @@ class Room:
         self.wake = asyncio.Event()
         self.closing = False
         self.worker: asyncio.Task[None] | None = None
-        # Other workers may write this statement too (PostgreSQL): when told they did, the
-        # room reads their changes; those waiting for that are told when it has.
+        # Other workers may write this statement too (PostgreSQL). They say up to which
+        # revision they wrote, usually with the changes themselves; what a notice did not
+        # carry the room reads from the log. Those waiting for that are told when it has.
         self.shared = engine.dialect.name == "postgresql"
-        self.behind = False
+        self.heard_rev = 0
+        self.heard: dict[int, Change] = {}  # changes told of and not taken in yet, by rev
+        self.must_read = False
         self.resent_elsewhere = False
         self.waiting_for_head: list[asyncio.Future[None]] = []
         self.authors: dict[int, dict[str, Any]] = {}  # how writers appear in op frames
@@ -194,11 +197,19 @@ class Room:
         older = await asyncio.to_thread(store.changes_after, self.engine, self.statement_id, rev)
         return [c for c in older if c.rev <= self.loaded_rev] + self.recent
 
-    def overtaken(self, rev: int) -> None:
-        """Another worker wrote this statement up to `rev`: read it when next idle."""
+    def overtaken(self, rev: int, changes: list[Change] | None = None) -> None:
+        """Another worker wrote this statement up to `rev` (and these changes, if given):
+        take them in when no commit of this room's is under way."""
         if rev > self.durable_rev:
-            self.behind = True
+            self.heard_rev = max(self.heard_rev, rev)
+            for change in changes or ():
+                self.heard[change.rev] = change
             self.wake.set()
+
+    def reread(self) -> None:
+        """Read the log for what other workers wrote, told of or not (notices were missed)."""
+        self.must_read = True
+        self.wake.set()
 
     async def catch_up(self) -> None:
         """Return once the room has read what other workers wrote before this call."""
@@ -206,7 +217,7 @@ class Room:
             return
         waiter = asyncio.get_running_loop().create_future()
         self.waiting_for_head.append(waiter)
-        self.behind = True
+        self.must_read = True
         self.wake.set()
         await waiter
 
@@ -269,8 +280,8 @@ class Room:
                     self._announce(done)
                 else:
                     await self._refuse(done.accepted)
-            if self.behind and self.committing is None:
-                await self._read_foreign()
+            if self.committing is None and (self.must_read or self.heard_rev > self.durable_rev):
+                await self._take_foreign()
             if self.resent_elsewhere and self.committing is None:
                 await self._refuse([])
             batch, self.queue = self.queue, []
@@ -296,21 +307,36 @@ class Room:
         commit.add_done_callback(lambda _: self.wake.set())
         self.committing = Committing(accepted, self.rev, self.text, commit)
 
-    async def _read_foreign(self) -> None:
-        """Read what other workers wrote after the durable head; only with no commit pending."""
-        self.behind = False
+    async def _take_foreign(self) -> None:
+        """Take in what other workers wrote after the durable head, from their notices if
+        those carried all of it, else from the log; only with no commit of this room's
+        under way."""
+        must_read, self.must_read = self.must_read, False
         waiting, self.waiting_for_head = self.waiting_for_head, []
+        told: list[Change] = []
+        while self.durable_rev + len(told) + 1 in self.heard:
+            told.append(self.heard[self.durable_rev + len(told) + 1])
         try:
-            foreign = await asyncio.to_thread(
-                store.changes_after, self.engine, self.statement_id, self.durable_rev
-            )
+            if told and told[-1].rev >= self.heard_rev and not must_read:
+                foreign = told
+            else:
+                foreign = await asyncio.to_thread(
+                    store.changes_after, self.engine, self.statement_id, self.durable_rev
+                )
             if foreign:
                 await self._overtaken_by(foreign, None, [])
         except Exception:
             # The next notice, or the listener's catching up when it is back, tries again.
             log.exception("could not read statement %s's new changes", self.statement_id)
+            self.heard_rev = self.durable_rev
+        self._forget_heard()
         self.waiting_for_head.extend(waiting)
         self._caught_up()
+
+    def _forget_heard(self) -> None:
+        """Drop what notices told of that the room has taken in by now."""
+        if self.heard:
+            self.heard = {rev: c for rev, c in self.heard.items() if rev > self.durable_rev}
 
     async def _overtaken_by(
         self, foreign: list[Change], committed: "Committing | None", written: list[Change]
@@ -425,7 +451,8 @@ class Room:
         else:
             self.recent, self.loaded_rev = [], self.durable_rev
         if self.shared:
-            await self._read_foreign()
+            self.must_read = True
+            await self._take_foreign()
         reread = True
         try:
             for client_id in list(self.last_seq):
@@ -527,6 +554,7 @@ class Room:
     def _announce(self, committed: "Committing") -> None:
         """Acknowledge each change of a committed batch and send it to everyone else."""
         self.durable_rev, self.durable_text = committed.rev, committed.text
+        self._forget_heard()
         # Most connections have no selection (none is sent until an editor has focus).
         selected = [c for c in self.connections if c.selection is not None]
         for connection, change in committed.accepted:

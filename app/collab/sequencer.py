@@ -18,7 +18,7 @@ from sqlalchemy import Connection, text
 
 from app.collab import ops
 from app.collab.change import Batch, Change
-from app.collab.fanout import CHANNEL, notice
+from app.collab.fanout import CHANNEL, MAX_NOTICE_BYTES, notice
 
 LOCK_SPACE = 0x41434344  # the first key of Accord's advisory locks; the statement id is the second
 
@@ -70,11 +70,18 @@ def claim(connection: Connection, batches: list[Batch]) -> tuple[list[Batch], li
         moved, snapshot = _rebase(changes, theirs, snapshot)
         written.append((statement_id, moved, snapshot))
         outcomes.append(Rebased(theirs, moved))
-    messages = [
-        notice("op", statement_id, r=changes[-1].rev) for statement_id, changes, _ in written
-    ]
+    messages = [_told(statement_id, changes) for statement_id, changes, _ in written]
     connection.execute(_NOTIFY, {"channel": CHANNEL, "messages": messages})
     return written, outcomes
+
+
+def _told(statement_id: int, changes: list[Change]) -> str:
+    """The notice of a written batch: with the changes, unless they are too long for one."""
+    rows = [[c.rev, c.op, c.author_id, c.client_id, c.seq] for c in changes]
+    message = notice("op", statement_id, r=changes[-1].rev, c=rows)
+    if len(message.encode()) <= MAX_NOTICE_BYTES:
+        return message
+    return notice("op", statement_id, r=changes[-1].rev)
 
 
 def _rebase(
