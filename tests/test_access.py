@@ -113,7 +113,7 @@ def world(
         add_member(session, statement, people[role.value], role)
     add_member(session, statement, other, Role.editor)
     # The non-member has a statement of their own, so they are a real, active user.
-    make_statement(session, settings, facilitator=people["non-member"], title="Theirs")
+    theirs = make_statement(session, settings, facilitator=people["non-member"], title="Theirs")
     make_invitation(session, settings, statement, people["facilitator"])
     versions.save_version(
         session=session,
@@ -164,6 +164,7 @@ def world(
             "thread": thread.id,
             "comment": 1,
             "round": review.id,
+            "theirs": theirs.id,
         },
         snapshot,
     )
@@ -232,3 +233,21 @@ def test_statement_of_another_member_hidden(
     assert response.status_code == missing.status_code == 404
     assert response.json() == missing.json()
     assert signed_in(bob).get("/api/statements").json() == {"data": [], "count": 0}
+
+
+SUB_IDS = ("{version}", "{thread}", "{comment}", "{round}", "{invitation}", "{other}")
+CROSSED = [route for route in ROUTES if any(sub in route.path for sub in SUB_IDS)]
+
+
+@pytest.mark.parametrize("route", CROSSED, ids=lambda r: f"{r.method} {r.path}")
+def test_ids_of_another_statement_are_not_found_in_ones_own(world: World, route: Route) -> None:
+    """The facilitator of another statement names this statement's versions, threads,
+    comments, rounds, invitations and members in their own statement's paths."""
+    before = world.snapshot()
+    path = route.path.format(**{**world.ids, "sid": world.ids["theirs"]})
+    response = world.clients["non-member"].request(route.method, path, json=route.body)
+    assert response.status_code == 404, response.text
+    assert isinstance(response.json()["detail"], str)
+    assert world.snapshot() == before
+    for secret in ("Statement on Partnerships", "Their comment", "Draft 1"):
+        assert secret not in response.text
