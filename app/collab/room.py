@@ -279,6 +279,12 @@ class Room:
                         await self._overtaken_by(rebased.foreign, done, rebased.changes)
                     self._announce(done)
                 else:
+                    log.warning(
+                        "statement %s: a commit failed (%s); its changes are refused, to be "
+                        "sent again",
+                        self.statement_id,
+                        done.commit.exception(),
+                    )
                     await self._refuse(done.accepted)
             if self.committing is None and (self.must_read or self.heard_rev > self.durable_rev):
                 await self._take_foreign()

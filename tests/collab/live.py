@@ -30,6 +30,7 @@ from app.collab import ops
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long enough password"
+RESEND_AFTER = 0.2  # seconds before a change the server could not save is sent again
 
 
 class ProtocolViolation(AssertionError):
@@ -150,8 +151,8 @@ class ServerProcess:
 
     def operation_log(self, statement_id: int) -> list[tuple[int, list[Any], str, int]]:
         """The statement's (rev, op, client_id, seq) rows, read from the database itself."""
-        url = self.settings.get("ACCORD_DATABASE_URL")
-        if url:
+        url = self.settings.get("ACCORD_DATABASE_URL", "")
+        if url.startswith("postgresql"):
             with psycopg.connect(url) as db:
                 found = db.execute(
                     "SELECT rev, op, client_id, seq FROM operation WHERE statement_id = %s "
@@ -159,7 +160,7 @@ class ServerProcess:
                     (statement_id,),
                 ).fetchall()
             return [(rev, op, client_id, seq) for rev, op, client_id, seq in found]
-        path = self.data_dir / "accord.sqlite3"
+        path = Path(url.removeprefix("sqlite:///")) if url else self.data_dir / "accord.sqlite3"
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
             rows = db.execute(
                 "SELECT rev, op, client_id, seq FROM operation WHERE statement_id = ? ORDER BY rev",
@@ -332,6 +333,10 @@ class LiveEditor:
         with contextlib.suppress(ConnectionClosed):
             await socket.send(raw)
 
+    def _resend(self, seq: int) -> None:
+        if seq == self.seq and self.inflight is not None:
+            self._send_inflight()
+
     def _acknowledged(self, seq: int, rev: int, how: str) -> None:
         """Our change in flight is durable as `rev`: it must be the very next revision."""
         if self.inflight is None or seq != self.seq:
@@ -408,10 +413,12 @@ class LiveEditor:
                 elif kind == "op":
                     self._change(frame, "op")
                 elif kind == "error" and frame["code"] == "not_saved":
-                    # Nothing was applied: the change in flight goes again, with its seq.
+                    # Nothing was applied: the change in flight goes again, with its seq,
+                    # after a moment (as a browser does), and with the same seq.
                     self._note(f"not saved seq={frame.get('seq')}")
-                    if frame.get("seq") == self.seq and self.inflight is not None:
-                        self._send_inflight()
+                    asyncio.get_running_loop().call_later(
+                        RESEND_AFTER, self._resend, int(frame.get("seq", 0))
+                    )
                 elif kind == "error":
                     raise self._fail(f"the server refused a frame: {frame}")
                 elif kind != "presence":
