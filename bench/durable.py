@@ -1,7 +1,7 @@
 """How many changes a second become durable and acknowledged, with group commit.
 
 Run: .venv/bin/python -m bench.durable [--seconds 10] [--clients 200] [--statements 1 50]
-     [--database sqlite postgres] [--level server room] [--workers 1 2] [--processes 1]
+     [--database sqlite postgres] [--level server routed room] [--workers 1 2] [--processes 1]
 
 Every client keeps exactly one change in flight: it sends a change (a one-character insert at
 a random place, on the newest revision it knows), waits for
@@ -10,18 +10,20 @@ change counts when its acknowledgement arrives within the measured window (the f
 is a warm-up). The clients are spread evenly over the statements; each also receives, as a
 real editor does, every other client's change to its statement.
 
-Two levels: `server` is a real `accord serve` with websocket clients (the light ones of
+Three levels: `server` is a real `accord serve` with websocket clients (the light ones of
 bench/wire.py, offering no compression; they share the machine's cores with the server);
 `room` drives the rooms in this process with in-memory connections, so the figure is what
 sequencing, the group commit and the fan-out to the outboxes reach without websockets, HTTP
-or JSON parsing of inbound frames.
+or JSON parsing of inbound frames; `routed` is N separate servers of one worker each on one
+PostgreSQL database, every statement's clients on one of them (statement by statement in
+turn), as a proxy routing by statement would place them.
 
 SQLite runs as the server ships it (WAL, synchronous=FULL); PostgreSQL with
 synchronous_commit=on, in a database `accord_bench` created afresh (ACCORD_BENCH_POSTGRES
 names another server). At the server level on PostgreSQL, `--workers` runs `accord serve
 --workers N` for each N given; the kernel spreads the clients' connections over the workers,
-so a statement's clients are usually on several of them. SQLite runs one worker, and the
-room level is one process by definition.
+so a statement's clients are usually on several of them. `routed` runs for each N above 1.
+SQLite runs one worker, and the room level is one process by definition.
 """
 
 import argparse
@@ -45,8 +47,9 @@ from app.db import make_engine
 from bench import rows
 from bench.clients import sleep_until, split, spread
 from bench.cpu import CpuUse, Window
+from bench.database import DATABASES, database_url, recreate_postgres, seed, setups
 from bench.latency import ACK, OP
-from bench.server import DATABASES, database_url, recreate_postgres, running, seed, setups
+from bench.server import Server, alongside, running
 from bench.stats import percentiles
 from bench.wire import Wire, connect
 
@@ -61,7 +64,7 @@ UNTHROTTLED = {"ACCORD_MAX_FRAMES_PER_SECOND": "1000000", "ACCORD_MAX_SOCKETS_PE
 class Throughput:
     database: str
     level: str
-    workers: int  # the server's; 1 for the rooms, which run in this process
+    workers: int  # the server's, or how many routed servers; 1 for the rooms (one process)
     statements: int
     clients: int
     changes: int
@@ -76,7 +79,7 @@ class Throughput:
         return self.changes / self.seconds
 
     def row(self) -> str:
-        workers = str(self.workers) if self.level == "server" else "-"
+        workers = "-" if self.level == "room" else str(self.workers)
         return (
             f"| {self.database} | {self.level} | {workers} | {self.statements} | "
             f"{self.clients:,} | {self.changes:,} | {self.seconds:.1f} | "
@@ -173,12 +176,13 @@ class _Client:
         self.send()
 
 
-async def _clients(
-    ws_base: str, seats: list[tuple[int, str]], window: tuple[float, float]
-) -> tuple[int, list[float]]:
+Seat = tuple[str, int, str]  # where a client connects: a server's ws_base, statement, token
+
+
+async def _clients(seats: list[Seat], window: tuple[float, float]) -> tuple[int, list[float]]:
     found: list[float] = []
     clients = []
-    for statement_id, token in seats:
+    for ws_base, statement_id, token in seats:
         url = f"{ws_base}/ws/statements/{statement_id}?client_id={uuid.uuid4().hex}"
         wire = await connect(url, token)
         hello = json.loads(await wire.first())
@@ -194,17 +198,18 @@ async def _clients(
     return sum(client.acked for client in clients), found
 
 
-def _process(
-    ws_base: str, seats: list[tuple[int, str]], window: tuple[float, float]
-) -> tuple[int, list[float]]:
+def _process(seats: list[Seat], window: tuple[float, float]) -> tuple[int, list[float]]:
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(_clients(ws_base, seats, window))
+        return runner.run(_clients(seats, window))
 
 
-def seats(statement_ids: list[int], tokens: list[str], clients: int) -> list[tuple[int, str]]:
-    """Which statement and token each client uses: statements round-robin, then users."""
+def seats(servers: list[Server], clients: int) -> list[Seat]:
+    """Where each client connects: statements round-robin, then users; each statement to
+    one of the servers, in turn."""
+    ids, tokens = servers[0].statement_ids, servers[0].tokens
     return [
-        (statement_ids[n % len(statement_ids)], tokens[n % len(tokens)]) for n in range(clients)
+        (servers[n % len(ids) % len(servers)].ws_base, ids[n % len(ids)], tokens[n % len(tokens)])
+        for n in range(clients)
     ]
 
 
@@ -217,28 +222,31 @@ def through_server(
     seconds: float = 10.0,
     processes: int = 1,
     profile: Path | None = None,
+    routed: bool = False,
 ) -> Throughput:
-    """End to end: a real server, websocket clients in `processes` processes."""
-    with running(
-        users=USERS,
-        statements=statements,
-        database_url=database_url(database),
-        env=UNTHROTTLED,
-        profile=profile,
-        workers=workers,
-    ) as server:
+    """End to end: a real server, websocket clients in `processes` processes. `routed`: as
+    many servers of one worker as `workers`, each statement's clients on one of them."""
+    with (
+        running(
+            users=USERS,
+            statements=statements,
+            database_url=database_url(database),
+            env=UNTHROTTLED,
+            profile=profile,
+            workers=1 if routed else workers,
+        ) as server,
+        alongside(server, workers - 1 if routed else 0) as others,
+    ):
+        servers = [server, *others]
         # Time to open every socket before the clock starts (a few ms each).
         start = time.monotonic() + WARM_UP + 3.0 + clients * 0.004
         window = (start, start + seconds)
-        jobs = [
-            (server.ws_base, part, window)
-            for part in split(seats(server.statement_ids, server.tokens, clients), processes)
-        ]
-        with Window(server.cpu_seconds, *window) as cpu:
+        jobs = [(part, window) for part in split(seats(servers, clients), processes)]
+        with Window(lambda: sum(s.cpu_seconds() for s in servers), *window) as cpu:
             results = spread(_process, jobs)
     return throughput(
         database=database,
-        level="server",
+        level="routed" if routed else "server",
         workers=workers,
         statements=statements,
         clients=clients,
@@ -292,7 +300,8 @@ async def _rooms(
             tasks = []
             found: list[float] = []
             window = (time.monotonic() + WARM_UP + 0.5, time.monotonic() + WARM_UP + 0.5 + seconds)
-            for n, (statement_id, _) in enumerate(seats(ids, [""] * USERS, clients)):
+            for n in range(clients):
+                statement_id = ids[n % len(ids)]
                 user = {"id": 1 + n % USERS, "name": "", "organisation": "", "colour": ""}
                 connection = Connection(f"client-{n}", user, "editor", can_edit=True)
                 room = rooms[statement_id]
@@ -329,11 +338,13 @@ def in_rooms(
 def configurations(
     databases: list[str], levels: list[str], workers: list[int]
 ) -> Iterator[tuple[str, str, int]]:
-    """(database, level, workers) to measure; the room level is one process."""
+    """(database, level, workers) to measure; the room level is one process, and `routed`
+    with one server would be `server` again."""
     for database in databases:
         for level in levels:
-            for _, count in setups([database], workers if level == "server" else [1]):
-                yield database, level, count
+            for _, count in setups([database], [1] if level == "room" else workers):
+                if level != "routed" or count > 1:
+                    yield database, level, count
 
 
 def main() -> None:
@@ -343,7 +354,7 @@ def main() -> None:
     parser.add_argument("--statements", type=int, nargs="+", default=[1, 50])
     parser.add_argument("--database", nargs="+", choices=list(DATABASES), default=["sqlite"])
     parser.add_argument(
-        "--level", nargs="+", choices=["server", "room"], default=["server", "room"]
+        "--level", nargs="+", choices=["server", "routed", "room"], default=["server", "room"]
     )
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1], help="server workers (PostgreSQL)"
@@ -356,7 +367,7 @@ def main() -> None:
     print(HEADER, flush=True)
     for database, level, workers in configurations(args.database, args.level, args.workers):
         for count in args.statements:
-            if level == "server":
+            if level in ("server", "routed"):
                 result = through_server(
                     database=database,
                     workers=workers,
@@ -365,6 +376,7 @@ def main() -> None:
                     seconds=args.seconds,
                     processes=args.processes,
                     profile=args.profile,
+                    routed=level == "routed",
                 )
             else:
                 result = in_rooms(

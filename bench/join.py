@@ -37,8 +37,9 @@ from app.models.operation import Operation, Snapshot
 from app.models.user import User
 from app.services.authorship import KEEP_EVERY
 from bench import rows, wire
+from bench.database import DATABASES, database_url
 from bench.pipeline import TRACE
-from bench.server import DATABASES, Server, database_url, running
+from bench.server import Server, running
 
 PEOPLE, TURN = 4, 50  # people typing in turns, and the keystrokes of one turn
 KEYSTROKE = timedelta(seconds=0.2)

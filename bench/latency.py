@@ -42,7 +42,8 @@ import uvloop
 
 from bench import rows
 from bench.cpu import Window
-from bench.server import DATABASES, DRAFT, Server, database_url, running, setups
+from bench.database import DATABASES, DRAFT, database_url, setups
+from bench.server import Server, running
 from bench.stats import percentiles
 from bench.wire import Wire, connect
 

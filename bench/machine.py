@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from bench.server import POSTGRES
+from bench.database import POSTGRES
 
 
 def cpu_model() -> str:

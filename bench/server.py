@@ -1,14 +1,14 @@
 """A real `accord serve` for the benchmarks: a fresh database, its members and their tokens.
 
-`running(...)` seeds a new database (SQLite in a temporary folder, or a PostgreSQL database it
-drops and creates again), starts the server on a free local port and yields what a load
-generator needs: the address, the server's process id, one API token per user and the
-statements, every user an editor of every statement.
+`running(...)` seeds a new database (bench/database.py), starts the server on a free local
+port and yields what a load generator needs: the address, the server's process id, one API
+token per user and the statements, every user an editor of every statement.
 
 With more than one worker (PostgreSQL only) the process started is uvicorn's supervisor and
 the workers are its children, all accepting on the one port. CPU time and resident memory are
 then summed over the supervisor and every process below it, so that the figures still mean
-"the server"; the supervisor itself only waits, and costs little of either.
+"the server"; the supervisor itself only waits, and costs little of either. `alongside(...)`
+starts more servers, of one worker each, on the same PostgreSQL database.
 """
 
 import os
@@ -18,31 +18,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import psycopg
-from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
-from app import migrate
 from app.config import Settings
-from app.db import make_engine
-from app.models.membership import Role
-from app.models.statement import StatementCreate
-from app.models.user import User
-from app.services import members, sessions, statements
 from bench import procfs
-
-# The database benchmarks create on a PostgreSQL server, never the one the tests use.
-POSTGRES_DATABASE = "accord_bench"
-POSTGRES = os.environ.get(
-    "ACCORD_BENCH_POSTGRES", f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DATABASE}"
-)
-DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}  # a --database choice: its name
-DRAFT = "We agree to share what we learn, openly and in time.\n"
+from bench.database import DRAFT, recreate_postgres, seed
 
 
 @dataclass(frozen=True)
@@ -52,6 +36,7 @@ class Server:
     tokens: list[str]  # one bearer token per user
     statement_ids: list[int]
     workers: int = 1
+    env: dict[str, str] = field(default_factory=dict)  # the ACCORD_ settings it runs with
 
     @property
     def ws_base(self) -> str:
@@ -82,21 +67,6 @@ class Server:
     def connections_per_worker(self) -> list[int]:
         """How many established connections on the server's port each worker holds."""
         return [procfs.connections(pid, self.port) for pid in self.worker_pids()]
-
-
-def database_url(database: str) -> str:
-    """The URL `running` takes for a --database choice: empty for SQLite."""
-    return POSTGRES if database == "postgres" else ""
-
-
-def setups(databases: list[str], workers: list[int]) -> Iterator[tuple[str, int]]:
-    """The (database, workers) pairs to run: SQLite only with one worker, all it allows."""
-    for database in databases:
-        for count in workers:
-            if count > 1 and database == "sqlite":
-                print(f"(SQLite runs one worker: skipping {count})", file=sys.stderr)
-                continue
-            yield database, count
 
 
 def free_port() -> int:
@@ -139,59 +109,57 @@ def wait_until_up(base: str, server: subprocess.Popen[bytes], workers: int = 1) 
     raise SystemExit("the server did not start")
 
 
-def recreate_postgres(url: str) -> None:
-    """Drop and create the database named in `url`, connecting to the server's `postgres`."""
-    parsed = make_url(url)
-    name = parsed.database
-    if not name or name in {"postgres", "test", "template0", "template1"}:
-        raise SystemExit(f"refusing to recreate the database {name!r}; name a benchmark one")
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def seed(
-    settings: Settings, users: int, statement_count: int, text: str = DRAFT
-) -> tuple[list[str], list[int]]:
-    """Create the users (no password: they use tokens), the statements and the memberships."""
-    engine = make_engine(settings)
+@contextmanager
+def serving(
+    *,
+    env: dict[str, str],
+    tokens: list[str],
+    statement_ids: list[int],
+    workers: int = 1,
+    profile: Path | None = None,
+) -> Iterator[Server]:
+    """Run `accord serve` on a free port with the settings `env` (ACCORD_...) until the block
+    ends; `tokens` and `statement_ids` are what its database was seeded with."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
+    if profile is not None:
+        command[1:1] = ["-m", "cProfile", "-o", str(profile)]
+    server = subprocess.Popen(
+        command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
-        migrate.upgrade(engine)
-        with Session(engine) as session:
-            people = [
-                User(
-                    name=f"Delegate {n}",
-                    organisation=f"Organisation {n}",
-                    email=f"delegate-{n}@example.org",
-                    password_hash="!",  # noqa: S106  (no argon2 hash: matches no password)
-                )
-                for n in range(users)
-            ]
-            session.add_all(people)
-            session.flush()
-            tokens = [
-                sessions.create_api_token(session=session, user=person, name="bench")[1]
-                for person in people
-            ]
-            ids = []
-            for n in range(statement_count):
-                statement = statements.create_statement(
-                    session=session,
-                    settings=settings,
-                    statement_in=StatementCreate(title=f"Statement {n}", context="", text=text),
-                    author=people[0],
-                )
-                assert statement.id is not None
-                ids.append(statement.id)
-                for person in people[1:]:
-                    members.add_member(
-                        session=session, statement_id=statement.id, user=person, role=Role.editor
-                    )
-            session.commit()
+        wait_until_up(base, server, workers)
+        yield Server(
+            base=base,
+            pid=server.pid,
+            tokens=tokens,
+            statement_ids=statement_ids,
+            workers=workers,
+            env=env,
+        )
     finally:
-        engine.dispose()
-    return tokens, ids
+        # SIGINT lets uvicorn shut down cleanly, so a profile is written.
+        server.send_signal(2)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@contextmanager
+def alongside(server: Server, count: int) -> Iterator[list[Server]]:
+    """`count` more servers of one worker each on `server`'s database (PostgreSQL), as
+    separate processes on ports of their own, for a client to choose among."""
+    with ExitStack() as stack:
+        yield [
+            stack.enter_context(
+                serving(env=server.env, tokens=server.tokens, statement_ids=server.statement_ids)
+            )
+            for _ in range(count)
+        ]
 
 
 @contextmanager
@@ -225,32 +193,13 @@ def running(
         tokens, ids = seed(settings, users, statements, text)
         if prepare is not None:
             prepare(settings, ids)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        process_env = {
-            **os.environ,
+        settings_env = {
             **(env or {}),
             "ACCORD_DATA_DIR": data,
             "ACCORD_DATABASE_URL": database_url,
             "ACCORD_LOG_LEVEL": "warning",
         }
-        command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
-        command += ["--workers", str(workers)]
-        if profile is not None:
-            command[1:1] = ["-m", "cProfile", "-o", str(profile)]
-        server = subprocess.Popen(
-            command, env=process_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        try:
-            wait_until_up(base, server, workers)
-            yield Server(
-                base=base, pid=server.pid, tokens=tokens, statement_ids=ids, workers=workers
-            )
-        finally:
-            # SIGINT lets uvicorn shut down cleanly, so a profile is written.
-            server.send_signal(2)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        with serving(
+            env=settings_env, tokens=tokens, statement_ids=ids, workers=workers, profile=profile
+        ) as server:
+            yield server

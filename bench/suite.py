@@ -6,8 +6,11 @@ command the page shows is the one that made its figures. `--quick` runs the same
 short durations and fewer clients, to check that the suite works, not to measure.
 """
 
+import contextlib
+import os
 import resource
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,6 +22,10 @@ from typing import Any
 
 from bench import machine, procfs, rows
 from bench.store import Section
+
+# Longer than any benchmark's process takes here (the latency one, about seven minutes), so
+# that a stuck run ends instead of holding up the suite.
+TIMEOUT = 30 * 60
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,12 @@ SUITE = (
         full=(
             "--seconds 8 --statements 1 50",
             "--seconds 8 --statements 250 --clients 1000",
-            "--seconds 8 --statements 50 --database postgres --workers 1 2",
+            "--seconds 8 --statements 50 --database postgres --level server routed room"
+            " --workers 1 2",
         ),
         quick=(
             "--seconds 2 --statements 50 --clients 100",
-            "--seconds 2 --statements 50 --clients 100 --database postgres --level server"
+            "--seconds 2 --statements 50 --clients 100 --database postgres --level server routed"
             " --workers 2",
         ),
     ),
@@ -85,9 +93,31 @@ def _run_one(benchmark: Benchmark, args: list[str]) -> list[dict[str, Any]]:
         output = Path(folder) / "rows.json"
         command = [sys.executable, "-m", f"bench.{benchmark.name}", *args, "--json", str(output)]
         print(f"\n$ {benchmark.command(args)}", flush=True)
-        if subprocess.run(command, check=False).returncode != 0 or not output.exists():
+        # A session of its own, so that a stuck run can be ended with its servers.
+        process = subprocess.Popen(command, start_new_session=True)
+        try:
+            code = process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _interrupt(process)
+            raise Failed(f"{benchmark.command(args)} took over {TIMEOUT // 60} minutes") from None
+        except KeyboardInterrupt:  # Ctrl-C reached the suite only
+            _interrupt(process)
+            raise
+        if code != 0 or not output.exists():
             raise Failed(f"{benchmark.command(args)} failed")
         return rows.read(output)
+
+
+def _interrupt(process: subprocess.Popen[bytes]) -> None:
+    """Interrupt a benchmark and its servers, as Ctrl-C would, so that they clean up (their
+    temporary folders, a profile); kill them if that takes more than a minute."""
+    with contextlib.suppress(ProcessLookupError):  # all gone already
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def _children_cpu_seconds() -> float:

@@ -36,6 +36,7 @@ class Wire(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self.fragments: list[bytes] = []
+        self.close_reason = ""  # the code and reason of the server's close frame, if any
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
@@ -45,6 +46,7 @@ class Wire(asyncio.Protocol):
             self.opened.set_exception(ConnectionError("closed during the handshake"))
         if not self.closed.done():
             self.closed.set_result(None)
+        self.arrived.set()  # a reader waiting for a first frame must learn there is none
 
     def data_received(self, data: bytes) -> None:
         now = time.monotonic()
@@ -99,6 +101,8 @@ class Wire(asyncio.Protocol):
         elif opcode == PING:
             self._send(PONG, payload)
         elif opcode == CLOSE:
+            code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
+            self.close_reason = f"{code} {payload[2:].decode(errors='replace')}".strip()
             self.close()
 
     def _hold(self, payload: bytes, now: float) -> None:
@@ -106,8 +110,12 @@ class Wire(asyncio.Protocol):
         self.arrived.set()
 
     async def first(self) -> bytes:
-        """The first text frame (Accord's hello), before any listener is set."""
+        """The first text frame (Accord's hello), before any listener is set; raises
+        ConnectionError if the socket closes before one arrives."""
         while not self.early:
+            if self.closed.done():
+                reason = self.close_reason or "no close frame"
+                raise ConnectionError(f"closed before its first frame ({reason})")
             self.arrived.clear()
             await self.arrived.wait()
         return self.early.pop(0)[0]
