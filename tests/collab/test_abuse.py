@@ -1,0 +1,125 @@
+"""Abuse of the live connection: a client flooding frames is throttled with an explicit error
+while the others write on undisturbed, and sockets that come and go leave nothing behind."""
+
+import asyncio
+import contextlib
+import json
+import random
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+from websockets.asyncio.client import connect
+
+from app.config import Settings
+from app.middleware import SESSION_COOKIE
+from app.models.membership import Role
+from app.services import sessions
+from tests.collab.editing import Typist, assert_typed_once
+from tests.collab.live import (
+    LiveEditor,
+    ServerProcess,
+    make_team,
+    server_text,
+    settle,
+    start_statement,
+)
+from tests.factories import ORIGIN, add_member, make_statement, make_user
+
+RATE = 100  # frames a second one connection may send (bursts of twice that)
+
+
+def test_a_flooding_client_is_throttled_while_the_others_write_on(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path, settings={"ACCORD_MAX_FRAMES_PER_SECOND": str(RATE)})
+    server.start()
+    try:
+        team = make_team(server, editors=3)
+        statement_id = start_statement(server, team, "")
+        flooder_token, *calm_tokens = team.editor_tokens
+        editors = [
+            LiveEditor(server.ws_url, statement_id, token, f"calm {n}")
+            for n, token in enumerate(calm_tokens)
+        ]
+        typists = [Typist(editor, n, random.Random(n)) for n, editor in enumerate(editors, 1)]
+        flood: Counter[str] = Counter()
+
+        async def flooding() -> float:
+            url = f"{server.ws_url}/ws/statements/{statement_id}?client_id=flood"
+            headers = {"Authorization": f"Bearer {flooder_token}"}
+            async with connect(url, additional_headers=headers) as socket:
+                hello = json.loads(await socket.recv())
+                started = asyncio.get_running_loop().time()
+                # Thousands of frames as fast as they go: each a change on the hello's text.
+                for seq in range(1, 3001):
+                    frame = {"type": "op", "base_rev": hello["rev"], "seq": seq, "op": ["x"]}
+                    if hello["text"]:
+                        frame["op"] = ["x", len(hello["text"])]
+                    await socket.send(json.dumps(frame))
+                elapsed = asyncio.get_running_loop().time() - started
+                with_deadline = asyncio.get_running_loop().time() + 5
+                while asyncio.get_running_loop().time() < with_deadline:
+                    try:
+                        reply = json.loads(await asyncio.wait_for(socket.recv(), 1))
+                    except TimeoutError:
+                        break
+                    flood[reply["type"] if reply["type"] != "error" else reply["code"]] += 1
+                return elapsed
+
+        async def session() -> float:
+            try:
+                await asyncio.gather(*(editor.connect() for editor in editors))
+                until = time.monotonic() + 3.0
+                typing = asyncio.gather(*(typist.run(until) for typist in typists))
+                elapsed = await flooding()
+                await typing
+                await settle(editors, within=30)
+                return elapsed
+            finally:
+                await asyncio.gather(*(editor.close() for editor in editors))
+
+        elapsed = asyncio.run(session())
+        _, text = server_text(server, team.facilitator_token, statement_id)
+    finally:
+        server.stop()
+    # Refused out loud, not dropped in silence; and at most the rate got through.
+    assert flood["rate_limited"] > 1000
+    assert flood["ack"] <= 2 * RATE + RATE * (elapsed + 6)
+    assert text.count("x") == flood["ack"]
+    # The others' every keystroke arrived, once.
+    assert_typed_once(text.replace("x", ""), typists, [])
+
+
+def test_sockets_that_come_and_go_leave_nothing_behind(
+    app: FastAPI, session: Session, settings: Settings
+) -> None:
+    people = [make_user(session) for _ in range(4)]
+    statements = [make_statement(session, settings, facilitator=people[0]) for _ in range(3)]
+    for statement in statements:
+        for person in people[1:]:
+            add_member(session, statement, person, Role.editor)
+    cookies = [sessions.start_session(session=session, settings=settings, user=p) for p in people]
+    session.commit()
+    with TestClient(app, base_url=ORIGIN) as client:
+        hub = client.app.state.hub  # type: ignore[attr-defined]
+        tasks_before = client.portal.call(_task_count)  # type: ignore[union-attr]
+        for _ in range(5):
+            with contextlib.ExitStack() as opened:
+                for statement in statements:
+                    for cookie in cookies:
+                        path = f"/ws/statements/{statement.id}?client_id={uuid.uuid4().hex}"
+                        headers = {"Origin": ORIGIN, "Cookie": f"{SESSION_COOKIE}={cookie}"}
+                        opened.enter_context(client.websocket_connect(path, headers=headers))
+                assert len(hub.rooms) == len(statements)
+                assert sum(hub.sockets.values()) == len(statements) * len(cookies)
+        client.portal.call(asyncio.sleep, 0.2)  # type: ignore[union-attr]
+        assert hub.rooms == {}
+        assert hub.sockets == Counter()
+        assert client.portal.call(_task_count) <= tasks_before  # type: ignore[union-attr]
+
+
+async def _task_count() -> int:
+    return len(asyncio.all_tasks())
