@@ -1,4 +1,5 @@
-"""The `accord` command: serve, demo, db upgrade|downgrade|current, user create|disable|enable."""
+"""The `accord` command: serve, demo, db upgrade|downgrade|current, user create|disable|enable,
+backup and restore."""
 
 import argparse
 import getpass
@@ -11,7 +12,8 @@ import uvicorn
 from pydantic import ValidationError
 from sqlmodel import Session, func, select
 
-from app import migrate
+from app import migrate, restore
+from app.backup import BackupError, back_up
 from app.collab.batching import BatchingWebSocketProtocol
 from app.collab.fanout import CHANNEL, notice
 from app.config import Settings, get_settings
@@ -122,6 +124,33 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> None:
         engine.dispose()
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> None:
+    engine = make_engine(settings)
+    try:
+        summary = back_up(engine, args.file)
+    except BackupError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        engine.dispose()
+    # Written to standard output, the backup leaves the report to standard error.
+    report = sys.stderr if args.file == "-" else sys.stdout
+    print(f"Backed up {summary.describe()} to {args.file}.", file=report)
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> None:
+    engine = make_engine(settings)
+    try:
+        check_durability(engine)
+        summary = restore.restore(engine, args.file, force=args.force)
+    except BackupError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        engine.dispose()
+    print(
+        f"Restored {summary.describe()}, backed up from {summary.database} at {summary.created_at}."
+    )
+
+
 def _read_password() -> str:
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
@@ -198,6 +227,14 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "downgrade", "current"])
     db.add_argument("revision", nargs="?", help="target revision (upgrade: default head)")
 
+    dump = commands.add_parser(
+        "backup", help="write the whole database to a file; safe while Accord runs"
+    )
+    dump.add_argument("file", help="the file to write (gzip-compressed JSON lines); - for stdout")
+    load = commands.add_parser("restore", help="load a backup into an empty database")
+    load.add_argument("file", help="a file `accord backup` wrote; - for stdin")
+    load.add_argument("--force", action="store_true", help="empty a database that holds data first")
+
     user = commands.add_parser("user", help="accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)
     create = user_commands.add_parser("create", help="create an account; password on stdin")
@@ -222,7 +259,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    handlers = {"serve": cmd_serve, "demo": cmd_demo, "db": cmd_db}
+    handlers = {
+        "serve": cmd_serve,
+        "demo": cmd_demo,
+        "db": cmd_db,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
+    }
     user_command = getattr(args, "user_command", None)
     handlers["user"] = cmd_user_create if user_command == "create" else cmd_user_access
     try:
