@@ -137,7 +137,8 @@ def test_exports_in_every_format(
 
     wiki = client.get(url, params={"format": "wikitext"})
     assert wiki.headers["content-disposition"] == (
-        'attachment; filename="partnerships-krakow-2017-publication-1.wiki"'
+        'attachment; filename="partnerships-krakow-2017-publication-1.wiki"; '
+        "filename*=UTF-8''partnerships-krak%C3%B3w-2017-publication-1.wiki"
     )
     assert wiki.text.startswith("= Statement on Partnerships =\n")
     assert "'''representatives'''" in wiki.text

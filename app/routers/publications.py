@@ -21,11 +21,9 @@ EXTENSIONS = {"md": "md", "html": "html", "txt": "txt", "wikitext": "wiki"}
 
 def _download(title: str, suffix: str, text: str, fmt: Format, note: str = "") -> Response:
     body = exports.export(title, text, fmt, note=note)
-    name = exports.file_name(title, suffix, EXTENSIONS[fmt])
+    disposition = exports.content_disposition(title, suffix, EXTENSIONS[fmt])
     return Response(
-        body,
-        media_type=exports.FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        body, media_type=exports.FORMATS[fmt], headers={"Content-Disposition": disposition}
     )
 
 

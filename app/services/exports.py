@@ -4,6 +4,7 @@ wikitext for posting on a wiki. File names are safe whatever the title."""
 import re
 import unicodedata
 from html import escape
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -24,6 +25,28 @@ def file_name(title: str, suffix: str, extension: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:80] or "statement"
     return f"{stem}-{suffix}.{extension}"
+
+
+def _own_file_name(title: str, suffix: str, extension: str) -> str:
+    """The title's own letters and digits, in any script, joined by hyphens: no separators,
+    controls, direction overrides or invisible characters, never a path."""
+    kinds = ((char, unicodedata.category(char)) for char in unicodedata.normalize("NFKC", title))
+    kept = "".join(
+        char if kind[0] in "LMN" else "" if kind == "Cf" else "-" for char, kind in kinds
+    )
+    stem = re.sub(r"-+", "-", kept).strip("-").lower()[:80].strip("-") or "statement"
+    return f"{stem}-{suffix}.{extension}"
+
+
+def content_disposition(title: str, suffix: str, extension: str) -> str:
+    """An attachment's header: an ASCII name every client reads and, for a title with letters
+    beyond ASCII, its own name as RFC 5987 `filename*`, which browsers prefer."""
+    fallback = file_name(title, suffix, extension)
+    own = _own_file_name(title, suffix, extension)
+    header = f'attachment; filename="{fallback}"'
+    if not own.isascii():
+        header += f"; filename*=UTF-8''{quote(own, safe='')}"
+    return header
 
 
 def export(title: str, text: str, fmt: str, *, note: str = "") -> str:
@@ -68,7 +91,7 @@ def _inline(children: list[Token] | None, wiki: bool) -> str:
         if kind == "text":
             out.append(_nowiki(token.content) if wiki else token.content)
         elif kind == "code_inline":
-            out.append(f"<code>{token.content}</code>" if wiki else token.content)
+            out.append(f"<code>{_nowiki(token.content)}</code>" if wiki else token.content)
         elif kind in ("softbreak", "hardbreak"):
             out.append("\n")
         elif wiki and kind in ("strong_open", "strong_close"):
@@ -131,7 +154,10 @@ def _blocks(text: str, wiki: bool) -> str:
                 lines.append(content)
                 lines.append("")
         elif kind in ("fence", "code_block"):
-            lines.append(f"<pre>{token.content.rstrip()}</pre>" if wiki else token.content.rstrip())
+            code = token.content.rstrip()
+            # A wiki reads a <pre> block's entities but no markup, so only a "</pre>" could end it.
+            escaped = code.replace("<", "&lt;").replace(">", "&gt;")
+            lines.append(f"<pre>{escaped}</pre>" if wiki else code)
             lines.append("")
         elif kind == "hr":
             lines.append("----" if wiki else "")
@@ -140,10 +166,16 @@ def _blocks(text: str, wiki: bool) -> str:
 
 
 def wikitext(text: str) -> str:
-    """MediaWiki wikitext: headings, bullet and numbered lists, bold, italics, external links."""
+    """MediaWiki wikitext: headings, bullet and numbered lists, bold, italics, external links.
+    A text too costly to parse (see markdown.affordable) goes over as written, in <nowiki>."""
+    if not markdown.affordable(text):
+        return "<nowiki>" + text.replace("<", "&lt;").replace(">", "&gt;") + "</nowiki>\n"
     return _blocks(text, wiki=True)
 
 
 def plain(text: str) -> str:
-    """Plain text: the words, with list markers and paragraphs, and no markup."""
+    """Plain text: the words, with list markers and paragraphs, and no markup; a text too
+    costly to parse (see markdown.affordable) as written."""
+    if not markdown.affordable(text):
+        return text
     return _blocks(text, wiki=False)

@@ -18,14 +18,34 @@ _TAGS = {
 }  # fmt: skip
 _ATTRIBUTES = {"a": {"href", "title"}, "mark": {"class"}, "th": {"align"}, "td": {"align"}}
 
+# markdown-it is linear but slow: up to about 2.5 µs a character, ten times that for each one
+# that may open markup (table cells, runs of brackets) and more for each line. A text whose
+# cost, counted in those units, passes the budget (half a second at worst) is shown as written
+# instead of parsed, so that no text, however it was crafted, holds the server for long.
+_MARKUP = re.compile(r"[!#$%&*+\-:<=>@\[\\\]^_`{}~|]")
+_BUDGET = 200_000
+
+
+def affordable(text: str) -> bool:
+    """Whether `text` is cheap enough to parse as Markdown within the budget."""
+    if len(text) > _BUDGET:
+        return False
+    markup = len(text) - len(_MARKUP.sub("", text))
+    return len(text) + 10 * markup + 24 * text.count("\n") <= _BUDGET
+
 
 def render(body: str, mentions: list[str] | None = None) -> str:
-    """Safe HTML for a Markdown body; each name in `mentions` found after an @ is marked."""
-    html = _MARKDOWN.render(body)
+    """Safe HTML for a Markdown body; each name in `mentions` found after an @ is marked.
+    A body too costly to parse shows as written, preformatted."""
+    parsed = affordable(body)
+    html = _MARKDOWN.render(body) if parsed else f"<pre>{escape(body)}</pre>\n"
     for name in sorted(mentions or [], key=len, reverse=True):
         shown = escape(name)
         mark = f'<mark class="mention">@{shown}</mark>'
         html = re.sub(rf"@{re.escape(shown)}(?!\w)", mark.replace("\\", "\\\\"), html)
+    if not parsed:
+        # Escaped throughout, so safe as it is; the sanitiser would take seconds on a long one.
+        return html
     return nh3.clean(
         html,
         tags=_TAGS,
