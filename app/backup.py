@@ -169,13 +169,16 @@ def back_up(engine: Engine, destination: str) -> Summary:
             dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False
         )
     except OSError as error:
-        raise BackupError(f"Cannot write {destination}: {error.strerror}.") from None
+        raise BackupError(f"Cannot write {destination}: {error.strerror or error}.") from None
     try:
         with partial:
             summary = write(engine, partial)
             partial.flush()
             os.fsync(partial.fileno())
         os.replace(partial.name, path)
+    except OSError as error:  # a full disk, say
+        Path(partial.name).unlink(missing_ok=True)
+        raise BackupError(f"Cannot write {destination}: {error.strerror or error}.") from None
     except BaseException:
         Path(partial.name).unlink(missing_ok=True)
         raise

@@ -46,8 +46,10 @@ def _read(packed: gzip.GzipFile, name: str) -> Iterator[Record]:
             if not isinstance(record, dict | list):
                 raise ValueError("a line is neither a record nor a row")
             yield record
+    except gzip.BadGzipFile:
+        raise BackupError(f"{name} is not an Accord backup (it is not gzip-compressed).") from None
     except (OSError, EOFError, zlib.error, ValueError) as error:
-        # BadGzipFile is an OSError; JSON and UTF-8 errors are ValueErrors.
+        # JSON and UTF-8 errors are ValueErrors.
         raise BackupError(f"{name} is not a whole Accord backup ({error}).") from None
 
 

@@ -289,6 +289,17 @@ def test_restore_refuses_another_schema_revision(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_backup_refuses_database_of_another_schema_revision(tmp_path: Path) -> None:
+    settings = sqlite(tmp_path)
+    engine = make_engine(settings)
+    migrate.upgrade(engine, "0005")
+    with pytest.raises(BackupError, match=r"schema is at 0005.*`accord db upgrade`"):
+        back_up(engine, str(tmp_path / "old.jsonl.gz"))
+    engine.dispose()
+    assert not (tmp_path / "old.jsonl.gz").exists()
+    assert [path.name for path in tmp_path.iterdir() if "partial" in path.name] == []
+
+
 def test_restore_refuses_database_holding_data_unless_forced(tmp_path: Path) -> None:
     original, target = sqlite(tmp_path / "a"), sqlite(tmp_path / "b")
     small_world(original, "Fatima")
@@ -316,6 +327,9 @@ def test_restore_refuses_incomplete_backup(tmp_path: Path) -> None:
             restore(engine, str(file))
         file.write_bytes(whole[: len(whole) // 2])  # cut short, as by a full disk
         with pytest.raises(BackupError, match="not a whole Accord backup"):
+            restore(engine, str(file))
+        file.write_text("name,email\n")
+        with pytest.raises(BackupError, match="not an Accord backup"):
             restore(engine, str(file))
     finally:
         engine.dispose()
@@ -359,6 +373,9 @@ def test_backup_and_restore_commands(tmp_path: Path) -> None:
     )
     assert contents(sqlite(piped)) == contents(sqlite(source))
 
+    nowhere = accord(source, "backup", str(tmp_path / "no such folder" / "demo.jsonl.gz"))
+    assert nowhere.returncode == 1
+    assert nowhere.stderr.startswith("accord: Cannot write ")
     missing = accord(tmp_path / "nothing", "backup", str(tmp_path / "nothing.jsonl.gz"))
     assert missing.returncode == 1
     assert missing.stderr.startswith("accord: There is no database at ")
