@@ -278,24 +278,6 @@ def transform(a: Operation, b: Operation) -> tuple[Operation, Operation]:
     return fast if fast is not None else _transform_walk(a, b)
 
 
-def rebase(
-    mine: list[Operation], theirs: list[Operation]
-) -> tuple[list[Operation], list[Operation]]:
-    """Two runs of changes made on one text, each in order, put after each other.
-
-    Returns (mine2, theirs2): `mine` transformed to apply after all of `theirs`, and
-    `theirs` transformed to apply after all of `mine`. Both runs end at the same text.
-    `mine` counts as sequenced later, so its inserts go first where both insert at a place.
-    """
-    theirs = list(theirs)
-    moved = []
-    for op in mine:
-        for index, other in enumerate(theirs):
-            op, theirs[index] = transform(op, other)
-        moved.append(op)
-    return moved, theirs
-
-
 def apply_all(text: str, operations: Iterable[Operation]) -> str:
     for op in operations:
         text = apply(text, op)

@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 
 from app.collab import ops, protocol, store
 from app.collab.batching import Shared
-from app.collab.change import Change
+from app.collab.change import Change, Sent
 from app.collab.protocol import OpFrame, Selection
 from app.collab.sequencer import Rebased
 from app.collab.writer import writer
@@ -149,6 +149,7 @@ class Room:
         self.heard: dict[int, Change] = {}  # changes told of and not taken in yet, by rev
         self.must_read = False
         self.resent_elsewhere = False
+        self.snapshot_owed = False
         self.waiting_for_head: list[asyncio.Future[None]] = []
         self.authors: dict[int, dict[str, Any]] = {}  # how writers appear in op frames
         self.remote: dict[str, tuple[str, dict[str, Any]]] = {}  # client id: (worker, peer)
@@ -305,13 +306,17 @@ class Room:
         accepted, self.pending = self.pending, []
         first, last = accepted[0][1].rev, self.rev
         snapshot = None
-        if last // store.SNAPSHOT_EVERY > (first - 1) // store.SNAPSHOT_EVERY:
+        if self.snapshot_owed and self.durable_rev > 0:
+            # Owed since a batch was sequenced again: the durable text stays true whatever
+            # other workers write next.
+            snapshot, self.snapshot_owed = (self.durable_rev, self.durable_text), False
+        elif last // store.SNAPSHOT_EVERY > (first - 1) // store.SNAPSHOT_EVERY:
             snapshot = (self.rev, self.text)
         # Shared with the other rooms' batches waiting at this moment: one commit for all.
         batch = (self.statement_id, [c for _, c in accepted], snapshot)
         commit = writer(self.engine).submit(batch)
         commit.add_done_callback(lambda _: self.wake.set())
-        self.committing = Committing(accepted, self.rev, self.text, commit)
+        self.committing = Committing(accepted, self.rev, self.text, commit, snapshot is not None)
 
     async def _take_foreign(self) -> None:
         """Take in what other workers wrote after the durable head, from their notices if
@@ -348,8 +353,8 @@ class Room:
         self, foreign: list[Change], committed: "Committing | None", written: list[Change]
     ) -> None:
         """Take in other workers' changes, which come right after the durable head: send
-        them on, and put this room's changes after them. `committed` is the batch they
-        overtook, already written after them as `written`."""
+        them on, and sequence this room's own changes again after them. `committed` is the
+        batch they overtook, which the writer already sequenced again and wrote as `written`."""
         await self._know_authors({change.author_id for change in foreign})
         latest: dict[str, int] = {}
         for change in foreign:
@@ -358,38 +363,54 @@ class Room:
             # A sender moved to another worker and sent a change there that is also waiting
             # here: once the batch in hand is announced, what waits is refused and resent.
             self.resent_elsewhere = True
-        base, shift = self.durable_rev, len(foreign)
+        base = self.durable_rev
         self._deliver_foreign(foreign)
-        theirs = [change.op for change in foreign]
+        tail = list(foreign)
         if committed is not None:
-            _, theirs = ops.rebase([c.op for _, c in committed.accepted], theirs)
             committed.accepted = [
                 (connection, change)
                 for (connection, _), change in zip(committed.accepted, written, strict=True)
             ]
-            committed.rev += shift
-            committed.text = ops.apply_all(committed.text, theirs)
+            tail += written
+            committed.rev = base + len(tail)
+            committed.text = ops.apply_all(self.durable_text, (c.op for c in tail))
+            if committed.snapshot:
+                self.snapshot_owed = True  # the writer left it out: it was of another text
+            text = committed.text
         else:
-            self.durable_rev += shift
-            self.durable_text = ops.apply_all(self.durable_text, theirs)
-        # What was sequenced since (not handed to the writer yet) goes after theirs too.
-        mine, theirs = ops.rebase([c.op for _, c in self.pending], theirs)
-        self.pending = [
-            (connection, replace(change, rev=change.rev + shift, op=op))
-            for (connection, change), op in zip(self.pending, mine, strict=True)
-        ]
-        self.text = ops.apply_all(self.text, theirs)
-        self.text_bytes = _utf8_size(self.text)
-        self.rev += shift
-        overtaken = committed.accepted if committed is not None else []
-        tail = foreign + [c for _, c in overtaken] + [c for _, c in self.pending]
+            self.durable_rev += len(foreign)
+            self.durable_text = ops.apply_all(self.durable_text, (c.op for c in foreign))
+            text = self.durable_text
         if base >= self.loaded_rev:
-            self.recent[base - self.loaded_rev :] = tail
+            del self.recent[base - self.loaded_rev :]
+            self.recent.extend(tail)
         else:
             self.recent, self.loaded_rev = tail, base
+        self.rev, self.text = base + len(tail), text
         for change in tail:
             if change.client_id in self.last_seq:
                 self.last_seq[change.client_id] = (change.seq, change.rev)
+        # What was sequenced since, not handed to the writer yet, is sequenced again after.
+        pending, self.pending = self.pending, []
+        for connection, change in pending:
+            self.pending.append((connection, await self._sequence_again(change)))
+        self.text_bytes = _utf8_size(self.text)
+
+    async def _sequence_again(self, change: Change) -> Change:
+        """Sequence a change again from what its sender sent, after the room's history."""
+        sent = change.sent
+        assert sent is not None  # every change a room sequences remembers how it was sent
+        if sent.base_rev >= self.loaded_rev:
+            later = self.recent[sent.base_rev - self.loaded_rev :]
+        else:
+            later = await self.changes_after(sent.base_rev)
+        op = ops.normalise(ops.transform_over(sent.op, (c.op for c in later)))
+        self.text = ops.apply(self.text, op)
+        self.rev += 1
+        again = replace(change, rev=self.rev, op=op)
+        self.recent.append(again)
+        self.last_seq[change.client_id] = (change.seq, self.rev)
+        return again
 
     async def _know_authors(self, user_ids: set[int]) -> None:
         unknown = user_ids - set(self.authors)
@@ -515,7 +536,7 @@ class Room:
             )
             return None
         try:
-            op = ops.parse(frame.op)
+            op = sent = ops.parse(frame.op)
             if frame.base_rev >= self.loaded_rev:
                 # The usual case, no await: the client is at most a few changes behind.
                 later = self.recent[frame.base_rev - self.loaded_rev :]
@@ -546,7 +567,12 @@ class Room:
         self.text = text
         self.text_bytes = size
         change = Change(
-            self.rev, ops.normalise(op), connection.user["id"], connection.client_id, frame.seq
+            self.rev,
+            ops.normalise(op),
+            connection.user["id"],
+            connection.client_id,
+            frame.seq,
+            Sent(frame.base_rev, sent),
         )
         self.recent.append(change)
         if len(self.recent) > RECENT_LIMIT:
@@ -579,6 +605,7 @@ class Committing:
     rev: int
     text: str
     commit: "asyncio.Future[Rebased | None]"
+    snapshot: bool  # whether the batch carried a snapshot
 
 
 def _nobody(user_id: int) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from app.collab.change import Batch, Change
@@ -115,7 +116,10 @@ def append_many(engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
             ]
             if rows:
                 connection.execute(insert(Operation), rows)
-        if snapshots:
+        if snapshots and engine.dialect.name == "postgresql":
+            # Two workers may both owe a snapshot of the same durable revision: one will do.
+            connection.execute(postgresql.insert(Snapshot).on_conflict_do_nothing(), snapshots)
+        elif snapshots:
             connection.execute(insert(Snapshot), snapshots)
     return outcomes
 

@@ -74,19 +74,21 @@ def test_concurrent_batches_are_put_after_each_other(
         assert (seen["rev"], seen["author"]["name"]) == (2, "Alice")
         assert await _frames(watcher, 1) == [("op", 3, 1, "bob")]
         assert (second.durable_rev, second.durable_text) == (3, "We agree!")
+        # Bob's batch was sequenced again, so the snapshot it carried was of another text:
+        # his next batch carries one of the durable text instead.
+        second.submit(bob, _op(3, 2, [9, " Yes."]))
+        assert await _frames(bob, 1) == [("ack", 4, 2, None)]
         # The first worker hears of it and reads it from the log.
-        first.overtaken(3)
-        assert await _frames(alice, 1) == [("op", 3, 1, "bob")]
-        assert (first.durable_rev, first.durable_text) == (3, "We agree!")
+        first.overtaken(4)
+        assert await _frames(alice, 2) == [("op", 3, 1, "bob"), ("op", 4, 2, "bob")]
+        assert (first.durable_rev, first.durable_text) == (4, "We agree! Yes.")
         await first.close()
         await second.close()
 
     asyncio.run(scenario())
     with Session(engine) as check:
-        assert text_at(session=check, statement_id=statement_id).text == "We agree!"
+        assert text_at(session=check, statement_id=statement_id).text == "We agree! Yes."
         snapshots = check.exec(select(Snapshot).where(Snapshot.statement_id == statement_id))
-        # Each batch crossed a snapshot boundary; Bob's was written after Alice's, and so
-        # is its snapshot.
         assert sorted((s.rev, s.text) for s in snapshots) == [(2, "We agree"), (3, "We agree!")]
 
 
