@@ -34,7 +34,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import uvloop
@@ -71,8 +71,12 @@ class Throughput:
     seconds: float
     ack_p50_ms: float  # send to acknowledgement, over every tenth change of each client
     ack_p99_ms: float
-    server_cpu: float  # shares of one core in the window: the server's processes (the
-    machine_cpu: float  # rooms' process at the room level), and the whole machine's
+    # Shares of one core in the window: the server's processes (at the room level, the one
+    # process of rooms and clients), the load generator's (0 at the room level; in this
+    # process only, so with --processes it misses the others), the whole machine's.
+    server_cpu: float
+    client_cpu: float
+    machine_cpu: float
 
     @property
     def per_second(self) -> float:
@@ -84,14 +88,14 @@ class Throughput:
             f"| {self.database} | {self.level} | {workers} | {self.statements} | "
             f"{self.clients:,} | {self.changes:,} | {self.seconds:.1f} | "
             f"{self.per_second:,.0f} | {self.ack_p50_ms:.1f} | {self.ack_p99_ms:.1f} | "
-            f"{self.server_cpu:.0%} | {self.machine_cpu:.0%} |"
+            f"{self.server_cpu:.0%} | {self.client_cpu:.0%} | {self.machine_cpu:.0%} |"
         )
 
 
 HEADER = (
     "| database | level | workers | statements | clients | changes | seconds | changes/s "
-    "| ack p50 ms | ack p99 ms | server CPU | machine CPU |\n"
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    "| ack p50 ms | ack p99 ms | server CPU | client CPU | machine CPU |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 )
 
 
@@ -119,6 +123,7 @@ def throughput(
         ack_p50_ms=p50,
         ack_p99_ms=p99,
         server_cpu=cpu.server,
+        client_cpu=cpu.client,
         machine_cpu=cpu.machine,
     )
 
@@ -314,7 +319,7 @@ async def _rooms(
                 await room.close()
         finally:
             engine.dispose()
-    return sum(counts), found, cpu.use()
+    return sum(counts), found, replace(cpu.use(), client=0.0)  # the clients are the server's
 
 
 def in_rooms(

@@ -99,15 +99,29 @@ def figure(target: Target, value: float) -> str:
 
 
 def verdict(target: Target, section: Section | None) -> tuple[str, str]:
-    """The measured figure, in words, and whether the target is met."""
-    value = None if section is None else target.measured(section.rows)
-    if value is None:
+    """The measured figure, in words, with how busy the machine was if the row says, and
+    whether the target is met."""
+    row = None if section is None else target.worst(section.rows)
+    if row is None:
         return "not measured", ""
-    return figure(target, value), "met" if target.met(value) else "**missed**"
+    value = target.value(row)
+    measured = figure(target, value)
+    if "machine_cpu" in row:
+        server, client = row.get("server_cpu", 0.0), row.get("client_cpu", 0.0)
+        rest = max(0.0, row["machine_cpu"] - server - client)
+        measured += f" ({server:.0%}, {client:.0%}, {rest:.0%})"
+    return measured, "met" if target.met(value) else "**missed**"
 
 
 def targets_summary(sections: dict[str, Section]) -> str:
-    lines = ["| benchmark | target | wanted | measured | |", "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "In brackets, for the websocket benchmarks, the shares of a core that the server, the "
+        "load generator and everything else on the machine (PostgreSQL, other jobs) used "
+        "while that row was measured.",
+        "",
+        "| benchmark | target | wanted | measured | |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for target in TARGETS:
         measured, met = verdict(target, sections.get(target.benchmark))
         lines.append(

@@ -42,12 +42,17 @@ class Target:
 
         return [row for row in rows if matches(row)]
 
-    def measured(self, rows: list[Row]) -> float | None:
-        """The worst figure among the rows the target applies to; None if none was measured."""
-        found = [self.value(row) for row in self.rows(rows)]
+    def worst(self, rows: list[Row]) -> Row | None:
+        """The row with the worst figure among those the target applies to, if any."""
+        found = self.rows(rows)
         if not found:
             return None
-        return max(found) if self.at_most else min(found)
+        return (max if self.at_most else min)(found, key=self.value)
+
+    def measured(self, rows: list[Row]) -> float | None:
+        """The worst figure among the rows the target applies to; None if none was measured."""
+        row = self.worst(rows)
+        return None if row is None else self.value(row)
 
     def met(self, figure: float) -> bool:
         return figure <= self.limit if self.at_most else figure >= self.limit
