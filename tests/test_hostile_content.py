@@ -192,7 +192,7 @@ def test_public_page_and_exports_show_hostile_text_inert(
     session: Session,
     settings: Settings,
 ) -> None:
-    title = XSS[14]  # '"><script>alert(1)</script>'
+    title = XSS[13]  # '"><script>alert(1)</script>'
     fatima = make_user(session, name=XSS[0], organisation=XSS[1])
     statement = make_statement(session, settings, facilitator=fatima, title=title, text=CORPUS)
     me = signed_in(fatima)

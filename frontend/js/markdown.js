@@ -1,17 +1,26 @@
 // A small Markdown renderer for previews: headings, paragraphs, lists, quotes, code, rules,
 // emphasis, strong, inline code and links. It builds DOM nodes from text nodes only, so
 // nothing a person writes can become markup or script; links go only to http(s) and mailto.
+// Every step is linear in the text, so that no draft, however it was crafted, hangs the page:
+// patterns cannot backtrack across the text, and quotes nest only so deep.
 
 import { el } from "./ui.js";
 
 const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
+const MAX_QUOTE_DEPTH = 20;
+const MAX_EMPHASIS = 1000; // characters an emphasis may span
 
+// Global patterns: each is asked for its next match from a position onwards.
 const INLINE = [
-  { pattern: /`([^`]+)`/, build: (m) => el("code", { text: m[1] }) },
-  { pattern: /\*\*(.+?)\*\*|__(.+?)__/, build: (m) => el("strong", {}, inline(m[1] ?? m[2])) },
-  { pattern: /\*(?!\s)(.+?)\*|(?<![\w])_(?!\s)(.+?)_(?![\w])/, build: (m) => el("em", {}, inline(m[1] ?? m[2])) },
+  { pattern: /`([^`]+)`/g, build: (m) => el("code", { text: m[1] }) },
+  { pattern: /\*\*(.+?)\*\*|__(.+?)__/g, build: (m) => el("strong", {}, inline(m[1] ?? m[2])) },
   {
-    pattern: /\[([^\]]+)\]\(([^)\s]+)\)/,
+    pattern: new RegExp(`\\*(?!\\s)(.{1,${MAX_EMPHASIS}}?)\\*|(?<![\\w])_(?!\\s)(.{1,${MAX_EMPHASIS}}?)_(?![\\w])`, "g"),
+    build: (m) => el("em", {}, inline(m[1] ?? m[2])),
+  },
+  {
+    // Neither label nor address holds a bracket, so no run of them rescans the text.
+    pattern: /\[([^[\]]+)\]\(([^)\s[\]]+)\)/g,
     build: (m) => (SAFE_LINK.test(m[2])
       ? el("a", { href: m[2], rel: "noopener noreferrer nofollow" }, inline(m[1]))
       : document.createTextNode(m[0])),
@@ -20,24 +29,45 @@ const INLINE = [
 
 /** Inline Markdown in `text` as a list of nodes. */
 export function inline(text) {
-  let first = null;
-  for (const rule of INLINE) {
-    const match = rule.pattern.exec(text);
-    if (match && (first === null || match.index < first.match.index)) first = { rule, match };
+  const nodes = [];
+  // Each rule's next match at or after `at` (null: none left), found again only once passed.
+  const next = INLINE.map(() => undefined);
+  let at = 0;
+  for (;;) {
+    let first = -1;
+    INLINE.forEach((rule, index) => {
+      if (next[index] === undefined || (next[index] !== null && next[index].index < at)) {
+        rule.pattern.lastIndex = at;
+        next[index] = rule.pattern.exec(text);
+      }
+      // The earliest match wins; of two at one place, the rule listed first.
+      if (next[index] !== null && (first === -1 || next[index].index < next[first].index)) first = index;
+    });
+    if (first === -1) break;
+    const match = next[first];
+    if (match.index > at) nodes.push(document.createTextNode(text.slice(at, match.index)));
+    nodes.push(INLINE[first].build(match));
+    at = match.index + match[0].length;
   }
-  if (first === null) return text ? [document.createTextNode(text)] : [];
-  const { rule, match } = first;
-  return [
-    ...inline(text.slice(0, match.index)),
-    rule.build(match),
-    ...inline(text.slice(match.index + match[0].length)),
-  ];
+  if (at < text.length) nodes.push(document.createTextNode(text.slice(at)));
+  return nodes;
+}
+
+/** A heading's level and words, closing hashes dropped, or null. */
+function heading(line) {
+  const marks = /^#{1,6}/.exec(line)?.[0] ?? "";
+  if (!marks || !/\s/.test(line.charAt(marks.length))) return null;
+  let words = line.slice(marks.length).trim();
+  let end = words.length;
+  while (end > 0 && words[end - 1] === "#") end -= 1;
+  words = words.slice(0, end).trimEnd();
+  return { level: marks.length, words };
 }
 
 const BLOCK_START = /^(#{1,6}\s|>|\s*([-*+]|\d+[.)])\s|```|(\s*[-*_]){3,}\s*$)/;
 
 /** Render Markdown `source` into a fragment of block elements. */
-export function render(source) {
+export function render(source, depth = 0) {
   const lines = source.replace(/\r\n?/g, "\n").split("\n");
   const blocks = [];
   let index = 0;
@@ -47,9 +77,9 @@ export function render(source) {
       index += 1;
       continue;
     }
-    const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
-    if (heading) {
-      blocks.push(el(`h${heading[1].length}`, {}, inline(heading[2])));
+    const title = heading(line);
+    if (title) {
+      blocks.push(el(`h${title.level}`, {}, inline(title.words)));
       index += 1;
     } else if (line.startsWith("```")) {
       const code = [];
@@ -63,7 +93,9 @@ export function render(source) {
     } else if (line.startsWith(">")) {
       const quoted = [];
       while (index < lines.length && lines[index].startsWith(">")) quoted.push(lines[index++].replace(/^>\s?/, ""));
-      blocks.push(el("blockquote", {}, render(quoted.join("\n"))));
+      const inner = quoted.join("\n");
+      // Deeper quotes show their remaining marks as text, as CommonMark renderers cap nesting.
+      blocks.push(el("blockquote", {}, depth < MAX_QUOTE_DEPTH ? render(inner, depth + 1) : el("p", {}, inline(inner))));
     } else if (/^\s*([-*+]|\d+[.)])\s/.test(line)) {
       const ordered = /^\s*\d/.test(line);
       const items = [];
