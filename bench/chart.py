@@ -50,7 +50,9 @@ def draw(rows: list[dict[str, Any]], path: Path) -> None:
         [TARGET_CLIENTS],
         [TARGET_MS],
         marker="*",
-        markersize=16,
+        markersize=18,
+        markerfacecolor="none",  # hollow, so that a point at the target shows through
+        markeredgewidth=1.5,
         color="crimson",
         linestyle="none",
         label=f"target: p99 ≤ {TARGET_MS:g} ms at {TARGET_CLIENTS} clients",

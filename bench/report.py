@@ -109,15 +109,15 @@ def verdict(target: Target, section: Section | None) -> tuple[str, str]:
     if "machine_cpu" in row:
         server, client = row.get("server_cpu", 0.0), row.get("client_cpu", 0.0)
         rest = max(0.0, row["machine_cpu"] - server - client)
-        measured += f" ({server:.0%}, {client:.0%}, {rest:.0%})"
+        measured += f" (server {server:.0%}, clients {client:.0%}, rest {rest:.0%})"
     return measured, "met" if target.met(value) else "**missed**"
 
 
 def targets_summary(sections: dict[str, Section]) -> str:
     lines = [
         "In brackets, for the websocket benchmarks, the shares of a core that the server, the "
-        "load generator and everything else on the machine (PostgreSQL, other jobs) used "
-        "while that row was measured.",
+        "load generator and the rest of the machine (PostgreSQL, other jobs) used while that "
+        "row was measured.",
         "",
         "| benchmark | target | wanted | measured | |",
         "| --- | --- | --- | --- | --- |",
