@@ -46,6 +46,9 @@ def main() -> int:
         except suite.Failed as failure:
             failed.append(str(failure))
             continue
+        except KeyboardInterrupt:
+            failed.append(f"{benchmark.name} was interrupted, and what came after it not run")
+            break
         store.save(results, sections)  # an interrupted run keeps what it finished
     report.write(sections, doc, chart)
     print(f"\nWrote {doc} and {chart}, from {results}.")
