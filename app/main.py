@@ -44,6 +44,15 @@ def _check_database(settings: Settings) -> None:
         engine.dispose()
 
 
+def _freeze_start_up() -> None:
+    """What start-up built lives as long as the process: keep it out of the collector's full
+    passes, which would otherwise stall the live sockets for tens of milliseconds. Once per
+    process (a process serving one app), not again for every app a test starts."""
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the Accord application for `settings` (default: from the environment)."""
     settings = settings or get_settings()
@@ -54,10 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = make_engine(settings)
         app.state.hub = Hub(app.state.engine, settings.max_text_bytes)
         await app.state.hub.start()
-        # What start-up built lives as long as the process: kept out of the collector's
-        # full passes, which would otherwise stall the live sockets for tens of milliseconds.
-        gc.collect()
-        gc.freeze()
+        _freeze_start_up()
         try:
             yield
         finally:
