@@ -13,12 +13,7 @@ from app.collab.hub import Hub
 from app.config import Settings, get_settings
 from app.db import check_durability, make_engine
 from app.errors import install_error_handlers
-from app.middleware import (
-    BodyLimitMiddleware,
-    OriginCheckMiddleware,
-    SecurityHeadersMiddleware,
-    StorableTextMiddleware,
-)
+from app.middleware import BodyLimitMiddleware, OriginCheckMiddleware, SecurityHeadersMiddleware
 from app.routers import (
     account,
     collab,
@@ -99,9 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(publications.pages)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND), name="static")
-    # Added last runs first: size limit, then the Origin check, then headers on every answer,
-    # then text no database keeps.
-    app.add_middleware(StorableTextMiddleware)
+    # Added last runs first: size limit, then the Origin check, then headers on every answer.
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(OriginCheckMiddleware, settings=settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
