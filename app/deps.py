@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 from starlette.requests import HTTPConnection
 
 from app.config import Settings
-from app.errors import Forbidden, NotFound, Unauthorized
+from app.errors import Forbidden, NotFound, Unauthorized, refusals
 from app.middleware import SESSION_COOKIE
+from app.models.base import MAX_INT
 from app.models.membership import Membership, Permission, Role
 from app.models.statement import Statement
 from app.models.user import User
@@ -43,6 +44,8 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+# An id or a number in a path.
+PathId = Annotated[int, Path(ge=1, le=MAX_INT)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
@@ -110,9 +113,7 @@ class StatementAccess:
 def require(permission: Permission) -> Callable[..., StatementAccess]:
     """A dependency that admits members whose role grants `permission`."""
 
-    def dependency(
-        statement_id: Annotated[int, Path(ge=1)], session: SessionDep, user: CurrentUser
-    ) -> StatementAccess:
+    def dependency(statement_id: PathId, session: SessionDep, user: CurrentUser) -> StatementAccess:
         row = session.exec(
             select(Statement, Membership)
             .join(Membership)
@@ -129,6 +130,9 @@ def require(permission: Permission) -> Callable[..., StatementAccess]:
     return dependency
 
 
+# What a route behind that check may answer: not signed in, a role that does not allow it (or a
+# request from another site), not a member or no such statement, an invalid parameter.
+STATEMENT_REFUSALS = refusals(401, 403, 404, 422)
 ReadAccess = Annotated[StatementAccess, Depends(require(Permission.read))]
 EditAccess = Annotated[StatementAccess, Depends(require(Permission.edit))]
 CommentAccess = Annotated[StatementAccess, Depends(require(Permission.comment))]

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 NOT_FOUND_PAGE = Path(__file__).resolve().parent.parent / "frontend" / "notfound.html"
@@ -52,6 +53,46 @@ class RateLimited(AccordError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class Problem(BaseModel):
+    """Why a request was refused."""
+
+    detail: str = Field(description="One sentence to act on")
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int] = Field(description="Where: body, query or path, then the field")
+    msg: str
+
+
+class InvalidRequest(Problem):
+    """A request with an invalid parameter or field (422)."""
+
+    errors: list[FieldProblem] = Field(
+        default_factory=list, description="One entry per invalid field, where there are fields"
+    )
+
+
+_REFUSALS = {
+    400: "The body is not JSON text in UTF-8",
+    401: "Not signed in, or the API token is not valid",
+    403: "The role does not allow it, or the request came from another site",
+    404: "Nothing there, or a statement the caller is not a member of",
+    409: "A conflict with the current state",
+    413: "The body or the text is over the limit",
+    422: "A parameter or a field of the body is invalid",
+    429: "Too many failed sign-ins; try again after Retry-After seconds",
+    503: "The change could not be saved; send it again",
+}
+
+
+def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of the refusals a route may answer with, each a `Problem`."""
+    return {
+        code: {"model": InvalidRequest if code == 422 else Problem, "description": _REFUSALS[code]}
+        for code in codes
+    }
 
 
 def _describe(error: Mapping[str, Any]) -> str:

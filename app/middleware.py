@@ -1,5 +1,9 @@
-"""ASGI middleware: request size limit, the Origin check against CSRF, security headers."""
+"""ASGI middleware: request size limit, the Origin check against CSRF, text no database
+keeps, security headers."""
 
+import json
+import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -58,6 +62,67 @@ class BodyLimitMiddleware:
         except BodyTooLarge as error:
             # Only reached where no exception handler answered it first.
             await JSONResponse({"detail": error.detail}, status_code=413)(scope, receive, send)
+
+
+# A NUL character or half of a surrogate pair: no database keeps either in text (PostgreSQL
+# refuses a NUL; half a pair, which JSON can spell, has no UTF-8 form).
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+# How either looks in JSON text, so that only a body that may hold one is decoded twice.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+UNSTORABLE = "Text may not hold a NUL character or half of a UTF-16 surrogate pair."
+
+
+class UnstorableText(HTTPException):
+    """Raised while the body streams in; an HTTPException so the framework passes it on."""
+
+    def __init__(self) -> None:
+        super().__init__(422, UNSTORABLE)
+
+
+def _unstorable(value: Any) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, list):
+        return any(_unstorable(item) for item in value)
+    if isinstance(value, dict):
+        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
+    return False
+
+
+class StorableTextMiddleware:
+    """Answer 422 to a request whose path, query or JSON body holds text no database keeps,
+    before it reaches a query and fails there."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _UNSTORABLE.search(scope["path"]) or b"%00" in scope["query_string"]:
+            await JSONResponse({"detail": UNSTORABLE}, status_code=422)(scope, receive, send)
+            return
+        body = bytearray()
+
+        async def checked_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                body.extend(message.get("body", b""))
+                if not message.get("more_body") and _SUSPECT_ESCAPE.search(body):
+                    try:
+                        value = json.loads(body)
+                    except ValueError:
+                        return message  # not JSON: the framework says so
+                    if _unstorable(value):
+                        raise UnstorableText()
+            return message
+
+        try:
+            await self.app(scope, checked_receive, send)
+        except UnstorableText:
+            # Only reached where no exception handler answered it first.
+            await JSONResponse({"detail": UNSTORABLE}, status_code=422)(scope, receive, send)
 
 
 def request_origin(scope: Scope) -> str:

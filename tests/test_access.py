@@ -1,5 +1,6 @@
 """Every statement route for each role, a non-member and an anonymous caller."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -182,6 +183,31 @@ def test_statement_routes_follow_role_table(world: World, route: Route, caller: 
         # A refused request changes nothing and reveals nothing about the statement.
         assert world.snapshot() == before
         assert "Statement on Partnerships" not in response.text
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_statement_routes_refuse_ids_past_the_largest(world: World, route: Route) -> None:
+    """An id no database column can keep is refused as invalid, not met with a server error."""
+    for name in re.findall(r"{(\w+)}", route.path):
+        path = route.path.format(**{**world.ids, name: 2**63})
+        response = world.clients["facilitator"].request(route.method, path, json=route.body)
+        assert response.status_code == 422, (name, response.text)
+        assert "less than or equal to" in response.json()["detail"]
+
+
+def test_schema_declares_the_refusals_of_statement_routes(app: FastAPI) -> None:
+    """What the access check answers is in the schema, 422 with its `errors`."""
+    schema = app.openapi()
+    for path, operations in schema["paths"].items():
+        if not path.startswith("/api/statements/{statement_id}"):
+            continue
+        for method, operation in operations.items():
+            answers = operation["responses"]
+            assert {"401", "403", "404", "422"} <= set(answers), (method, path)
+            invalid = answers["422"]["content"]["application/json"]["schema"]["$ref"]
+            assert invalid == "#/components/schemas/InvalidRequest", (method, path)
+    fields = schema["components"]["schemas"]["InvalidRequest"]["properties"]
+    assert set(fields) == {"detail", "errors"}
 
 
 def test_role_table_covers_every_statement_route(app: FastAPI) -> None:

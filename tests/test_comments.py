@@ -197,10 +197,16 @@ def test_bad_threads_refused(
         ({"start": 0, "end": 2, "body": "   "}, 422),
         ({"start": 0, "end": 2, "rev": 9, "body": "Future"}, 404),
         ({"start": 0, "end": 2, "version": 4, "body": "No such version"}, 404),
+        # Past the largest integer the database keeps: invalid, not a server error.
+        ({"start": 0, "end": 2, "rev": 2**63, "body": "Far future"}, 422),
+        ({"start": 0, "end": 2, "version": 2**63, "body": "Far future"}, 422),
         ({"start": 0, "end": 2, "body": "x" * (settings.max_comment_chars + 1)}, 413),
         ({"start": 0, "end": 2, "body": "x", "colour": "red"}, 422),
     ]:
         response = ben.post(url, json=body)
         assert response.status_code == status, (body, response.text)
         assert isinstance(response.json()["detail"], str)
+    for version in ["²", "9" * 20, "-1"]:  # a digit int() refuses, a number past any version
+        listed = ben.get(url, params={"version": version})
+        assert listed.status_code == 422, (version, listed.text)
     assert ben.get(url).json()["count"] == 0

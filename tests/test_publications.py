@@ -63,6 +63,7 @@ def test_publish_guards(
     me.post(f"/api/statements/{sid}/versions", json={"name": "Not reviewed"})
     unapproved = me.post(url, json={"version": 2})
     assert unapproved.status_code == 409
+    assert me.post(url, json={"version": 2**63}).status_code == 422  # past any version
     assert "not been approved" in unapproved.json()["detail"]
 
     # Two publishes at once: one wins, the other is told so.
@@ -123,6 +124,10 @@ def test_public_pages_open_to_anyone_and_never_change(
     assert "What changed since publication 1" in latest
     assert "<ins>" in latest
     assert client.get(f"/s/{slug}/v/9").status_code == 404
+    # A number past any the database keeps is refused, not a server error.
+    for path in [f"/s/{slug}/v/{2**63}", f"/api/public/{slug}/v/{2**63}"]:
+        assert client.get(path).status_code == 422, path
+    assert client.get(f"/api/public/{slug}/v/{2**63}/export").status_code == 422
 
 
 def test_exports_in_every_format(

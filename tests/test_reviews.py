@@ -38,6 +38,8 @@ def test_round_records_stances_and_approves_by_consent(
     assert me.get(f"/api/statements/{sid}").json()["state"] == "review"
     again = me.post(f"/api/statements/{sid}/rounds", json={"version": 1})
     assert again.status_code == 409
+    # A version number past any the database keeps is invalid, not a server error.
+    assert me.post(f"/api/statements/{sid}/rounds", json={"version": 2**63}).status_code == 422
 
     url = f"/api/statements/{sid}/rounds/{rid}/stances"
     unexplained = reviewer.post(url, json={"kind": "block"})

@@ -162,6 +162,7 @@ def test_tokens_of_others_cannot_be_revoked(
     alice, bob = signed_in(make_user(session)), signed_in(make_user(session))
     token_id = alice.post("/api/tokens", json={"name": "mine"}).json()["id"]
     assert bob.delete(f"/api/tokens/{token_id}").status_code == 404
+    assert bob.delete(f"/api/tokens/{2**63}").status_code == 422  # no id is that large
     assert alice.get("/api/tokens").json()["data"][0]["revoked_at"] is None
 
 

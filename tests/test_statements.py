@@ -85,6 +85,27 @@ def test_request_body_over_limit(
     assert "larger than the limit" in response.json()["detail"]
 
 
+def test_text_no_database_keeps_refused(
+    signed_in: Callable[[User], TestClient], session: Session
+) -> None:
+    me = signed_in(make_user(session))
+    json_body = {"Content-Type": "application/json"}
+    # PostgreSQL keeps no NUL in text, and half a surrogate pair has no UTF-8 form at all.
+    for body in [r'{"title": "a\u0000b"}', r'{"title": "T", "context": "\ud800 \udc00"}']:
+        response = me.post("/api/statements", content=body, headers=json_body)
+        assert response.status_code == 422, body
+        assert "NUL character" in response.json()["detail"]
+    for path in ["/api/public/a%00b", "/api/statements?title=%00"]:
+        assert me.get(path).status_code == 422, path
+    # A pair spelt as escapes is one character, and an escaped backslash before u0000 is text.
+    kept = me.post(
+        "/api/statements", content=r'{"title": "\ud83d\ude00 \\u0000"}', headers=json_body
+    )
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["title"] == "😀 \\u0000"
+    assert me.get("/api/statements").json()["count"] == 1
+
+
 def test_update_statement_settings(
     signed_in: Callable[[User], TestClient], session: Session
 ) -> None:
@@ -159,6 +180,24 @@ def test_read_text_at_revision(signed_in: Callable[[User], TestClient], session:
     assert future.status_code == 404
     assert "at revision 1" in future.json()["detail"]
     assert me.get(f"/api/statements/{sid}/text", params={"rev": -1}).status_code == 422
+
+
+def test_read_routes_refuse_revisions_past_the_largest(
+    signed_in: Callable[[User], TestClient], session: Session
+) -> None:
+    me = signed_in(make_user(session))
+    sid = me.post("/api/statements", json={"title": "T", "text": "Hello"}).json()["id"]
+    for route, name in [
+        ("text", "rev"),
+        ("authorship", "rev"),
+        ("audit", "before"),
+        ("history", "before"),
+        ("changes", "after"),
+    ]:
+        # No database column keeps such a number: a refusal, not a server error.
+        response = me.get(f"/api/statements/{sid}/{route}", params={name: 2**63})
+        assert response.status_code == 422, (route, response.text)
+        assert name in response.json()["detail"]
 
 
 def test_unknown_api_path_answers_json(client: TestClient) -> None:

@@ -68,6 +68,7 @@ def test_bad_version_requests_refused(
         ({"name": "x" * 201}, 422),
         ({"name": "Draft", "rev": 5}, 404),
         ({"name": "Draft", "rev": -1}, 422),
+        ({"name": "Draft", "rev": 2**63}, 422),  # past any revision the database keeps
         ({"name": "Draft", "number": 7}, 422),
     ]:
         response = me.post(url, json=body)

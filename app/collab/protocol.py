@@ -5,22 +5,24 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from app.models.base import MAX_INT
+
 
 class Frame(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Selection(Frame):
-    anchor: int = Field(ge=0)
-    head: int = Field(ge=0)
+    anchor: int = Field(ge=0, le=MAX_INT)
+    head: int = Field(ge=0, le=MAX_INT)
 
 
 class OpFrame(Frame):
     """A change made on revision `base_rev`; `seq` counts up per client id."""
 
     type: Literal["op"]
-    base_rev: int = Field(ge=0)
-    seq: int = Field(ge=1)
+    base_rev: int = Field(ge=0, le=MAX_INT)
+    seq: int = Field(ge=1, le=MAX_INT)  # kept in the op log, so it must fit its column
     op: list[int | str]
 
 
@@ -29,7 +31,7 @@ class PresenceFrame(Frame):
 
     type: Literal["presence"]
     selection: Selection | None
-    rev: int = Field(ge=0)
+    rev: int = Field(ge=0, le=MAX_INT)
 
 
 Inbound = Annotated[OpFrame | PresenceFrame, Field(discriminator="type")]

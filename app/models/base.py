@@ -17,6 +17,10 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+# The largest integer every supported database keeps (PostgreSQL's integer): no id, number or
+# revision goes past it, so a request naming a larger one is refused before any query.
+MAX_INT = 2**31 - 1
+
 # Request bodies reject fields they do not know, so nobody sets what they may not.
 STRICT_BODY = SQLModelConfig(extra="forbid")
 

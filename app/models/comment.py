@@ -12,7 +12,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import STRICT_BODY, UTCDateTime, strip_text, utcnow
+from app.models.base import MAX_INT, STRICT_BODY, UTCDateTime, strip_text, utcnow
 
 
 class Thread(SQLModel, table=True):
@@ -59,9 +59,11 @@ class ThreadCreate(SQLModel):
     start: int = Field(ge=0, description="Where the passage starts, in code points")
     end: int = Field(ge=1, description="Where it ends (exclusive)")
     rev: int | None = Field(
-        default=None, ge=0, description="The live draft's revision the range refers to"
+        default=None, ge=0, le=MAX_INT, description="The live draft's revision the range refers to"
     )
-    version: int | None = Field(default=None, ge=1, description="A version's number instead")
+    version: int | None = Field(
+        default=None, ge=1, le=MAX_INT, description="A version's number instead"
+    )
     body: str = Field(min_length=1)
 
 

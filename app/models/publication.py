@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import STRICT_BODY, UTCDateTime, utcnow
+from app.models.base import MAX_INT, STRICT_BODY, UTCDateTime, utcnow
 
 
 class Publication(SQLModel, table=True):
@@ -32,7 +32,7 @@ class Publication(SQLModel, table=True):
 class PublicationCreate(SQLModel):
     model_config = STRICT_BODY
 
-    version: int = Field(ge=1, description="An approved version's number")
+    version: int = Field(ge=1, le=MAX_INT, description="An approved version's number")
 
 
 class Signatory(SQLModel):

@@ -8,7 +8,7 @@ from pydantic import field_validator, model_validator
 from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import STRICT_BODY, UTCDateTime, strip_text, utcnow
+from app.models.base import MAX_INT, STRICT_BODY, UTCDateTime, strip_text, utcnow
 
 
 class StanceKind(StrEnum):
@@ -49,7 +49,7 @@ class Stance(SQLModel, table=True):
 class RoundCreate(SQLModel):
     model_config = STRICT_BODY
 
-    version: int = Field(ge=1, description="The number of the version under review")
+    version: int = Field(ge=1, le=MAX_INT, description="The number of the version under review")
     closes_on: date | None = Field(default=None, description="When the round should close")
 
 

@@ -6,7 +6,7 @@ from pydantic import field_validator
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import STRICT_BODY, UTCDateTime, strip_text, utcnow
+from app.models.base import MAX_INT, STRICT_BODY, UTCDateTime, strip_text, utcnow
 
 
 class Version(SQLModel, table=True):
@@ -31,7 +31,10 @@ class VersionCreate(SQLModel):
     name: str = Field(min_length=1, max_length=200, description='e.g. "Draft 2, after day 2"')
     note: str = Field(default="", max_length=10_000, description="What this version is for")
     rev: int | None = Field(
-        default=None, ge=0, description="Freeze the text at this revision; default the head"
+        default=None,
+        ge=0,
+        le=MAX_INT,
+        description="Freeze the text at this revision; default the head",
     )
 
 

@@ -6,7 +6,8 @@ from pydantic import BaseModel
 
 from app.collab.hub import Hub
 from app.config import Settings
-from app.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep
+from app.deps import CurrentUser, OptionalUser, PathId, SessionDep, SettingsDep
+from app.errors import refusals
 from app.middleware import SESSION_COOKIE
 from app.models.auth import ApiTokenCreate, ApiTokenCreated, ApiTokenPublic, SignIn
 from app.models.base import Listing
@@ -51,7 +52,9 @@ def begin_session(
     set_session_cookie(response, request, settings, token)
 
 
-@router.post("/session", response_model=UserPublic)
+@router.post(
+    "/session", response_model=UserPublic, responses=refusals(400, 401, 403, 413, 422, 429)
+)
 def sign_in(
     body: SignIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
 ) -> User:
@@ -71,13 +74,13 @@ class SessionState(BaseModel):
     user: UserPublic | None
 
 
-@router.get("/session", response_model=SessionState)
+@router.get("/session", response_model=SessionState, responses=refusals(401))
 def read_session(user: OptionalUser) -> SessionState:
     """Whether anyone is signed in, without a 401 when nobody is (for pages open to all)."""
     return SessionState(user=UserPublic.model_validate(user) if user else None)
 
 
-@router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/session", status_code=status.HTTP_204_NO_CONTENT, responses=refusals(403))
 def sign_out(request: Request, response: Response, session: SessionDep) -> None:
     """Sign out: the session ends on the server, not only in this browser."""
     token = request.cookies.get(SESSION_COOKIE)
@@ -88,13 +91,13 @@ def sign_out(request: Request, response: Response, session: SessionDep) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
 
 
-@router.get("/me", response_model=UserPublic)
+@router.get("/me", response_model=UserPublic, responses=refusals(401))
 def read_me(user: CurrentUser) -> User:
     """Who is signed in."""
     return user
 
 
-@router.patch("/me", response_model=UserPublic)
+@router.patch("/me", response_model=UserPublic, responses=refusals(400, 401, 403, 413, 422))
 def update_me(changes: UserUpdate, user: CurrentUser, session: SessionDep) -> User:
     """Change one's own name or organisation."""
     accounts.update_user(session=session, user=user, changes=changes)
@@ -103,7 +106,12 @@ def update_me(changes: UserUpdate, user: CurrentUser, session: SessionDep) -> Us
     return user
 
 
-@router.post("/tokens", response_model=ApiTokenCreated, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/tokens",
+    response_model=ApiTokenCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=refusals(400, 401, 403, 413, 422),
+)
 def create_token(body: ApiTokenCreate, user: CurrentUser, session: SessionDep) -> ApiTokenCreated:
     """Create a personal API token for scripts; its secret is shown only in this answer."""
     token, secret = sessions.create_api_token(session=session, user=user, name=body.name)
@@ -112,15 +120,21 @@ def create_token(body: ApiTokenCreate, user: CurrentUser, session: SessionDep) -
     return ApiTokenCreated.model_validate(token, update={"token": secret})
 
 
-@router.get("/tokens", response_model=Listing[ApiTokenPublic])
+@router.get("/tokens", response_model=Listing[ApiTokenPublic], responses=refusals(401))
 def list_tokens(user: CurrentUser, session: SessionDep) -> Listing[ApiTokenPublic]:
     """My API tokens, without their secrets."""
     tokens = sessions.list_api_tokens(session=session, user=user)
     return Listing.of([ApiTokenPublic.model_validate(token) for token in tokens])
 
 
-@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: int, user: CurrentUser, session: SessionDep, request: Request) -> None:
+@router.delete(
+    "/tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=refusals(401, 403, 404, 422),
+)
+def revoke_token(
+    token_id: PathId, user: CurrentUser, session: SessionDep, request: Request
+) -> None:
     """Revoke one of my API tokens; scripts using it are refused from now on."""
     revoked = sessions.revoke_api_token(session=session, user=user, token_id=token_id)
     session.commit()

@@ -18,8 +18,17 @@ from app.collab.hub import ChangeRefused, Hub, submit_whole_change
 from app.collab.protocol import OpFrame, PresenceFrame, Selection
 from app.collab.room import CLOSE, SIGNED_OUT, Connection, Room
 from app.config import Settings
-from app.deps import EditAccess, SettingsDep, bearer_token, credential_of, identify
+from app.deps import (
+    STATEMENT_REFUSALS,
+    EditAccess,
+    SettingsDep,
+    bearer_token,
+    credential_of,
+    identify,
+)
+from app.errors import refusals
 from app.middleware import allowed_origins, origin_of
+from app.models.base import MAX_INT
 from app.models.membership import Membership, Permission
 from app.models.user import User
 from app.services.members import find_membership, profile
@@ -27,6 +36,7 @@ from app.services.text import check_text, text_at
 
 router = APIRouter()
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SINCE = re.compile(r"^[0-9]{1,10}$")
 # Close codes in the private range, mirroring the HTTP answers.
 UNAUTHORISED, NOT_FOUND, INVALID, TOO_MANY = 4401, 4404, 4422, 4429
 _CLOSINGS = {
@@ -43,6 +53,8 @@ def _member(
         user = identify(session, websocket)
         if user is None:
             return None, None
+        if not 0 < statement_id <= MAX_INT:
+            return user, None  # no statement has such an id
         return user, find_membership(session=session, statement_id=statement_id, user_id=user.id)
 
 
@@ -69,7 +81,7 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
     if membership is None:
         await websocket.close(code=NOT_FOUND, reason="No such statement among yours.")
         return
-    if not CLIENT_ID.match(client_id) or (since_raw is not None and not since_raw.isdigit()):
+    if not CLIENT_ID.match(client_id) or (since_raw is not None and not SINCE.match(since_raw)):
         await websocket.close(code=INVALID, reason="client_id (a uuid) and since (a revision).")
         return
     if not hub.open_socket(user.id, settings.max_sockets_per_user):
@@ -234,7 +246,7 @@ def _first_error(problem: ValidationError) -> str:
 class TextSave(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    base_rev: int = Field(ge=0, description="The revision the new text was made from")
+    base_rev: int = Field(ge=0, le=MAX_INT, description="The revision the new text was made from")
     text: str
 
 
@@ -242,7 +254,12 @@ class TextSaved(BaseModel):
     rev: int
 
 
-@router.post("/api/statements/{statement_id}/text", response_model=TextSaved, tags=["text"])
+@router.post(
+    "/api/statements/{statement_id}/text",
+    response_model=TextSaved,
+    tags=["text"],
+    responses={**STATEMENT_REFUSALS, **refusals(400, 409, 413, 503)},
+)
 async def save_text(
     body: TextSave, access: EditAccess, request: Request, settings: SettingsDep
 ) -> TextSaved:

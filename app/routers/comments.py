@@ -1,5 +1,6 @@
 """Comment threads on passages of the live draft or of a version."""
 
+import re
 from typing import Annotated, Any
 
 from anyio import from_thread
@@ -8,14 +9,27 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.collab.hub import Hub
-from app.deps import CommentAccess, ReadAccess, SessionDep, SettingsDep, StatementAccess
-from app.errors import Invalid
+from app.deps import (
+    STATEMENT_REFUSALS,
+    CommentAccess,
+    PathId,
+    ReadAccess,
+    SessionDep,
+    SettingsDep,
+    StatementAccess,
+)
+from app.errors import Invalid, refusals
 from app.models.base import Listing
 from app.models.comment import CommentCreate, CommentPublic, ThreadCreate, ThreadPublic
 from app.models.membership import Permission
 from app.services import comments
 
-router = APIRouter(prefix="/api/statements/{statement_id}", tags=["comments"])
+VERSION_NUMBER = re.compile(r"^[0-9]{1,9}$")  # short of the largest stored number
+router = APIRouter(
+    prefix="/api/statements/{statement_id}",
+    tags=["comments"],
+    responses=STATEMENT_REFUSALS,
+)
 
 
 class EarlierWording(BaseModel):
@@ -52,7 +66,7 @@ def list_threads(
     everything = version == "all"
     number = None
     if not everything and version != "live":
-        if not version.isdigit():
+        if not VERSION_NUMBER.match(version):
             raise Invalid("version is `live`, `all` or a version number.")
         number = int(version)
     found = comments.list_threads(
@@ -61,7 +75,12 @@ def list_threads(
     return Listing.of(found)
 
 
-@router.post("/threads", response_model=ThreadPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/threads",
+    response_model=ThreadPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=refusals(400, 413),
+)
 def start_thread(
     body: ThreadCreate,
     access: CommentAccess,
@@ -87,9 +106,10 @@ def start_thread(
     "/threads/{thread_id}/comments",
     response_model=CommentPublic,
     status_code=status.HTTP_201_CREATED,
+    responses=refusals(400, 413),
 )
 def reply(
-    thread_id: int,
+    thread_id: PathId,
     body: CommentCreate,
     access: CommentAccess,
     session: SessionDep,
@@ -116,9 +136,11 @@ def _comment(session: Session, statement_id: int, comment_id: int) -> CommentPub
     return next(c for c in thread.comments if c.id == comment_id)
 
 
-@router.patch("/comments/{comment_id}", response_model=CommentPublic)
+@router.patch(
+    "/comments/{comment_id}", response_model=CommentPublic, responses=refusals(400, 409, 413)
+)
 def edit_comment(
-    comment_id: int,
+    comment_id: PathId,
     body: CommentCreate,
     access: CommentAccess,
     session: SessionDep,
@@ -139,7 +161,7 @@ def edit_comment(
 
 @router.get("/comments/{comment_id}/edits", response_model=Listing[EarlierWording])
 def comment_edits(
-    comment_id: int, access: ReadAccess, session: SessionDep
+    comment_id: PathId, access: ReadAccess, session: SessionDep
 ) -> Listing[EarlierWording]:
     """A comment's earlier wordings, oldest first."""
     comment = comments.find_comment(
@@ -153,9 +175,11 @@ def comment_edits(
     )
 
 
-@router.delete("/comments/{comment_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/comments/{comment_id}", status_code=status.HTTP_204_NO_CONTENT, responses=refusals(409)
+)
 def delete_comment(
-    comment_id: int, access: CommentAccess, session: SessionDep, request: Request
+    comment_id: PathId, access: CommentAccess, session: SessionDep, request: Request
 ) -> None:
     """Delete a comment (its author, or a facilitator): the thread keeps a tombstone."""
     comment = comments.find_comment(
@@ -173,7 +197,7 @@ def delete_comment(
 
 @router.post("/threads/{thread_id}/resolve", response_model=ThreadPublic)
 def resolve(
-    thread_id: int, access: CommentAccess, session: SessionDep, request: Request
+    thread_id: PathId, access: CommentAccess, session: SessionDep, request: Request
 ) -> ThreadPublic:
     """Mark a thread resolved (who and when are kept)."""
     return _resolve(thread_id, access, session, request, resolved=True)
@@ -181,7 +205,7 @@ def resolve(
 
 @router.post("/threads/{thread_id}/reopen", response_model=ThreadPublic)
 def reopen(
-    thread_id: int, access: CommentAccess, session: SessionDep, request: Request
+    thread_id: PathId, access: CommentAccess, session: SessionDep, request: Request
 ) -> ThreadPublic:
     """Open a resolved thread again."""
     return _resolve(thread_id, access, session, request, resolved=False)

@@ -8,14 +8,18 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.deps import ReadAccess
+from app.deps import STATEMENT_REFUSALS, ReadAccess
 from app.diff import compare_off_loop
 from app.errors import Invalid
 from app.models.diff import TextDiffPublic
 from app.services import authorship, versions
 from app.services.text import text_at
 
-router = APIRouter(prefix="/api/statements/{statement_id}", tags=["versions"])
+router = APIRouter(
+    prefix="/api/statements/{statement_id}",
+    tags=["versions"],
+    responses=STATEMENT_REFUSALS,
+)
 
 REF = re.compile(r"^(live|\d{1,9}|r\d{1,9})$")
 REF_HELP = "A version number (`3`), a revision (`r120`), or `live` for the draft as it is now"

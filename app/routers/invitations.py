@@ -3,7 +3,15 @@
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
-from app.deps import ManageAccess, OptionalUser, SessionDep, SettingsDep
+from app.deps import (
+    STATEMENT_REFUSALS,
+    ManageAccess,
+    OptionalUser,
+    PathId,
+    SessionDep,
+    SettingsDep,
+)
+from app.errors import refusals
 from app.middleware import request_origin
 from app.models.base import Listing
 from app.models.invitation import (
@@ -31,6 +39,7 @@ class Joined(BaseModel):
     "/statements/{statement_id}/invitations",
     response_model=InvitationCreated,
     status_code=status.HTTP_201_CREATED,
+    responses={**STATEMENT_REFUSALS, **refusals(400, 413)},
 )
 def create_invitation(
     body: InvitationCreate,
@@ -52,7 +61,11 @@ def create_invitation(
     return created
 
 
-@router.get("/statements/{statement_id}/invitations", response_model=Listing[InvitationPublic])
+@router.get(
+    "/statements/{statement_id}/invitations",
+    response_model=Listing[InvitationPublic],
+    responses=STATEMENT_REFUSALS,
+)
 def list_invitations(access: ManageAccess, session: SessionDep) -> Listing[InvitationPublic]:
     """Every invitation of this statement, newest first, with its status."""
     return Listing.of(
@@ -63,8 +76,9 @@ def list_invitations(access: ManageAccess, session: SessionDep) -> Listing[Invit
 @router.delete(
     "/statements/{statement_id}/invitations/{invitation_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=STATEMENT_REFUSALS,
 )
-def revoke_invitation(invitation_id: int, access: ManageAccess, session: SessionDep) -> None:
+def revoke_invitation(invitation_id: PathId, access: ManageAccess, session: SessionDep) -> None:
     """Withdraw an invitation link."""
     invitations.revoke_invitation(
         session=session,
@@ -75,13 +89,17 @@ def revoke_invitation(invitation_id: int, access: ManageAccess, session: Session
     session.commit()
 
 
-@router.get("/invitations/{token}", response_model=InvitationPreview)
+@router.get("/invitations/{token}", response_model=InvitationPreview, responses=refusals(404, 422))
 def preview_invitation(token: str, session: SessionDep) -> InvitationPreview:
     """What an invitation link is for: the statement's title, the role and who sent it."""
     return invitations.preview(session=session, token=token)
 
 
-@router.post("/invitations/{token}/accept", response_model=Joined)
+@router.post(
+    "/invitations/{token}/accept",
+    response_model=Joined,
+    responses=refusals(400, 401, 403, 404, 409, 413, 422),
+)
 def accept_invitation(
     token: str,
     body: InvitationAccept,

@@ -4,13 +4,24 @@ from anyio import from_thread
 from fastapi import APIRouter, Request, status
 
 from app.collab.hub import Hub
-from app.deps import CurrentUser, ManageAccess, ReadAccess, SessionDep
-from app.errors import Forbidden
+from app.deps import (
+    STATEMENT_REFUSALS,
+    CurrentUser,
+    ManageAccess,
+    PathId,
+    ReadAccess,
+    SessionDep,
+)
+from app.errors import Forbidden, refusals
 from app.models.base import Listing
 from app.models.membership import MemberPublic, MemberUpdate, Permission, Role
 from app.services import members
 
-router = APIRouter(prefix="/api/statements/{statement_id}/members", tags=["members"])
+router = APIRouter(
+    prefix="/api/statements/{statement_id}/members",
+    tags=["members"],
+    responses=STATEMENT_REFUSALS,
+)
 
 
 @router.get("", response_model=Listing[MemberPublic])
@@ -19,9 +30,9 @@ def list_members(access: ReadAccess, session: SessionDep) -> Listing[MemberPubli
     return Listing.of(members.list_members(session=session, statement_id=access.statement_id))
 
 
-@router.patch("/{user_id}", response_model=MemberPublic)
+@router.patch("/{user_id}", response_model=MemberPublic, responses=refusals(400, 409, 413))
 def change_member(
-    user_id: int, body: MemberUpdate, access: ManageAccess, session: SessionDep, request: Request
+    user_id: PathId, body: MemberUpdate, access: ManageAccess, session: SessionDep, request: Request
 ) -> MemberPublic:
     """Change a member's role or organisation (facilitators)."""
     member = members.change_member(
@@ -36,9 +47,9 @@ def change_member(
     return member
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=refusals(409))
 def remove_member(
-    user_id: int, access: ReadAccess, user: CurrentUser, session: SessionDep, request: Request
+    user_id: PathId, access: ReadAccess, user: CurrentUser, session: SessionDep, request: Request
 ) -> None:
     """Remove a member (facilitators), or leave the statement with one's own id."""
     if user_id != user.id and not access.membership.can(Permission.manage):

@@ -1,15 +1,16 @@
 """Publishing approved versions, the permanent public pages, and exports."""
 
 import asyncio
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.deps import ManageAccess, ReadAccess, SessionDep
+from app.deps import STATEMENT_REFUSALS, ManageAccess, PathId, ReadAccess, SessionDep
 from app.diff import compare_off_loop
+from app.errors import refusals
 from app.models.publication import PublicationCreate, PublicationPublic
 from app.services import exports, public_page, publications, versions
 
@@ -17,6 +18,15 @@ router = APIRouter(tags=["publications"])
 
 Format = Literal["md", "html", "txt", "wikitext"]
 EXTENSIONS = {"md": "md", "html": "html", "txt": "txt", "wikitext": "wiki"}
+A_FILE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file, named in Content-Disposition",
+        "content": {
+            media.split(";")[0]: {"schema": {"type": "string"}}
+            for media in exports.FORMATS.values()
+        },
+    }
+}
 
 
 def _download(title: str, suffix: str, text: str, fmt: Format, note: str = "") -> Response:
@@ -31,6 +41,7 @@ def _download(title: str, suffix: str, text: str, fmt: Format, note: str = "") -
     "/api/statements/{statement_id}/publications",
     response_model=PublicationPublic,
     status_code=status.HTTP_201_CREATED,
+    responses={**STATEMENT_REFUSALS, **refusals(400, 409, 413)},
 )
 def publish(
     body: PublicationCreate, access: ManageAccess, session: SessionDep
@@ -45,9 +56,13 @@ def publish(
     )
 
 
-@router.get("/api/statements/{statement_id}/versions/{number}/export")
+@router.get(
+    "/api/statements/{statement_id}/versions/{number}/export",
+    response_class=Response,
+    responses={**A_FILE, **STATEMENT_REFUSALS},
+)
 def export_version(
-    number: int, access: ReadAccess, session: SessionDep, format: Format = "md"
+    number: PathId, access: ReadAccess, session: SessionDep, format: Format = "md"
 ) -> Response:
     """A version as a file: Markdown, standalone HTML, plain text or MediaWiki wikitext."""
     version = versions.find_version(
@@ -57,7 +72,7 @@ def export_version(
     return _download(access.statement.title, f"v{number}", version.text, format, note)
 
 
-@router.get("/api/public/{slug}", response_model=PublicationPublic)
+@router.get("/api/public/{slug}", response_model=PublicationPublic, responses=refusals(404, 422))
 def latest_publication(slug: str, session: SessionDep) -> PublicationPublic:
     """The latest publication at an address (anyone)."""
     statement = publications.find_statement(session=session, slug=slug)
@@ -65,17 +80,23 @@ def latest_publication(slug: str, session: SessionDep) -> PublicationPublic:
     return publications.to_public(session=session, statement=statement, publication=found)
 
 
-@router.get("/api/public/{slug}/v/{number}", response_model=PublicationPublic)
-def publication(slug: str, number: int, session: SessionDep) -> PublicationPublic:
+@router.get(
+    "/api/public/{slug}/v/{number}", response_model=PublicationPublic, responses=refusals(404, 422)
+)
+def publication(slug: str, number: PathId, session: SessionDep) -> PublicationPublic:
     """One publication, forever (anyone)."""
     statement = publications.find_statement(session=session, slug=slug)
     found = publications.find(session=session, statement=statement, number=number)
     return publications.to_public(session=session, statement=statement, publication=found)
 
 
-@router.get("/api/public/{slug}/v/{number}/export")
+@router.get(
+    "/api/public/{slug}/v/{number}/export",
+    response_class=Response,
+    responses={**A_FILE, **refusals(404, 422)},
+)
 def export_publication(
-    slug: str, number: int, session: SessionDep, format: Format = "md"
+    slug: str, number: PathId, session: SessionDep, format: Format = "md"
 ) -> Response:
     """A publication as a file (anyone)."""
     statement = publications.find_statement(session=session, slug=slug)
@@ -93,7 +114,7 @@ async def public_page_latest(slug: str, request: Request) -> HTMLResponse:
 
 
 @pages.get("/s/{slug}/v/{number}", response_class=HTMLResponse)
-async def public_page_numbered(slug: str, number: int, request: Request) -> HTMLResponse:
+async def public_page_numbered(slug: str, number: PathId, request: Request) -> HTMLResponse:
     return await _page(request, slug, number)
 
 

@@ -6,12 +6,24 @@ from anyio import from_thread
 from fastapi import APIRouter, Request, status
 
 from app.collab.hub import Hub
-from app.deps import CommentAccess, ManageAccess, ReadAccess, SessionDep
+from app.deps import (
+    STATEMENT_REFUSALS,
+    CommentAccess,
+    ManageAccess,
+    PathId,
+    ReadAccess,
+    SessionDep,
+)
+from app.errors import refusals
 from app.models.base import Listing
 from app.models.review import RoundCreate, RoundPublic, StanceCreate
 from app.services import reviews
 
-router = APIRouter(prefix="/api/statements/{statement_id}/rounds", tags=["review"])
+router = APIRouter(
+    prefix="/api/statements/{statement_id}/rounds",
+    tags=["review"],
+    responses=STATEMENT_REFUSALS,
+)
 
 
 def _announce(request: Request, statement_id: int, event: str, **data: Any) -> None:
@@ -26,7 +38,12 @@ def list_rounds(access: ReadAccess, session: SessionDep) -> Listing[RoundPublic]
     return Listing.of(reviews.list_rounds(session=session, statement_id=access.statement_id))
 
 
-@router.post("", response_model=RoundPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=RoundPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=refusals(400, 409, 413),
+)
 def open_round(
     body: RoundCreate, access: ManageAccess, session: SessionDep, request: Request
 ) -> RoundPublic:
@@ -40,7 +57,7 @@ def open_round(
 
 
 @router.get("/{round_id}", response_model=RoundPublic)
-def read_round(round_id: int, access: ReadAccess, session: SessionDep) -> RoundPublic:
+def read_round(round_id: PathId, access: ReadAccess, session: SessionDep) -> RoundPublic:
     """One round: who has a say, where each stands, the tally, and what is still missing."""
     reviews.close_if_due(session=session, statement=access.statement)
     review = reviews.find_round(
@@ -49,9 +66,14 @@ def read_round(round_id: int, access: ReadAccess, session: SessionDep) -> RoundP
     return reviews.describe(session=session, review=review)
 
 
-@router.post("/{round_id}/stances", response_model=RoundPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{round_id}/stances",
+    response_model=RoundPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=refusals(400, 409, 413),
+)
 def record_stance(
-    round_id: int,
+    round_id: PathId,
     body: StanceCreate,
     access: CommentAccess,
     session: SessionDep,
@@ -75,9 +97,9 @@ def record_stance(
     return reviews.describe(session=session, review=review)
 
 
-@router.post("/{round_id}/close", response_model=RoundPublic)
+@router.post("/{round_id}/close", response_model=RoundPublic, responses=refusals(409))
 def close_round(
-    round_id: int, access: ManageAccess, session: SessionDep, request: Request
+    round_id: PathId, access: ManageAccess, session: SessionDep, request: Request
 ) -> RoundPublic:
     """Close the round (facilitators): the version is approved if the rule holds."""
     review = reviews.find_round(

@@ -10,14 +10,19 @@ from sqlmodel import Session
 from app.collab.diffing import operation_between
 from app.collab.hub import ChangeRefused, Hub, submit_whole_change
 from app.collab.ops import is_noop
-from app.deps import EditAccess, ReadAccess, SessionDep
+from app.deps import STATEMENT_REFUSALS, EditAccess, PathId, ReadAccess, SessionDep
+from app.errors import refusals
 from app.models.base import Listing
 from app.models.user import User
 from app.models.version import Restored, VersionCreate, VersionPublic, VersionSummary
 from app.services import audit, members, versions
 from app.services.text import text_at
 
-router = APIRouter(prefix="/api/statements/{statement_id}/versions", tags=["versions"])
+router = APIRouter(
+    prefix="/api/statements/{statement_id}/versions",
+    tags=["versions"],
+    responses=STATEMENT_REFUSALS,
+)
 
 
 @router.get("", response_model=Listing[VersionSummary])
@@ -26,7 +31,12 @@ def list_versions(access: ReadAccess, session: SessionDep) -> Listing[VersionSum
     return Listing.of(versions.list_versions(session=session, statement_id=access.statement_id))
 
 
-@router.post("", response_model=VersionPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=VersionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=refusals(400, 409, 413),
+)
 def save_version(
     body: VersionCreate, access: EditAccess, session: SessionDep, request: Request
 ) -> VersionPublic:
@@ -43,7 +53,7 @@ def save_version(
 
 
 @router.get("/{number}", response_model=VersionPublic)
-def read_version(number: int, access: ReadAccess, session: SessionDep) -> VersionPublic:
+def read_version(number: PathId, access: ReadAccess, session: SessionDep) -> VersionPublic:
     """One version with its text."""
     version = versions.find_version(
         session=session, statement_id=access.statement_id, number=number
@@ -51,8 +61,8 @@ def read_version(number: int, access: ReadAccess, session: SessionDep) -> Versio
     return versions.to_public(session=session, version=version)
 
 
-@router.post("/{number}/restore", response_model=Restored)
-async def restore_version(number: int, access: EditAccess, request: Request) -> Restored:
+@router.post("/{number}/restore", response_model=Restored, responses=refusals(409, 413, 503))
+async def restore_version(number: PathId, access: EditAccess, request: Request) -> Restored:
     """Bring a version's text back into the live draft as a new change, which everyone sees,
     anyone can undo, and the history keeps. Edits made meanwhile are merged, not lost."""
     engine: Engine = request.app.state.engine

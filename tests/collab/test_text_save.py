@@ -74,4 +74,5 @@ def test_save_text_refusals(
     assert too_big.status_code == 413
     assert me.post(path, json={"base_rev": 1, "text": "a\u0000"}).status_code == 422
     assert me.post(path, json={"base_rev": 1, "text": "x", "author": 9}).status_code == 422
+    assert me.post(path, json={"base_rev": 2**63, "text": "x"}).status_code == 422
     assert me.get(path).json() == {"rev": 1, "text": "Draft"}

@@ -125,6 +125,10 @@ def test_since_gives_missed_ops(
         (json.dumps({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "\u0000"]}), "invalid_text"),
         ('{"type": "op", "base_rev": 1, "seq": 1, "op": [11, "\\ud800"]}', "invalid_frame"),
         (json.dumps({"type": "op", "base_rev": 1, "seq": 1, "op": [True]}), "invalid_frame"),
+        # Numbers no op log column keeps: refused, not acknowledged nor failing to be saved.
+        (json.dumps({"type": "op", "base_rev": 1, "seq": 2**31, "op": [11, "!"]}), "invalid_frame"),
+        (json.dumps({"type": "op", "base_rev": 1, "seq": 2**63, "op": [11, "!"]}), "invalid_frame"),
+        (json.dumps({"type": "op", "base_rev": 2**63, "seq": 1, "op": [11]}), "invalid_frame"),
     ],
 )
 def test_bad_frame_refused_and_changes_nothing(
@@ -220,6 +224,25 @@ def test_handshake_refused(
         ):
             socket.receive_json()
         assert refused.value.code == code
+
+
+def test_handshake_with_absurd_numbers_refused(
+    signed_in: Callable[[User], TestClient], room: tuple[Statement, User, User, User]
+) -> None:
+    statement, facilitator, _, _ = room
+    alice = signed_in(facilitator)
+    cases = [
+        (f"/ws/statements/{2**63}?client_id=abc", 4404),  # no statement has such an id
+        (f"/ws/statements/{statement.id}?client_id=abc&since=²", 4422),  # a digit, not 0-9
+        (f"/ws/statements/{statement.id}?client_id=abc&since={'9' * 5000}", 4422),
+    ]
+    for path, code in cases:
+        with (
+            pytest.raises(WebSocketDisconnect) as refused,
+            alice.websocket_connect(path, headers={"Origin": ORIGIN}) as socket,
+        ):
+            socket.receive_json()
+        assert refused.value.code == code, path
 
 
 def test_snapshots_written_and_used(
