@@ -13,7 +13,12 @@ from app.collab.hub import Hub
 from app.config import Settings, get_settings
 from app.db import check_durability, make_engine
 from app.errors import install_error_handlers
-from app.middleware import BodyLimitMiddleware, OriginCheckMiddleware, SecurityHeadersMiddleware
+from app.middleware import (
+    BodyLimitMiddleware,
+    OriginCheckMiddleware,
+    SecurityHeadersMiddleware,
+    StorableTextMiddleware,
+)
 from app.routers import (
     account,
     collab,
@@ -94,7 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(publications.pages)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND), name="static")
-    # Added last runs first: size limit, then the Origin check, then headers on every answer.
+    # Added last runs first: size limit, then the Origin check, then headers on every answer,
+    # then text no database keeps.
+    app.add_middleware(StorableTextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(OriginCheckMiddleware, settings=settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
