@@ -40,8 +40,9 @@ from pathlib import Path
 import uvloop
 
 from app.collab import ops
+from app.collab.connection import Connection
 from app.collab.protocol import OpFrame
-from app.collab.room import Connection, Room
+from app.collab.room import Room
 from app.config import Settings
 from app.db import make_engine
 from bench import rows

@@ -18,9 +18,10 @@ from sqlmodel import Session, col, select
 
 from app.collab import ops, protocol
 from app.collab.change import Change
+from app.collab.connection import CLOSE, SIGNED_OUT, Connection
 from app.collab.fanout import MAX_NOTICE_BYTES, Fanout
 from app.collab.protocol import OpFrame
-from app.collab.room import CLOSE, SIGNED_OUT, Connection, Room
+from app.collab.room import Room
 from app.models.membership import ROLE_PERMISSIONS, Membership, Permission, Role
 from app.services import sessions
 

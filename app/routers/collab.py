@@ -13,10 +13,11 @@ from sqlmodel import Session
 
 from app.collab import ops, protocol
 from app.collab.batching import SEND_TEXTS
+from app.collab.connection import CLOSE, SIGNED_OUT, Connection
 from app.collab.diffing import operation_between
 from app.collab.hub import ChangeRefused, Hub, submit_whole_change
 from app.collab.protocol import OpFrame, PresenceFrame, Selection
-from app.collab.room import CLOSE, SIGNED_OUT, Connection, Room
+from app.collab.room import Room
 from app.config import Settings
 from app.deps import (
     STATEMENT_REFUSALS,

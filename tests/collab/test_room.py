@@ -11,8 +11,9 @@ from sqlmodel import Session
 
 from app.collab import store
 from app.collab.change import Batch
+from app.collab.connection import Connection
 from app.collab.protocol import OpFrame
-from app.collab.room import Connection, Room
+from app.collab.room import Room
 from app.collab.sequencer import Rebased
 from app.config import Settings
 from app.services.text import text_at

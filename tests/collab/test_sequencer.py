@@ -10,8 +10,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.collab import store
+from app.collab.connection import Connection
 from app.collab.protocol import OpFrame
-from app.collab.room import Connection, Room
+from app.collab.room import Room
 from app.config import Settings
 from app.models.membership import Role
 from app.models.operation import Snapshot

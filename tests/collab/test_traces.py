@@ -45,7 +45,8 @@ from sqlmodel import Session
 
 from app import migrate
 from app.collab import ops, protocol
-from app.collab.room import Connection, Room
+from app.collab.connection import Connection
+from app.collab.room import Room
 from app.config import Settings
 from app.services.text import text_at
 from tests.factories import make_statement, make_user
