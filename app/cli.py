@@ -1,5 +1,5 @@
-"""The `accord` command: serve, demo, db upgrade|downgrade|current, user create|disable|enable,
-backup and restore."""
+"""The `accord` command: serve, demo, db upgrade|downgrade|current,
+user create|disable|enable|admin, backup and restore."""
 
 import argparse
 import getpass
@@ -175,8 +175,10 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
     try:
         with Session(engine) as session:
             user = accounts.create_user(session=session, account=account)
+            user.admin = args.admin
             session.commit()
-            print(f"Created {user.name} <{user.email}> (id {user.id}).")
+            role = "site administrator " if user.admin else ""
+            print(f"Created {role}{user.name} <{user.email}> (id {user.id}).")
     finally:
         engine.dispose()
 
@@ -188,13 +190,30 @@ def cmd_user_access(args: argparse.Namespace, settings: Settings) -> None:
     engine = make_engine(settings)
     try:
         with Session(engine) as session:
-            user = accounts.set_disabled(session=session, email=args.email, disabled=disable)
+            user = accounts.by_email(session=session, email=args.email)
+            accounts.set_disabled(session=session, user=user, disabled=disable)
             session.commit()
             if disable and engine.dialect.name == "postgresql":
                 # The workers close the sockets at once; without this they would within seconds.
                 session.exec(select(func.pg_notify(CHANNEL, notice("disabled", None, u=user.id))))
                 session.commit()
             state = "disabled: signed out everywhere" if disable else "enabled"
+            print(f"{user.name} <{user.email}> is {state}.")
+    finally:
+        engine.dispose()
+
+
+def cmd_user_admin(args: argparse.Namespace, settings: Settings) -> None:
+    """Make an account a site administrator, or (with --remove) no longer one."""
+    _prepare_database(settings)
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            user = accounts.by_email(session=session, email=args.email)
+            user.admin = not args.remove
+            session.add(user)
+            session.commit()
+            state = "a site administrator" if user.admin else "no longer a site administrator"
             print(f"{user.name} <{user.email}> is {state}.")
     finally:
         engine.dispose()
@@ -241,11 +260,19 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--organisation", default="")
+    create.add_argument(
+        "--admin", action="store_true", help="a site administrator, who may disable accounts"
+    )
     for name, helptext in (
         ("disable", "stop an account signing in; ends its sessions and live connections"),
         ("enable", "let a disabled account sign in again"),
     ):
         user_commands.add_parser(name, help=helptext).add_argument("--email", required=True)
+    admin = user_commands.add_parser(
+        "admin", help="make an account a site administrator, who may disable and enable accounts"
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--remove", action="store_true", help="no longer an administrator")
     return top
 
 
@@ -267,7 +294,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "restore": cmd_restore,
     }
     user_command = getattr(args, "user_command", None)
-    handlers["user"] = cmd_user_create if user_command == "create" else cmd_user_access
+    handlers["user"] = {"create": cmd_user_create, "admin": cmd_user_admin}.get(
+        user_command or "", cmd_user_access
+    )
     try:
         handlers[args.command](args, settings)
     except (CommandError, AccordError, DurabilityError, migrate.SchemaOutOfDate) as error:

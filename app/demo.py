@@ -112,6 +112,8 @@ def seed(*, session: Session, settings: Settings) -> tuple[int, list[DemoAccount
             password=DEMO_PASSWORD,
         ),
     )
+    # The facilitator runs this demo site too, so the accounts page has someone to show it.
+    facilitator.admin = True
     statement = statements.create_statement(
         session=session,
         settings=settings,

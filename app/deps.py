@@ -92,6 +92,15 @@ def get_current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def get_administrator(user: CurrentUser) -> User:
+    if not user.admin:
+        raise Forbidden("Only a site administrator may do this.")
+    return user
+
+
+Administrator = Annotated[User, Depends(get_administrator)]
+
+
 @dataclass(frozen=True)
 class StatementAccess:
     """A statement, and the caller's membership in it, checked for one permission."""

@@ -31,6 +31,7 @@ from app.routers import (
     publications,
     reviews,
     statements,
+    users,
     versions,
 )
 
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         comments.router,
         reviews.router,
         publications.router,
+        users.router,
     ):
         app.include_router(router)
     app.include_router(collab.router)

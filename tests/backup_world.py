@@ -90,9 +90,11 @@ def build_world(settings: Settings) -> World:
 
 
 def _accounts(session: Session, settings: Settings, fatima: User, ben: User, gone: User) -> str:
-    """A disabled account, a browser session, tokens (one revoked), a failed sign-in; return
-    Ben's live token."""
-    accounts.set_disabled(session=session, email=gone.email, disabled=True)
+    """A disabled account, a site administrator, a browser session, tokens (one revoked), a
+    failed sign-in; return Ben's live token."""
+    accounts.set_disabled(session=session, user=gone, disabled=True)
+    fatima.admin = True
+    session.add(fatima)
     sessions.start_session(session=session, settings=settings, user=fatima, user_agent="Firefox")
     _, token = sessions.create_api_token(session=session, user=ben, name="script")
     old, _ = sessions.create_api_token(session=session, user=ben, name="old")

@@ -243,6 +243,9 @@ def test_personal_routes_need_sign_in(client: TestClient) -> None:
         ("GET", "/api/tokens"),
         ("POST", "/api/tokens"),
         ("DELETE", "/api/tokens/1"),
+        ("DELETE", "/api/sessions"),
+        ("GET", "/api/users"),
+        ("PATCH", "/api/users/1"),
     ]:
         response = client.request(method, path, json={"name": "x", "title": "x"})
         assert response.status_code == 401, (method, path)

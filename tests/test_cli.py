@@ -1,4 +1,4 @@
-"""The `accord` command: demo, serve (upgrading SQLite itself), db and user create."""
+"""The `accord` command: demo, serve (upgrading SQLite itself), db, user create and admin."""
 
 import os
 import socket
@@ -17,6 +17,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.models.membership import Membership
 from app.models.statement import Statement
+from app.models.user import User
 from app.services.history import editing_sessions
 from app.services.text import text_at
 
@@ -58,6 +59,9 @@ def test_demo_creates_workshop_statement(tmp_path: Path) -> None:
         assert len(roles) == 13
         assert roles.count("facilitator") == 1
         assert {"editor", "reviewer", "viewer"} <= set(roles)
+        # The demo's facilitator runs the site too, so its accounts page can be tried.
+        admins = [user.email for user in session.exec(select(User).where(User.admin))]
+        assert admins == ["facilitator@example.org"]
         draft = text_at(session=session, statement_id=statement.id).text
         # Delegates' edits from the workshop's two days give history and authorship substance.
         days = editing_sessions(
@@ -98,6 +102,48 @@ def test_user_create_reads_password_from_stdin(tmp_path: Path) -> None:
     )
     assert short.returncode == 1
     assert "password" in short.stderr
+
+
+def _is_admin(data_dir: Path, email: str) -> bool:
+    engine = make_engine(Settings(data_dir=data_dir))
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+    engine.dispose()
+    return user.admin
+
+
+def test_user_admin_names_and_removes_site_administrators(tmp_path: Path) -> None:
+    password = "a good long password\n"
+    created = accord(
+        tmp_path,
+        "user",
+        "create",
+        "--email",
+        "ada@example.org",
+        "--name",
+        "Ada",
+        "--admin",
+        stdin=password,
+    )
+    assert created.returncode == 0, created.stderr
+    assert "Created site administrator Ada" in created.stdout
+    assert _is_admin(tmp_path, "ada@example.org")
+    made = accord(
+        tmp_path, "user", "create", "--email", "ben@example.org", "--name", "Ben", stdin=password
+    )
+    assert "site administrator" not in made.stdout
+    assert not _is_admin(tmp_path, "ben@example.org")
+
+    named = accord(tmp_path, "user", "admin", "--email", "Ben@Example.org")
+    assert named.returncode == 0, named.stderr
+    assert "Ben <ben@example.org> is a site administrator." in named.stdout
+    assert _is_admin(tmp_path, "ben@example.org")
+    removed = accord(tmp_path, "user", "admin", "--email", "ben@example.org", "--remove")
+    assert "no longer a site administrator" in removed.stdout
+    assert not _is_admin(tmp_path, "ben@example.org")
+    nobody = accord(tmp_path, "user", "admin", "--email", "nobody@example.org")
+    assert nobody.returncode == 1
+    assert "There is no account with the email" in nobody.stderr
 
 
 def test_db_upgrade_reports_revision(tmp_path: Path) -> None:

@@ -115,6 +115,21 @@ class Hub:
         self._close_signed_out({credential})
         self._publish("signed_out", None, c=credential)
 
+    def disabled(self, user_id: int) -> None:
+        """An account was disabled: close every socket it opened, everywhere."""
+        self._close_user(user_id)
+        self._publish("disabled", None, u=user_id)
+
+    def _close_user(self, user_id: int) -> None:
+        self._close_signed_out(
+            {
+                c.credential
+                for room in self.rooms.values()
+                for c in room.connections
+                if c.user["id"] == user_id
+            }
+        )
+
     def _close_signed_out(self, ended: set[str]) -> None:
         for room in self.rooms.values():
             for connection in room.connections:
@@ -220,14 +235,7 @@ class Hub:
             self._close_signed_out({message["c"]})
             return
         if kind == "disabled":
-            self._close_signed_out(
-                {
-                    c.credential
-                    for room in self.rooms.values()
-                    for c in room.connections
-                    if c.user["id"] == message["u"]
-                }
-            )
+            self._close_user(message["u"])
             return
         if kind == "member":
             role = Role(message["r"]) if message["r"] else None

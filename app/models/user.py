@@ -31,12 +31,31 @@ class User(UserBase, table=True):
     email: str = Field(max_length=320, unique=True)
     password_hash: str = Field(max_length=255)
     disabled: bool = False
+    # A site administrator may disable and enable accounts and name other administrators.
+    admin: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class UserPublic(UserBase):
     id: int
     email: str
+    admin: bool = False
+
+
+class Account(UserPublic):
+    """An account as a site administrator sees it."""
+
+    disabled: bool
+    created_at: datetime
+
+
+class AccountChange(SQLModel):
+    """What a site administrator may change about someone else's account."""
+
+    model_config = STRICT_BODY
+
+    disabled: bool | None = None
+    admin: bool | None = None
 
 
 class UserUpdate(SQLModel):

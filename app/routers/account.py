@@ -91,6 +91,23 @@ def sign_out(request: Request, response: Response, session: SessionDep) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
 
 
+class SessionsEnded(BaseModel):
+    ended: int
+
+
+@router.delete("/sessions", response_model=SessionsEnded, responses=refusals(401, 403))
+def sign_out_elsewhere(request: Request, user: CurrentUser, session: SessionDep) -> SessionsEnded:
+    """Sign out everywhere else: every other browser session of mine ends, and the live
+    editing it had open closes. This one stays signed in; API tokens are revoked one by one."""
+    ended = sessions.end_all_sessions(
+        session=session, user=user, keep=request.cookies.get(SESSION_COOKIE)
+    )
+    session.commit()
+    for token_hash in ended:
+        _close_sockets(request, "s:" + token_hash)
+    return SessionsEnded(ended=len(ended))
+
+
 @router.get("/me", response_model=UserPublic, responses=refusals(401))
 def read_me(user: CurrentUser) -> User:
     """Who is signed in."""

@@ -29,6 +29,11 @@ def account_page() -> FileResponse:
     return _page("account")
 
 
+@router.get("/users")
+def accounts_page() -> FileResponse:
+    return _page("users")
+
+
 @router.get("/statements/{statement_id}")
 def statement_page(statement_id: int) -> FileResponse:
     return _page("statement")

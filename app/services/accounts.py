@@ -9,7 +9,7 @@ from app.config import Settings
 from app.errors import Conflict, NotFound, RateLimited, Unauthorized
 from app.models.auth import SignInAttempt
 from app.models.base import utcnow
-from app.models.user import NewAccount, User, UserUpdate, normalise_email
+from app.models.user import AccountChange, NewAccount, User, UserUpdate, normalise_email
 from app.security import hash_password, needs_rehash, verify_password
 from app.services import sessions
 
@@ -31,16 +31,47 @@ def create_user(*, session: Session, account: NewAccount) -> User:
     return user
 
 
-def set_disabled(*, session: Session, email: str, disabled: bool) -> User:
-    """Disable an account, ending its sessions (its tokens stop working while it is), or
-    enable it again."""
+def by_email(*, session: Session, email: str) -> User:
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         raise NotFound(f"There is no account with the email {email!r}.")
+    return user
+
+
+def set_disabled(*, session: Session, user: User, disabled: bool) -> None:
+    """Disable an account, ending its sessions (its tokens stop working while it is), or
+    enable it again."""
     user.disabled = disabled
     session.add(user)
     if disabled:
         sessions.end_all_sessions(session=session, user=user)
+
+
+def list_accounts(*, session: Session) -> list[User]:
+    """Every account, for a site administrator: the enabled first, each by name."""
+    query = select(User).order_by(col(User.disabled), func.lower(User.name), col(User.id))
+    return list(session.exec(query))
+
+
+def change_account(
+    *, session: Session, administrator: User, user_id: int, change: AccountChange
+) -> User:
+    """A site administrator disables or enables someone's account, or makes them an
+    administrator or not. Not their own: that way a site always keeps an administrator who
+    can undo a mistake."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no account with this id.")
+    if user.id == administrator.id:
+        raise Conflict(
+            "You cannot disable your own account or give up your own administration; "
+            "ask another administrator."
+        )
+    if change.disabled is not None and change.disabled != user.disabled:
+        set_disabled(session=session, user=user, disabled=change.disabled)
+    if change.admin is not None:
+        user.admin = change.admin
+        session.add(user)
     return user
 
 

@@ -38,9 +38,16 @@ def end_session(*, session: Session, token: str) -> None:
         session.delete(row)
 
 
-def end_all_sessions(*, session: Session, user: User) -> None:
+def end_all_sessions(*, session: Session, user: User, keep: str | None = None) -> list[str]:
+    """End every session of `user` but the one of the cookie secret `keep`; return the ended
+    sessions' hashes."""
+    kept = hash_token(keep) if keep else None
+    ended = []
     for row in session.exec(select(UserSession).where(UserSession.user_id == user.id)):
-        session.delete(row)
+        if row.token_hash != kept:
+            ended.append(row.token_hash)
+            session.delete(row)
+    return ended
 
 
 def user_for_session(*, session: Session, token: str) -> User | None:

@@ -30,6 +30,7 @@ export function renderHeader(user, current = window.location.pathname) {
   fill(nav,
     who,
     navLink("/", "My statements", current),
+    user.admin ? navLink("/users", "Accounts", current) : null,
     navLink("/account", "Account", current),
     el("button", { type: "button", class: "link-button", text: "Sign out", onClick: signOut }));
 }

@@ -124,3 +124,45 @@ def test_an_account_disabled_elsewhere_loses_its_sockets(
 
 def _clean_environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("ACCORD_")}
+
+
+def test_an_account_disabled_by_an_administrator_loses_its_sockets_at_once(
+    client: TestClient, room: Room, session: Session, settings: Settings
+) -> None:
+    statement, facilitator, editor, _ = room
+    facilitator.admin = True
+    session.add(facilitator)
+    editor_cookie = sessions.start_session(session=session, settings=settings, user=editor)
+    admin_cookie = sessions.start_session(session=session, settings=settings, user=facilitator)
+    session.commit()
+    with (
+        _socket(client, statement, Cookie=f"{SESSION_COOKIE}={editor_cookie}") as disabled,
+        _socket(client, statement, Cookie=f"{SESSION_COOKIE}={admin_cookie}") as other,
+    ):
+        answer = client.patch(
+            f"/api/users/{editor.id}",
+            json={"disabled": True},
+            headers={"Origin": ORIGIN, "Cookie": f"{SESSION_COOKIE}={admin_cookie}"},
+        )
+        assert answer.status_code == 200
+        assert _closed_with(disabled) == 4401
+        assert _still_open(other, 1, 1)["rev"] == 2
+
+
+def test_signing_out_everywhere_else_closes_the_other_browsers_sockets(
+    client: TestClient, room: Room, session: Session, settings: Settings
+) -> None:
+    statement, _, editor, _ = room
+    here = sessions.start_session(session=session, settings=settings, user=editor)
+    laptop = sessions.start_session(session=session, settings=settings, user=editor)
+    session.commit()
+    with (
+        _socket(client, statement, Cookie=f"{SESSION_COOKIE}={laptop}") as gone,
+        _socket(client, statement, Cookie=f"{SESSION_COOKIE}={here}") as kept,
+    ):
+        answer = client.delete(
+            "/api/sessions", headers={"Origin": ORIGIN, "Cookie": f"{SESSION_COOKIE}={here}"}
+        )
+        assert answer.json() == {"ended": 1}
+        assert _closed_with(gone) == 4401
+        assert _still_open(kept, 1, 1)["rev"] == 2

@@ -1,4 +1,4 @@
-// My account: name and organisation, personal API tokens, signing out.
+// My account: name and organisation, personal API tokens, signing out here or elsewhere.
 
 import { api } from "../api.js";
 import { renderHeader, signOut, startPage } from "../layout.js";
@@ -89,11 +89,23 @@ function setUpTokens() {
   });
 }
 
+async function signOutElsewhere() {
+  try {
+    const { ended } = await api("/sessions", { method: "DELETE" });
+    notify(ended === 0
+      ? "You were signed in nowhere else."
+      : `Signed out of ${ended} other ${ended === 1 ? "browser" : "browsers"}.`);
+  } catch (error) {
+    notify(error.detail ?? error.message, "error");
+  }
+}
+
 async function main() {
   const user = await startPage();
   setUpProfile(user);
   setUpTokens();
   byId("sign-out-button").addEventListener("click", signOut);
+  byId("sign-out-elsewhere").addEventListener("click", signOutElsewhere);
   try {
     await loadTokens();
   } catch (error) {
