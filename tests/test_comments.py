@@ -12,6 +12,7 @@ from app.config import Settings
 from app.models.membership import Role
 from app.models.statement import Statement
 from app.models.user import User
+from app.services import markdown
 from tests.factories import add_member, make_statement, make_user
 
 TEXT = "We value free knowledge. Partners need support."
@@ -210,3 +211,55 @@ def test_bad_threads_refused(
         listed = ben.get(url, params={"version": version})
         assert listed.status_code == 422, (version, listed.text)
     assert ben.get(url).json()["count"] == 0
+
+
+def test_the_same_words_mark_only_that_statements_people(
+    signed_in: Callable[[User], TestClient],
+    people: tuple[Statement, User, User, User, User],
+    session: Session,
+    settings: Settings,
+) -> None:
+    """Rendered comments are kept for the next load: a body is marked by who it mentions where
+    it was written, not by where the same words were rendered before."""
+    statement, facilitator, editor, _, _ = people
+    other = make_statement(session, settings, facilitator=facilitator, text=TEXT)
+    add_member(session, other, editor, Role.editor)
+    body = "Thanks @Rosa and @Ben Smith."
+    here = signed_in(facilitator)
+    for sid in (statement.id, other.id, statement.id):
+        made = here.post(
+            f"/api/statements/{sid}/threads", json={"start": 0, "end": 2, "body": body}
+        )
+        assert made.status_code == 201
+    listed = {
+        sid: [
+            c["html"]
+            for t in here.get(f"/api/statements/{sid}/threads").json()["data"]
+            for c in t["comments"]
+        ]
+        for sid in (statement.id, other.id)
+    }
+    both = '<mark class="mention">@Rosa</mark> and <mark class="mention">@Ben Smith</mark>'
+    assert all(both in html for html in listed[statement.id])
+    assert len(listed[statement.id]) == 2
+    (alone,) = listed[other.id]
+    assert "@Rosa and" in alone
+    assert '<mark class="mention">@Rosa' not in alone
+    assert '<mark class="mention">@Ben Smith</mark>' in alone
+    # An edit shows its new words, not the rendering of the old ones.
+    cid = here.get(f"/api/statements/{other.id}/threads").json()["data"][0]["comments"][0]["id"]
+    edited = here.patch(f"/api/statements/{other.id}/comments/{cid}", json={"body": "*Thanks*"})
+    assert edited.json()["html"] == "<p><em>Thanks</em></p>\n"
+
+
+def test_kept_renderings_stay_within_their_budget() -> None:
+    kept = markdown._Rendered(budget=1_000)
+    for number in range(200):
+        body = f"Comment number {number} with **some** words."
+        kept.put((body, ()), markdown._render(body, ()))
+        assert kept.used <= 1_000
+    assert kept.get(("Comment number 199 with **some** words.", ())) is not None
+    assert kept.get(("Comment number 0 with **some** words.", ())) is None
+    # One body too large for a quarter of the budget is rendered each time, not kept.
+    kept.put(("x" * 400, ()), "<p>" + "x" * 400 + "</p>")
+    assert kept.get(("x" * 400, ())) is None
