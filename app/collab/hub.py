@@ -21,7 +21,7 @@ from app.collab.change import Change
 from app.collab.connection import CLOSE, SIGNED_OUT, Connection
 from app.collab.fanout import MAX_NOTICE_BYTES, Fanout
 from app.collab.protocol import OpFrame
-from app.collab.room import Room
+from app.collab.room import ClientIdTaken, Room
 from app.models.membership import ROLE_PERMISSIONS, Membership, Permission, Role
 from app.services import sessions
 
@@ -180,7 +180,13 @@ class Hub:
                 await room.load()
                 self.rooms[statement_id] = room
                 self._publish("who", statement_id)
-            await room.join(connection)
+            try:
+                await room.join(connection)
+            except ClientIdTaken:
+                if not room.connections and self.rooms.get(statement_id) is room:
+                    del self.rooms[statement_id]
+                    await room.close()
+                raise
             return room
 
     def member_changed(self, statement_id: int, user_id: int, role: Role | None) -> None:

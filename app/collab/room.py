@@ -38,6 +38,10 @@ log = logging.getLogger("accord.room")
 RECENT_LIMIT = 10_000  # changes a room keeps in memory for transforming late ones
 
 
+class ClientIdTaken(Exception):
+    """A socket came with a client id that another person's changes carry."""
+
+
 class Room:
     def __init__(self, statement_id: int, engine: Engine, max_text_bytes: int) -> None:
         self.statement_id = statement_id
@@ -88,6 +92,18 @@ class Room:
             self.worker = asyncio.create_task(self._work())
 
     async def join(self, connection: Connection) -> None:
+        """Admit a socket, unless its client id is someone else's: their changes would be
+        taken for its resends, and its for theirs."""
+        client_id, user_id = connection.client_id, connection.user["id"]
+        users = {c.user["id"] for c in self.by_client.get(client_id, ())}
+        users.update(c.author_id for c in self.recent if c.client_id == client_id)
+        if client_id in self.remote:
+            users.add(self.remote[client_id][1].get("user", {}).get("id"))
+        users.add(
+            await asyncio.to_thread(store.client_author, self.engine, self.statement_id, client_id)
+        )
+        if users - {None, user_id}:
+            raise ClientIdTaken(client_id)
         if connection.client_id not in self.last_seq:
             self.last_seq[connection.client_id] = await asyncio.to_thread(
                 store.last_seq, self.engine, self.statement_id, connection.client_id

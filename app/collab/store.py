@@ -55,6 +55,16 @@ def authors(engine: Engine, statement_id: int, user_ids: set[int]) -> dict[int, 
     return found
 
 
+def client_author(engine: Engine, statement_id: int, client_id: str) -> int | None:
+    """Whose changes this client id carries here, if any."""
+    with Session(engine) as session:
+        return session.exec(
+            select(Operation.author_id).where(
+                Operation.statement_id == statement_id, Operation.client_id == client_id
+            )
+        ).first()
+
+
 def last_seq(engine: Engine, statement_id: int, client_id: str) -> tuple[int, int]:
     """The newest (seq, rev) this client id had acknowledged here, or (0, 0)."""
     with Session(engine) as session:

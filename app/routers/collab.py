@@ -17,7 +17,7 @@ from app.collab.connection import CLOSE, SIGNED_OUT, Connection
 from app.collab.diffing import operation_between
 from app.collab.hub import ChangeRefused, Hub, submit_whole_change
 from app.collab.protocol import OpFrame, PresenceFrame, Selection
-from app.collab.room import Room
+from app.collab.room import ClientIdTaken, Room
 from app.config import Settings
 from app.deps import (
     STATEMENT_REFUSALS,
@@ -114,7 +114,12 @@ async def _take_part(
 ) -> None:
     """Join the room, send the hello, then relay frames both ways until the socket closes."""
     since = int(since_raw) if since_raw is not None else None
-    room = await hub.join(statement_id, connection, since=since)
+    try:
+        room = await hub.join(statement_id, connection, since=since)
+    except ClientIdTaken:
+        reason = "This client id carries another person's changes; open the statement afresh."
+        await websocket.close(code=INVALID, reason=reason)
+        return
     # Taken with no await since joining: later changes reach this socket as broadcasts.
     rev, text = room.durable_rev, room.durable_text
     sender: asyncio.Task[None] | None = None

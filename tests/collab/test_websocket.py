@@ -99,6 +99,33 @@ def test_resent_op_applied_once(
     }
 
 
+def test_anothers_client_id_is_refused(
+    connect: Connect,
+    signed_in: Callable[[User], TestClient],
+    room: tuple[Statement, User, User, User],
+) -> None:
+    """Client ids are seen by every member (in `hello` and presence). Taking someone else's
+    would make their next change look like a resend of yours, acknowledged and dropped."""
+    statement, facilitator, editor, _ = room
+    client_id = uuid.uuid4().hex
+    with connect(facilitator, statement, client_id) as (alice, _):
+        # While she is here, with nothing written yet.
+        with pytest.raises(WebSocketDisconnect) as refused, connect(editor, statement, client_id):
+            pass
+        assert refused.value.code == 4422
+        alice.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
+        assert receive(alice, "ack")["rev"] == 2
+    # And once she has gone, her changes still name her.
+    with pytest.raises(WebSocketDisconnect) as refused, connect(editor, statement, client_id):
+        pass
+    assert refused.value.code == 4422
+    with connect(facilitator, statement, client_id, since=2) as (alice, _):
+        alice.send_json({"type": "op", "base_rev": 2, "seq": 2, "op": [12, "?"]})
+        assert receive(alice, "ack") == {"type": "ack", "seq": 2, "rev": 3}
+    text = signed_in(facilitator).get(f"/api/statements/{statement.id}/text").json()
+    assert text == {"rev": 3, "text": "Hello world!?"}
+
+
 def test_since_gives_missed_ops(
     connect: Connect,
     room: tuple[Statement, User, User, User],
