@@ -1,7 +1,7 @@
 """The HTTP API fuzzed from its own OpenAPI schema with schemathesis.
 
 Every operation gets inputs made from its schema, valid and invalid, sent by a signed-in
-facilitator of a statement that has a version, a thread, an open review round and an
+site administrator who facilitates a statement that has a version, a thread, an open review round and an
 invitation (and of a second one with a publication). Whatever is sent, the answer is no
 server error, its status code and body are the ones the schema declares, and a refusal
 says why in a JSON `detail` sentence.
@@ -67,6 +67,8 @@ class World:
 @pytest.fixture
 def world(signed_in: Callable[[User], TestClient], session: Session, settings: Settings) -> World:
     facilitator, editor, other = make_user(session), make_user(session), make_user(session)
+    facilitator.admin = True
+    session.add(facilitator)
     statement = make_statement(session, settings, facilitator=facilitator, text="Hello world")
     add_member(session, statement, editor, Role.editor)
     add_member(session, statement, other, Role.reviewer)

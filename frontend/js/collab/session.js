@@ -6,7 +6,7 @@ import { Client } from "./client.js";
 import { Connection } from "./connection.js";
 import { TextEditor } from "./editor.js";
 import { applyToRuns } from "./authorship.js";
-import { adopt, claim, save } from "./journal.js";
+import { adopt, claim, release, save } from "./journal.js";
 import { Passages, movePassage } from "./passages.js";
 import { apply, transformPosition } from "./operation.js";
 import { drawOverlay } from "./overlay.js";
@@ -36,7 +36,8 @@ export class LiveSession {
    * @param {object} options `statementId`, `me` (the signed-in user), `role` (as the page
    *   loaded it), `textarea`,
    *   `overlay`, and handlers: `status(name,
-   *   unsynced)`, `peers(list)`, `roleChanged(role)`, `final(reason, message)`, `refused(message)`,
+   *   unsynced)`, `peers(list)`, `roleChanged(role)`, `final(reason, message, unsynced)`,
+   *   `refused(message)`,
    *   `drawn(text)` after the text shown changed, `saveAsked()` on Ctrl+S, `event(frame)`
    *   for every live event
    */
@@ -55,6 +56,7 @@ export class LiveSession {
     this.activeThread = null;
     this.trackers = new Set(); // functions told of every change shown
     this.presenceTimer = null;
+    this.ended = false; // the server closed the session for good
     this.editor = new TextEditor(textarea, {
       change: (op) => {
         this.movePeers(op);
@@ -71,7 +73,7 @@ export class LiveSession {
 
   /** Load the text (and any journal left by an earlier page), then connect. */
   async start() {
-    const journal = await adopt(this.statementId);
+    const journal = await adopt(this.statementId, this.myId);
     const clientId = journal?.clientId ?? newClientId();
     if (!journal) await claim(clientId);
     const query = journal ? `?rev=${journal.rev}` : "";
@@ -88,7 +90,8 @@ export class LiveSession {
     });
     this.passages.begin(this.client.rev);
     this.client.onChange(() => {
-      if (!save(this.statementId, this.client)) this.handlers.refused("This browser could not keep a copy of your unsent changes.");
+      if (this.ended) return; // the journal is the next page's now
+      if (!save(this.statementId, this.client, this.myId)) this.handlers.refused("This browser could not keep a copy of your unsent changes.");
       this.reportStatus();
     });
     this.editor.setText(text);
@@ -98,7 +101,7 @@ export class LiveSession {
     this.connection = new Connection(() => socketUrl(this.statementId, clientId, this.client.rev), {
       frame: (frame) => this.receive(frame),
       status: () => this.reportStatus(),
-      final: (reason, message) => this.handlers.final(reason, message),
+      final: (reason, message) => this.end(reason, message),
     });
     this.connection.open();
     this.redraw();
@@ -155,9 +158,28 @@ export class LiveSession {
     this.sendPresence();
   }
 
+  /**
+   * The server closed the session and retrying cannot help (the sign-in ended, or the person
+   * left the statement). The text stays on show, read only, since nothing typed from now on
+   * could reach anyone; changes not confirmed stay in the journal, given up to the next page
+   * that opens the statement, which sends them once the person is signed in again.
+   */
+  end(reason, message) {
+    this.ended = true;
+    this.editor.readOnly = true;
+    clearTimeout(this.presenceTimer);
+    // Who is here and where their carets are is no longer known to this page.
+    this.peers.clear();
+    this.me = null;
+    this.handlers.peers(this.people());
+    this.redraw();
+    release(this.client.clientId);
+    this.handlers.final(reason, message, this.client.unsynced);
+  }
+
   setRole(role) {
     this.role = role;
-    this.editor.readOnly = !["facilitator", "editor"].includes(role);
+    this.editor.readOnly = this.ended || !["facilitator", "editor"].includes(role);
     this.handlers.roleChanged(role);
   }
 

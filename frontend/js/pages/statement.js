@@ -21,6 +21,7 @@ const STATUS_TEXT = {
   reconnecting: "Reconnecting…",
   offline: "Offline",
   closed: "Disconnected",
+  "signed-out": "Signed out",
 };
 
 function fact(term, value) {
@@ -93,6 +94,21 @@ const FINAL_MESSAGES = {
   gone: "You are no longer a member of this statement.",
   refused: "The live connection was refused; reload the page.",
 };
+
+/**
+ * Shown above the text when the sign-in ended while the page was open (signed out in another
+ * tab, or the account disabled). The page stays, so that nothing typed is lost to a sudden
+ * trip to the sign-in page; the link comes back here, where the journal is delivered.
+ */
+function signedOutNotice(unsynced) {
+  const kept = unsynced
+    ? `This browser keeps your ${plural(unsynced, "unsynced change")} and sends ${unsynced === 1 ? "it" : "them"} when you sign in again and come back to this statement. Until then the text stays here to read and copy.`
+    : "Everything you wrote before then is saved.";
+  return el("div", { class: "alert alert-warning signed-out", role: "alert" },
+    el("p", { class: "signed-out-title", text: "You were signed out." }),
+    el("p", { text: `Live editing has stopped: you signed out in another tab or window, or your sign-in was ended for you. ${kept}` }),
+    el("p", {}, el("a", { class: "button", href: signInUrl(), text: "Sign in again" })));
+}
 
 async function main() {
   const me = await startPage();
@@ -178,6 +194,7 @@ async function main() {
         preview),
       el("aside", { class: "side-panel", "aria-label": "About this statement" }, panel.node)));
 
+  let closedAs = "closed"; // or "signed-out", once the server says why
   const session = new LiveSession({
     statementId: id,
     me,
@@ -187,14 +204,19 @@ async function main() {
     status: (name, unsynced) => {
       status.dataset.state = name;
       const waiting = unsynced ? `${plural(unsynced, "unsynced change")}` : "";
-      const text = name === "connected" && unsynced ? "Saving…" : STATUS_TEXT[name];
+      const text = name === "connected" && unsynced ? "Saving…" : STATUS_TEXT[name === "closed" ? closedAs : name];
       status.textContent = waiting && name !== "connected" ? `${text} · ${waiting}` : text;
     },
     peers: (peers) => drawPeople(peopleList, members.data, peers),
     roleChanged: (role) => { byId("my-role").textContent = roleLabel(role); },
-    final: (reason, message) => {
-      if (reason === "signin") window.location.assign(signInUrl());
-      else notify(FINAL_MESSAGES[reason] ?? message, "error");
+    final: (reason, message, unsynced) => {
+      if (reason !== "signin") {
+        notify(FINAL_MESSAGES[reason] ?? message, "error");
+        return;
+      }
+      closedAs = "signed-out";
+      session.reportStatus();
+      legend.before(signedOutNotice(unsynced));
     },
     refused: (message) => notify(message, "error"),
     saveAsked: () => notify("Accord saves every change as you type; the status above the text says when all is saved."),
