@@ -58,6 +58,19 @@ def create_account(server: LiveServer, name: str, organisation: str = "") -> Per
     return person
 
 
+def make_administrator(server: LiveServer, person: Person) -> None:
+    """Make `person` a site administrator, as an operator does: `accord user admin`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "user", "admin", "--email", person.email],
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
+        env=server.env(),
+        timeout=60,
+    )
+    assert done.returncode == 0, f"accord user admin failed: {done.stderr}"
+
+
 def console_errors(page: Page) -> list[str]:
     """Collect what `page` logs as errors from now on, failed requests (a 401, a 404) included."""
     errors: list[str] = []

@@ -16,7 +16,7 @@ from playwright.sync_api import BrowserContext, Dialog, Page, Route, WebSocket, 
 
 from tests.hostile import PATHOLOGICAL, XSS, XSS_BLOCKS
 
-from .helpers import AccordUI, LiveServer
+from .helpers import AccordUI, LiveServer, make_administrator
 
 pytestmark = pytest.mark.browser
 
@@ -161,6 +161,7 @@ class World:
 def build_world(accord_ui: AccordUI) -> World:
     server = accord_ui.server
     person = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    make_administrator(server, person)
     fatima = Api(server)
     fatima("POST", "/api/session", {"email": person.email, "password": person.password})
     fatima("PATCH", "/api/me", {"name": XSS[0], "organisation": XSS[1]})
@@ -329,6 +330,12 @@ def test_hostile_text_in_every_field_is_harmless_on_every_page(accord_ui: Accord
     expect(mallory.get_by_label("Name", exact=True)).to_have_value(world.names[0])
     shows(mallory, *(entry[:100] for entry in XSS))
     audit(mallory)
+
+    # The accounts page, where a site administrator sees every name, address and organisation.
+    page.goto("/users")
+    expect(page.get_by_role("row").filter(has_text="@evil.example")).to_have_count(1)
+    shows(page, *everyone, *world.accounts, "<svg/onload=alert(1)>@evil.example")
+    audit(page)
 
     page.goto(f"/statements/{sid}/settings")
     expect(page.get_by_label("Title")).to_have_value(world.title)

@@ -3,27 +3,13 @@
 The server is shared by every browser test, so rows are found by their unique email."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import ROOT, AccordUI, Person
+from .helpers import AccordUI, Person, make_administrator
 
 pytestmark = pytest.mark.browser
-
-
-def make_administrator(accord_ui: AccordUI, person: Person) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "user", "admin", "--email", person.email],
-        text=True,
-        capture_output=True,
-        cwd=ROOT,
-        env=accord_ui.server.env(),
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
 
 
 def sign_in_by_form(page: Page, person: Person) -> None:
@@ -36,7 +22,7 @@ def sign_in_by_form(page: Page, person: Person) -> None:
 def test_an_administrator_disables_and_enables_an_account(accord_ui: AccordUI) -> None:
     ada = accord_ui.person("Ada Admin", "Wikimedia UK")
     ben = accord_ui.person("Ben Delegate", "Wikimedia Norway")
-    make_administrator(accord_ui, ada)
+    make_administrator(accord_ui.server, ada)
     bens_page = accord_ui.signed_in(ben)
     bens_page.goto("/account")
     expect(bens_page.get_by_role("heading", name="Account")).to_be_visible()
@@ -80,7 +66,7 @@ def test_an_administrator_disables_and_enables_an_account(accord_ui: AccordUI) -
 def test_an_administrator_names_another(accord_ui: AccordUI) -> None:
     ada = accord_ui.person("Ada Admin")
     ben = accord_ui.person("Ben Delegate")
-    make_administrator(accord_ui, ada)
+    make_administrator(accord_ui.server, ada)
     page = accord_ui.signed_in(ada)
     page.goto("/users")
     bens_row = page.get_by_role("row").filter(has_text=ben.email)
