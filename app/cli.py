@@ -1,5 +1,5 @@
 """The `accord` command: serve, demo, db upgrade|downgrade|current,
-user create|disable|enable|admin, backup and restore."""
+user create|disable|enable|admin|password, backup and restore."""
 
 import argparse
 import getpass
@@ -21,7 +21,7 @@ from app.db import DurabilityError, check_durability, make_engine
 from app.demo import DEMO_PASSWORD, seed
 from app.errors import AccordError, describe_validation_errors
 from app.main import create_app
-from app.models.user import NewAccount
+from app.models.user import MAX_PASSWORD, MIN_PASSWORD, NewAccount
 from app.services import accounts
 
 
@@ -203,6 +203,23 @@ def cmd_user_access(args: argparse.Namespace, settings: Settings) -> None:
         engine.dispose()
 
 
+def cmd_user_password(args: argparse.Namespace, settings: Settings) -> None:
+    """Set a new password for someone who forgot theirs; their sessions end."""
+    password = _read_password()
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise CommandError(f"A password has {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
+    _prepare_database(settings)
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            user = accounts.by_email(session=session, email=args.email)
+            accounts.reset_password(session=session, user=user, password=password)
+            session.commit()
+            print(f"{user.name} <{user.email}> has a new password and was signed out everywhere.")
+    finally:
+        engine.dispose()
+
+
 def cmd_user_admin(args: argparse.Namespace, settings: Settings) -> None:
     """Make an account a site administrator, or (with --remove) no longer one."""
     _prepare_database(settings)
@@ -268,6 +285,9 @@ def parser() -> argparse.ArgumentParser:
         ("enable", "let a disabled account sign in again"),
     ):
         user_commands.add_parser(name, help=helptext).add_argument("--email", required=True)
+    user_commands.add_parser(
+        "password", help="set a new password (on stdin) for someone who forgot theirs"
+    ).add_argument("--email", required=True)
     admin = user_commands.add_parser(
         "admin", help="make an account a site administrator, who may disable and enable accounts"
     )
@@ -294,9 +314,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "restore": cmd_restore,
     }
     user_command = getattr(args, "user_command", None)
-    handlers["user"] = {"create": cmd_user_create, "admin": cmd_user_admin}.get(
-        user_command or "", cmd_user_access
-    )
+    handlers["user"] = {
+        "create": cmd_user_create,
+        "admin": cmd_user_admin,
+        "password": cmd_user_password,
+    }.get(user_command or "", cmd_user_access)
     try:
         handlers[args.command](args, settings)
     except (CommandError, AccordError, DurabilityError, migrate.SchemaOutOfDate) as error:

@@ -244,6 +244,7 @@ def test_personal_routes_need_sign_in(client: TestClient) -> None:
         ("POST", "/api/tokens"),
         ("DELETE", "/api/tokens/1"),
         ("DELETE", "/api/sessions"),
+        ("POST", "/api/me/password"),
         ("GET", "/api/users"),
         ("PATCH", "/api/users/1"),
     ]:

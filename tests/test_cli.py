@@ -18,6 +18,7 @@ from app.db import make_engine
 from app.models.membership import Membership
 from app.models.statement import Statement
 from app.models.user import User
+from app.security import verify_password
 from app.services.history import editing_sessions
 from app.services.text import text_at
 
@@ -144,6 +145,23 @@ def test_user_admin_names_and_removes_site_administrators(tmp_path: Path) -> Non
     nobody = accord(tmp_path, "user", "admin", "--email", "nobody@example.org")
     assert nobody.returncode == 1
     assert "There is no account with the email" in nobody.stderr
+
+
+def test_user_password_sets_a_forgotten_one(tmp_path: Path) -> None:
+    old, new = "the old long password\n", "the new long password\n"
+    accord(tmp_path, "user", "create", "--email", "ada@example.org", "--name", "Ada", stdin=old)
+    reset = accord(tmp_path, "user", "password", "--email", "ada@example.org", stdin=new)
+    assert reset.returncode == 0, reset.stderr
+    assert "has a new password and was signed out everywhere" in reset.stdout
+    engine = make_engine(Settings(data_dir=tmp_path))
+    with Session(engine) as session:
+        user = session.exec(select(User)).one()
+        assert verify_password(user.password_hash, new.strip())
+        assert not verify_password(user.password_hash, old.strip())
+    engine.dispose()
+    short = accord(tmp_path, "user", "password", "--email", "ada@example.org", stdin="short\n")
+    assert short.returncode == 1
+    assert "8 to 1024 characters" in short.stderr
 
 
 def test_db_upgrade_reports_revision(tmp_path: Path) -> None:

@@ -79,3 +79,10 @@ class NewAccount(UserBase):
     @classmethod
     def _email(cls, value: str) -> str:
         return normalise_email(value)
+
+
+class PasswordChange(SQLModel):
+    model_config = STRICT_BODY
+
+    current_password: str = Field(max_length=MAX_PASSWORD)
+    new_password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)

@@ -11,7 +11,7 @@ from app.errors import refusals
 from app.middleware import SESSION_COOKIE
 from app.models.auth import ApiTokenCreate, ApiTokenCreated, ApiTokenPublic, SignIn
 from app.models.base import Listing
-from app.models.user import User, UserPublic, UserUpdate
+from app.models.user import PasswordChange, User, UserPublic, UserUpdate
 from app.security import hash_token
 from app.services import accounts, sessions
 
@@ -99,13 +99,7 @@ class SessionsEnded(BaseModel):
 def sign_out_elsewhere(request: Request, user: CurrentUser, session: SessionDep) -> SessionsEnded:
     """Sign out everywhere else: every other browser session of mine ends, and the live
     editing it had open closes. This one stays signed in; API tokens are revoked one by one."""
-    ended = sessions.end_all_sessions(
-        session=session, user=user, keep=request.cookies.get(SESSION_COOKIE)
-    )
-    session.commit()
-    for token_hash in ended:
-        _close_sockets(request, "s:" + token_hash)
-    return SessionsEnded(ended=len(ended))
+    return SessionsEnded(ended=_end_other_sessions(request, session, user))
 
 
 @router.get("/me", response_model=UserPublic, responses=refusals(401))
@@ -121,6 +115,30 @@ def update_me(changes: UserUpdate, user: CurrentUser, session: SessionDep) -> Us
     session.commit()
     session.refresh(user)
     return user
+
+
+@router.post(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=refusals(400, 401, 403, 413, 422, 429),
+)
+def change_password(
+    body: PasswordChange,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> None:
+    """Change my password, giving the current one. Every other browser session of mine ends,
+    as after a password change one expects; this one stays, and API tokens keep working."""
+    accounts.change_password(
+        session=session,
+        settings=settings,
+        user=user,
+        change=body,
+        client_ip=request.client.host if request.client else "",
+    )
+    _end_other_sessions(request, session, user)
 
 
 @router.post(
@@ -156,6 +174,18 @@ def revoke_token(
     revoked = sessions.revoke_api_token(session=session, user=user, token_id=token_id)
     session.commit()
     _close_sockets(request, "t:" + revoked.token_hash)
+
+
+def _end_other_sessions(request: Request, session: SessionDep, user: User) -> int:
+    """End every browser session of `user` but this request's, close the live sockets they
+    opened, and say how many ended."""
+    ended = sessions.end_all_sessions(
+        session=session, user=user, keep=request.cookies.get(SESSION_COOKIE)
+    )
+    session.commit()
+    for token_hash in ended:
+        _close_sockets(request, "s:" + token_hash)
+    return len(ended)
 
 
 def _close_sockets(request: Request, credential: str) -> None:

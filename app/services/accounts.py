@@ -6,10 +6,17 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.errors import Conflict, NotFound, RateLimited, Unauthorized
+from app.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized
 from app.models.auth import SignInAttempt
 from app.models.base import utcnow
-from app.models.user import AccountChange, NewAccount, User, UserUpdate, normalise_email
+from app.models.user import (
+    AccountChange,
+    NewAccount,
+    PasswordChange,
+    User,
+    UserUpdate,
+    normalise_email,
+)
 from app.security import hash_password, needs_rehash, verify_password
 from app.services import sessions
 
@@ -82,6 +89,27 @@ def update_user(*, session: Session, user: User, changes: UserUpdate) -> User:
             setattr(user, field, value)
     session.add(user)
     return user
+
+
+def change_password(
+    *, session: Session, settings: Settings, user: User, change: PasswordChange, client_ip: str
+) -> None:
+    """Set a new password, given the current one. A wrong guess counts as a failed sign-in,
+    so that a browser left signed in cannot be used to try passwords."""
+    _check_rate_limit(session=session, settings=settings, email=user.email, client_ip=client_ip)
+    if not verify_password(user.password_hash, change.current_password):
+        session.add(SignInAttempt(email=user.email, client_ip=client_ip))
+        session.commit()
+        raise Forbidden("Your current password is not right.")
+    user.password_hash = hash_password(change.new_password)
+    session.add(user)
+
+
+def reset_password(*, session: Session, user: User, password: str) -> None:
+    """An operator sets a new password for someone who forgot theirs; their sessions end."""
+    user.password_hash = hash_password(password)
+    session.add(user)
+    sessions.end_all_sessions(session=session, user=user)
 
 
 def authenticate(

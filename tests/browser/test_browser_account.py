@@ -139,3 +139,30 @@ def test_open_signed_out_pages_logs_no_console_error(accord_ui: AccordUI) -> Non
 
     # Asking who is signed in must not fail: a red 401 on every visit reads like a fault.
     assert errors == []
+
+
+def test_changing_my_password_signs_out_my_other_browsers(accord_ui: AccordUI) -> None:
+    ada = accord_ui.person("Ada Lovelace")
+    laptop = accord_ui.signed_in(ada)
+    page = accord_ui.signed_in(ada)
+    page.goto("/account")
+    form = page.locator("#password-form")
+
+    page.get_by_label("Current password").fill("not my password")
+    page.get_by_label("New password").fill("a much better passphrase")
+    form.get_by_role("button", name="Change password").click()
+    expect(form.get_by_role("alert")).to_have_text("Your current password is not right.")
+
+    page.get_by_label("Current password").fill(ada.password)
+    form.get_by_role("button", name="Change password").click()
+    expect(
+        page.get_by_text("Your password is changed; every other browser was signed out.")
+    ).to_be_visible()
+    expect(page.get_by_label("New password")).to_have_value("")
+
+    laptop.goto("/account")
+    expect(laptop).to_have_url(re.compile(r"/signin"))
+    laptop.get_by_label("Email").fill(ada.email)
+    laptop.get_by_label("Password").fill("a much better passphrase")
+    laptop.get_by_role("button", name="Sign in").click()
+    expect(laptop.get_by_role("heading", name="Account")).to_be_visible()

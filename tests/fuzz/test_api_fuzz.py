@@ -1,9 +1,9 @@
 """The HTTP API fuzzed from its own OpenAPI schema with schemathesis.
 
 Every operation gets inputs made from its schema, valid and invalid, sent by a signed-in
-site administrator who facilitates a statement that has a version, a thread, an open review round and an
-invitation (and of a second one with a publication). Whatever is sent, the answer is no
-server error, its status code and body are the ones the schema declares, and a refusal
+site administrator who facilitates a statement that has a version, a thread, an open review
+round and an invitation (and a second one with a publication). Whatever is sent, the answer
+is no server error, its status code and body are the ones the schema declares, and a refusal
 says why in a JSON `detail` sentence.
 """
 

@@ -1,4 +1,5 @@
-// My account: name and organisation, personal API tokens, signing out here or elsewhere.
+// My account: name and organisation, password, personal API tokens, signing out here or
+// elsewhere.
 
 import { api } from "../api.js";
 import { renderHeader, signOut, startPage } from "../layout.js";
@@ -18,6 +19,21 @@ function setUpProfile(user) {
     });
     renderHeader(updated);
     notify("Your name and organisation are saved.");
+  });
+}
+
+function setUpPassword(user) {
+  const form = byId("password-form");
+  // For password managers: whose password this is.
+  form.elements.username.value = user.email;
+  onSubmit(form, async (data) => {
+    await api("/me/password", {
+      method: "POST",
+      body: { current_password: data.get("current_password"), new_password: data.get("new_password") },
+    });
+    form.reset();
+    form.elements.username.value = user.email;
+    notify("Your password is changed; every other browser was signed out.");
   });
 }
 
@@ -103,6 +119,7 @@ async function signOutElsewhere() {
 async function main() {
   const user = await startPage();
   setUpProfile(user);
+  setUpPassword(user);
   setUpTokens();
   byId("sign-out-button").addEventListener("click", signOut);
   byId("sign-out-elsewhere").addEventListener("click", signOutElsewhere);
