@@ -83,3 +83,45 @@ def test_round_stances_publish_and_public_page(accord_ui: AccordUI) -> None:
     assert wiki.startswith("= Statement on Partnerships =\n")
     assert "We, the delegates in Kraków, agree." in wiki
     assert "* Trust\n* Sharing" in wiki
+
+
+def test_a_stance_points_at_a_passage_of_the_version(accord_ui: AccordUI) -> None:
+    fatima = accord_ui.person("Fatima Facilitator")
+    rosa = accord_ui.person("Rosa Reviewer", "Creative Commons")
+    page = accord_ui.signed_in(fatima)
+    statement_id = accord_ui.create_statement(page, "Statement on Partnerships", TEXT)
+    reviewer = accord_ui.add_member(page, statement_id, rosa, "reviewer")
+    base = f"/api/statements/{statement_id}"
+    accord_ui.api(page, "POST", f"{base}/versions", {"name": "Final"})
+    accord_ui.api(page, "POST", f"{base}/rounds", {"version": 1})
+    # The live draft moves on; the stance is on the version.
+    accord_ui.api(page, "POST", f"{base}/text", {"base_rev": 1, "text": "Rewritten."})
+
+    reviewer.goto(f"/statements/{statement_id}")
+    reviewer.get_by_role("tab", name="Review").click()
+    reviewer.get_by_role("link", name="record your stance on the version's page").click()
+    expect(reviewer.get_by_role("heading", level=1)).to_have_text("Version 1: Final")
+    form = reviewer.get_by_role("form", name="Your stance")
+    form.get_by_label("Request changes", exact=True).check()
+    form.get_by_label("Reason").fill("Which delegates? Name them.")
+    form.get_by_label("About the passage I selected in the text").check()
+    form.get_by_role("button", name="Record my stance").click()
+    expect(form.get_by_role("alert")).to_contain_text("Select the passage in the text first")
+
+    text = reviewer.get_by_label("Text of version 1")
+    start = TEXT.index("the delegates in Kraków")
+    text.evaluate(
+        "(area, [from, to]) => { area.focus(); area.setSelectionRange(from, to); }",
+        [start, start + len("the delegates in Kraków")],
+    )
+    form.get_by_role("button", name="Record my stance").click()
+    expect(reviewer.get_by_text("Your stance is recorded.")).to_be_visible()
+
+    page.goto(f"/statements/{statement_id}")
+    page.get_by_role("tab", name="Review").click()
+    row = page.get_by_role("region", name="Review").get_by_role("row", name="Rosa Reviewer")
+    expect(row).to_contain_text("Request changes")
+    expect(row.get_by_label("About this passage")).to_have_text("the delegates in Kraków")
+    expect(row).to_contain_text("Which delegates? Name them.")
+    stance = accord_ui.api(page, "GET", f"{base}/rounds")["data"][0]["stances"][0]
+    assert TEXT[stance["start"] : stance["end"]] == "the delegates in Kraków"

@@ -18,9 +18,20 @@ function stanceBadge(kind) {
     : el("span", { class: "muted", text: "Not yet" });
 }
 
-function grid(review) {
+/** The words of a version between two code point offsets, shortened to a quote. */
+function quoteOf(text, start, end) {
+  const words = Array.from(text).slice(start, end).join("");
+  return words.length > 300 ? `${words.slice(0, 300)}…` : words;
+}
+
+function grid(review, versionText) {
   const reasons = new Map();
-  for (const stance of review.stances) if (!stance.superseded_at && stance.reason) reasons.set(stance.user_id, stance.reason);
+  const passages = new Map();
+  for (const stance of review.stances) {
+    if (stance.superseded_at) continue;
+    if (stance.reason) reasons.set(stance.user_id, stance.reason);
+    if (stance.start !== null && versionText !== null) passages.set(stance.user_id, quoteOf(versionText, stance.start, stance.end));
+  }
   return el("table", { class: "stance-grid" },
     el("caption", { class: "visually-hidden", text: "Who stands where" }),
     el("thead", {}, el("tr", {},
@@ -31,10 +42,17 @@ function grid(review) {
         el("span", { class: "person-name", text: p.name }),
         p.organisation ? el("span", { class: "person-org", text: p.organisation }) : null),
       el("td", {}, stanceBadge(p.stance),
+        passages.has(p.user_id)
+          ? el("blockquote", { class: "stance-passage", "aria-label": "About this passage", text: passages.get(p.user_id) })
+          : null,
         reasons.has(p.user_id) ? el("p", { class: "stance-reason", text: reasons.get(p.user_id) }) : null)))));
 }
 
-function stanceForm(url, mine, done) {
+/**
+ * The form to record one's stance. With `passage` (an async function giving the passage
+ * selected in the version's text, or null), the stance may point at that passage.
+ */
+export function stanceForm(url, mine, done, passage = null) {
   const choices = Object.entries(STANCES).map(([value, label]) => el("label", { class: "choice" },
     el("input", { type: "radio", name: "kind", value, checked: mine === value, required: true }), ` ${label}`));
   const reason = el("textarea", { id: "stance-reason", name: "reason", rows: "2" });
@@ -45,9 +63,17 @@ function stanceForm(url, mine, done) {
       el("label", { for: "stance-reason", text: "Reason" }),
       reason,
       el("p", { class: "hint", text: "Needed to request changes or to block." })),
+    passage ? el("label", { class: "choice" },
+      el("input", { type: "checkbox", name: "passage" }), " About the passage I selected in the text") : null,
     el("button", { type: "submit", class: "button button-small", text: "Record my stance" }));
   onSubmit(form, async (data) => {
-    await api(url, { method: "POST", body: { kind: data.get("kind"), reason: data.get("reason") } });
+    const body = { kind: data.get("kind"), reason: data.get("reason") };
+    if (data.get("passage")) {
+      const selected = await passage();
+      if (!selected) throw new Error("Select the passage in the text first, then record your stance.");
+      Object.assign(body, { start: selected.start, end: selected.end });
+    }
+    await api(url, { method: "POST", body });
     notify("Your stance is recorded.");
     done();
   });
@@ -57,6 +83,7 @@ function stanceForm(url, mine, done) {
 export function reviewPanel({ statementId, statement, me, canComment, isFacilitator }) {
   const node = el("section", { "aria-label": "Review", class: "stack-tight" });
   let kept = null; // the stance form of the open round
+  let reviewed = null; // {number, text} of the version under review, to quote passages
   const base = `/statements/${statementId}`;
 
   function openForm(versions) {
@@ -86,7 +113,7 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
     return mine.length ? Math.max(...mine) : null;
   }
 
-  function openRound(review, rounds) {
+  function openRound(review, rounds, versionText) {
     const tally = review.tally;
     const approvedBefore = lastApprovedBefore(rounds, review);
     const parts = [
@@ -98,7 +125,7 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
       el("div", { class: `tally ${tally.holds ? "tally-holds" : ""}`, role: "status" },
         el("p", {}, el("strong", { text: `${RULE_NAMES[tally.rule] ?? tally.rule}: ` }), tally.summary),
         el("p", { text: tally.holds ? "The rule holds: closing now approves the version." : `Still missing: ${tally.missing.join("; ")}.` })),
-      grid(review),
+      grid(review, versionText),
     ];
     if (canComment) {
       // Kept across live refreshes, so that others' stances never reset one being written.
@@ -106,7 +133,9 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
         const mine = review.participants.find((p) => p.user_id === me.id)?.stance ?? null;
         kept = { round: review.id, form: stanceForm(`${base}/rounds/${review.id}/stances`, mine, refresh) };
       }
-      parts.push(kept.form);
+      parts.push(kept.form, el("p", { class: "hint" }, "To point at a passage, ",
+        el("a", { href: `${base}/versions/${review.version}`, text: "record your stance on the version's page" }),
+        " and select the passage there."));
     }
     if (isFacilitator) {
       const close = el("button", { type: "button", class: "button button-secondary button-small", text: "Close the round" });
@@ -157,8 +186,11 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
     const published = new Set(latest ? [latest.version] : []);
     const open = rounds.data.find((r) => r.closed_at === null);
     const past = rounds.data.filter((r) => r.closed_at !== null);
+    if (open && reviewed?.number !== open.version) {
+      reviewed = { number: open.version, text: (await api(`${base}/versions/${open.version}`)).text };
+    }
     fill(node,
-      open ? openRound(open, rounds.data) : (isFacilitator ? openForm(versions.data) : el("p", { class: "muted", text: "No review round is open." })),
+      open ? openRound(open, rounds.data, reviewed.text) : (isFacilitator ? openForm(versions.data) : el("p", { class: "muted", text: "No review round is open." })),
       publishing(past, published),
       past.length
         ? el("div", {}, el("h3", { text: "Earlier rounds" }), el("ul", { class: "past-rounds" }, past.map((r) => el("li", {},

@@ -1,4 +1,5 @@
-// One version: its text, which never changes, with the comments made on it.
+// One version: its text, which never changes, with the comments made on it, and, while a
+// review round is open on it, one's stance, which may point at a passage of it.
 
 import { api } from "../api.js";
 import { drawOverlay } from "../collab/overlay.js";
@@ -6,6 +7,7 @@ import { codePointToUtf16, utf16ToCodePoint } from "../collab/operation.js";
 import { startPage, statementIdFromPath } from "../layout.js";
 import { byId, el, fill, formatDateTime, reportFailure, setTitle, showPageError } from "../ui.js";
 import { commentsPanel } from "./statement-comments.js";
+import { stanceForm } from "./statement-review.js";
 
 /** A version's fixed text, offering the comments panel what the live session offers. */
 class FixedText {
@@ -54,6 +56,29 @@ class FixedText {
   }
 }
 
+/**
+ * Where a member records their stance while a round is open on this version; selecting a
+ * passage in the text lets the stance point at it. Empty otherwise.
+ */
+function stanceSection(statementId, version, me, fixed) {
+  const node = el("section", { class: "stack-tight", "aria-label": "Your stance on this version" });
+  async function refresh() {
+    const rounds = await api(`/statements/${statementId}/rounds`);
+    const open = rounds.data.find((r) => r.closed_at === null && r.version === version.number);
+    if (!open) {
+      fill(node);
+      return;
+    }
+    const mine = open.participants.find((p) => p.user_id === me.id)?.stance ?? null;
+    const url = `/statements/${statementId}/rounds/${open.id}/stances`;
+    fill(node,
+      el("h2", { text: "Review" }),
+      el("p", { class: "muted", text: `A review round is open on this version: ${open.tally.summary}.` }),
+      stanceForm(url, mine, () => refresh().catch(reportFailure), () => fixed.selectedPassage()));
+  }
+  return { node, refresh };
+}
+
 async function main() {
   const me = await startPage();
   const content = byId("content");
@@ -74,14 +99,16 @@ async function main() {
   textarea.value = version.text;
   const overlay = el("div", { class: "editor-overlay", "aria-hidden": "true" });
   const fixed = new FixedText(textarea, overlay, version.text);
+  const canComment = statement.my_role !== "viewer";
   const comments = commentsPanel({
     statementId: id,
     me,
-    canComment: statement.my_role !== "viewer",
+    canComment,
     canModerate: statement.my_role === "facilitator",
     session: fixed,
     version: version.number,
   });
+  const stance = canComment ? stanceSection(id, version, me, fixed) : null;
   fill(content,
     el("div", { class: "page-heading" },
       el("div", {},
@@ -93,7 +120,7 @@ async function main() {
     version.note ? el("p", { class: "lead", text: version.note }) : null,
     el("div", { class: "workspace" },
       el("section", { "aria-label": "Version text" }, el("div", { class: "editor-surface" }, overlay, textarea)),
-      el("aside", { class: "side-panel", "aria-label": "Comments on this version" }, comments.node)));
+      el("aside", { class: "side-panel", "aria-label": "Review and comments on this version" }, stance?.node, comments.node)));
   textarea.style.height = `${textarea.scrollHeight}px`;
   const point = () => {
     const thread = fixed.threadAtCaret();
@@ -101,7 +128,7 @@ async function main() {
   };
   textarea.addEventListener("click", point);
   textarea.addEventListener("keyup", point);
-  await comments.refresh();
+  await Promise.all([comments.refresh(), stance?.refresh()]);
 }
 
 main().catch(reportFailure);
