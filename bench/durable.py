@@ -49,9 +49,9 @@ from bench import rows
 from bench.clients import sleep_until, split, spread
 from bench.cpu import CpuUse, Window
 from bench.database import DATABASES, database_url, recreate_postgres, seed, setups
-from bench.latency import ACK, OP
 from bench.server import Server, alongside, running
 from bench.stats import percentiles
+from bench.typists import ACK, OP
 from bench.wire import Wire, connect
 
 WARM_UP = 1.0

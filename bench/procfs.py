@@ -1,5 +1,5 @@
-"""What the benchmarks read from /proc: a server's processes, their CPU time, resident memory
-and the connections each holds, and how busy the whole machine is.
+"""What the benchmarks read from /proc: a server's processes, their CPU time, resident memory,
+open files and the connections each holds, and how busy the whole machine is.
 
 Linux only, as the benchmarks are: /proc answers without asking the server anything, so a
 measure costs the server nothing.
@@ -73,6 +73,14 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def open_files(pid: int) -> int:
+    """How many file descriptors the process holds open (0 once it is gone)."""
+    try:
+        return len(list((PROC / str(pid) / "fd").iterdir()))
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
 
 
 def _established(port: int) -> set[str]:

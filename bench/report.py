@@ -12,7 +12,7 @@ from pathlib import Path
 from string import Template
 from typing import Any, Protocol
 
-from bench import diff, durable, join, latency, memory, pipeline, requests
+from bench import churn, diff, durable, flood, join, latency, memory, pipeline, requests
 from bench.chart import draw
 from bench.store import Section
 from bench.suite import NAMES
@@ -31,7 +31,9 @@ TABLES: dict[str, tuple[str, Callable[..., Row]]] = {
     "pipeline": (pipeline.HEADER, pipeline.Replay),
     "durable": (durable.HEADER, durable.Throughput),
     "latency": (latency.HEADER, latency.Latency),
+    "flood": (flood.HEADER, flood.Flooded),
     "memory": (memory.HEADER, memory.Memory),
+    "churn": (churn.HEADER, churn.Churn),
     "diff": (diff.HEADER, diff.Comparison),
     "join": (join.HEADER, join.Timing),
 }
@@ -95,7 +97,8 @@ def table(name: str, section: Section) -> str:
 
 
 def figure(target: Target, value: float) -> str:
-    return f"{value:,.0f} {target.unit}" if value >= 1000 else f"{value:,.1f} {target.unit}"
+    decimals = 0 if value >= 1000 else target.decimals
+    return f"{value:,.{decimals}f} {target.unit}"
 
 
 def verdict(target: Target, section: Section | None) -> tuple[str, str]:

@@ -64,6 +64,10 @@ class Server:
         """The server's resident memory, summed over its processes."""
         return sum(procfs.rss_kib(pid) for pid in self.processes())
 
+    def open_files(self) -> int:
+        """The file descriptors the server's processes hold open, summed."""
+        return sum(procfs.open_files(pid) for pid in self.processes())
+
     def connections_per_worker(self) -> list[int]:
         """How many established connections on the server's port each worker holds."""
         return [procfs.connections(pid, self.port) for pid in self.worker_pids()]

@@ -67,12 +67,22 @@ SUITE = (
         quick=("--seconds 2 --clients 10 50 --database sqlite postgres --workers 1 2",),
     ),
     Benchmark(
+        "flood",
+        full=("--seconds 8 --clients 20 --flooders 0 1 4",),
+        quick=("--seconds 2 --clients 10 --flooders 0 1",),
+    ),
+    Benchmark(
         "memory",
         full=(
             "--sockets 1000 --statements 1 20",
             "--sockets 1000 --statements 1 20 --deflate",
         ),
         quick=("--sockets 100 --statements 1",),
+    ),
+    Benchmark(
+        "churn",
+        full=("--rounds 25 --warm-up 10 --sockets 200 --statements 5",),
+        quick=("--rounds 4 --warm-up 1 --sockets 60 --statements 3",),
     ),
     Benchmark("diff", full=("",), quick=("--sizes '5 KB' '50 KB'",)),
     Benchmark(

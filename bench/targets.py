@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.flood import accepted_per_second
+
 Row = dict[str, Any]
 
 
@@ -23,6 +25,16 @@ def _per_second(row: Row) -> float:
     return float(row["changes"]) / float(row["seconds"])
 
 
+def _accepted_per_second(row: Row) -> float:
+    return accepted_per_second(
+        row["flood_accepted"], row["flooders"], row["limit"], row["flood_seconds"]
+    )
+
+
+def _left_behind(row: Row) -> float:
+    return float(row["left_behind"][-1])
+
+
 @dataclass(frozen=True)
 class Target:
     benchmark: str
@@ -32,6 +44,7 @@ class Target:
     at_most: bool  # the figure must not exceed the limit (else: must reach it)
     where: dict[str, Any]
     value: Callable[[Row], float] = field(repr=False)
+    decimals: int = 1  # of the figure, below 1,000
 
     def rows(self, rows: list[Row]) -> list[Row]:
         def matches(row: Row) -> bool:
@@ -115,6 +128,46 @@ TARGETS = (
         at_most=True,
         where={"database": "PostgreSQL", "workers": 2, "clients": 200, "rate": 5},
         value=_field("p99_ms"),
+    ),
+    Target(
+        "flood",
+        "p99 edit-to-peer latency, 20 clients typing 5 changes a second beside 1 or 4 "
+        "flooding clients, SQLite",
+        50,
+        "ms",
+        at_most=True,
+        where={"database": "SQLite", "clients": 20, "rate": 5, "flooders": frozenset({1, 4})},
+        value=_field("p99_ms"),
+    ),
+    Target(
+        "flood",
+        "changes accepted from a flooding client a second, past the burst it may open with, SQLite",
+        50,
+        "a second",
+        at_most=True,
+        where={"database": "SQLite", "flooders": frozenset({1, 4})},
+        value=_accepted_per_second,
+    ),
+    Target(
+        "churn",
+        "growth of the server's memory a round past the first 10, each round 200 sockets "
+        "opening, editing and leaving (a third of them silent, a third without a close frame)",
+        256,
+        "KiB a round",
+        at_most=True,
+        where={"sockets": 200, "warm_up": 10},
+        value=_field("growth_kib"),
+    ),
+    Target(
+        "churn",
+        "sockets the server still keeps in their statements once every socket of the last "
+        "round has left, as a newcomer's hello lists them",
+        0,
+        "left behind",
+        at_most=True,
+        where={"sockets": 200, "warm_up": 10},
+        value=_left_behind,
+        decimals=0,
     ),
     Target(
         "diff",

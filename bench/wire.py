@@ -7,6 +7,10 @@ itself, masks what it sends (as a client must), and hands each text frame from t
 (which are never masked) as bytes to a callback, with the time the bytes arrived, without
 waking any task. It answers pings and knows nothing of compression, fragmentation beyond
 continuation frames, or closing handshakes: enough for a benchmark against Accord.
+
+Besides closing cleanly, a socket can leave as badly behaved clients do: `drop()` ends the
+TCP connection without a close frame (a killed process), `go_silent()` stops reading, so that
+pings go unanswered (a laptop that lost its network).
 """
 
 import asyncio
@@ -37,6 +41,8 @@ class Wire(asyncio.Protocol):
         self.buffer = bytearray()
         self.fragments: list[bytes] = []
         self.close_reason = ""  # the code and reason of the server's close frame, if any
+        self.writable = asyncio.Event()  # cleared while the transport's buffer is full
+        self.writable.set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
@@ -47,6 +53,18 @@ class Wire(asyncio.Protocol):
         if not self.closed.done():
             self.closed.set_result(None)
         self.arrived.set()  # a reader waiting for a first frame must learn there is none
+        self.writable.set()
+
+    def pause_writing(self) -> None:
+        self.writable.clear()
+
+    def resume_writing(self) -> None:
+        self.writable.set()
+
+    async def drain(self) -> None:
+        """Let what has arrived be handled, then wait until the socket takes more."""
+        await asyncio.sleep(0)
+        await self.writable.wait()
 
     def data_received(self, data: bytes) -> None:
         now = time.monotonic()
@@ -150,6 +168,16 @@ class Wire(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self._send(CLOSE, (1000).to_bytes(2, "big"))
             self.transport.close()
+
+    def drop(self) -> None:
+        """End the TCP connection at once, with no close frame."""
+        if self.transport is not None:
+            self.transport.abort()
+
+    def go_silent(self) -> None:
+        """Read nothing more, so answer no ping, and keep the connection open."""
+        if self.transport is not None:
+            self.transport.pause_reading()
 
 
 async def connect(url: str, token: str) -> Wire:
