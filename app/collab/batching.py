@@ -22,8 +22,10 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.exceptions import InvalidState
 from websockets.protocol import State
 
-# The extension's entry in the scope holds {"send": send_texts}; a call of it sends the texts
-# as frames, like {"type": "websocket.send", SEND_TEXTS: [str, ...]} through ASGI's send.
+# The extension's entry in the scope holds {"send": send_texts, "gone": gone}. A call of
+# send_texts sends the texts as frames, like {"type": "websocket.send", SEND_TEXTS: [str, ...]}
+# through ASGI's send; gone() says whether the client's connection is lost, which ASGI tells
+# only once the app has received every frame that came before.
 SEND_TEXTS = "accord.send_texts"
 _MEDIUM = struct.Struct("!BBH")
 _LONG = struct.Struct("!BBQ")
@@ -53,7 +55,7 @@ class BatchingWebSocketProtocol(WebSocketsSansIOProtocol):
         if self.response.status_code == 101:
             # The sender calls send_texts itself: the ASGI send it is handed goes through every
             # middleware's wrapper, which costs more than framing the texts.
-            extension = {"send": self.send_texts}
+            extension = {"send": self.send_texts, "gone": self.gone}
             cast(dict[str, Any], self.scope["extensions"])[SEND_TEXTS] = extension
 
     async def send(self, message: Any) -> None:
@@ -63,10 +65,17 @@ class BatchingWebSocketProtocol(WebSocketsSansIOProtocol):
         else:
             await self.send_texts(texts)
 
+    def gone(self) -> bool:
+        return self.disconnected or self.transport.is_closing()
+
     async def send_texts(self, texts: list[str]) -> None:
         """Send each text as a text frame, all in one write to the socket."""
-        if not self.handshake_complete or self.close_sent:
-            # Past the close, or before the accept: the library refuses it as it would.
+        if self.close_sent:
+            # The server closed the connection (a ping went unanswered, say): the client will
+            # not read these, and the app learns of the disconnect as from a write that failed.
+            raise ClientDisconnected()
+        if not self.handshake_complete:
+            # Before the accept: the library refuses it as it would.
             for text in texts:
                 await super().send({"type": "websocket.send", "text": text})
             return

@@ -66,19 +66,26 @@ class Connection:
     selection: Selection | None = None
     allowance: float = 0.0  # frames this connection may still send now (a token bucket)
     checked_at: float = 0.0
+    throttled: bool = False  # its frames are being read at the rate, not as they come
 
-    def admit(self, per_second: float, now: float) -> bool:
-        """Whether one more inbound frame fits the rate; a burst of two seconds' worth may."""
+    def wait(self, per_second: float, now: float) -> float:
+        """Seconds to wait before one more inbound frame is read, to keep within the rate
+        (0 within it; a burst of two seconds' worth passes). The frame is counted as read at
+        the end of the wait."""
         burst = 2 * per_second
         if self.checked_at == 0.0:
             self.allowance = burst
         else:
             self.allowance = min(burst, self.allowance + (now - self.checked_at) * per_second)
-        self.checked_at = now
-        if self.allowance < 1:
-            return False
-        self.allowance -= 1
-        return True
+        if self.allowance >= 1:
+            self.allowance -= 1
+            self.checked_at = now
+            self.throttled = False
+            return 0.0
+        delay = (1 - self.allowance) / per_second
+        self.allowance = 0.0
+        self.checked_at = now + delay
+        return delay
 
     def send(self, text: str) -> None:
         self.outbox.put_nowait(text)

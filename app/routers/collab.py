@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 import re
 import time
 from typing import Any
@@ -36,6 +37,7 @@ from app.services.members import find_membership, profile
 from app.services.text import check_text, text_at
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SINCE = re.compile(r"^[0-9]{1,10}$")
 # Close codes in the private range, mirroring the HTTP answers.
@@ -133,6 +135,8 @@ async def _take_part(
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
+            if not await _keep_to_the_rate(websocket, connection, settings.max_frames_per_second):
+                break
             if message.get("text") is None:
                 connection.send(protocol.error("invalid_frame", "Frames are JSON text."))
                 continue
@@ -145,7 +149,10 @@ async def _take_part(
             # A sender that met the closed socket first ended with that error: either way the
             # connection still has to leave its room.
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, OSError):
-                await sender
+                try:
+                    await sender
+                except Exception:
+                    log.exception("a socket's sender failed")
         await hub.leave(room, connection)
         connection.selection = None
         hub.presence(room, connection, left=True)
@@ -198,14 +205,26 @@ async def _hello(room: Room, connection: Connection, since: int | None, rev: int
     return protocol.encode(frame)
 
 
+async def _keep_to_the_rate(
+    websocket: WebSocket, connection: Connection, per_second: float
+) -> bool:
+    """Read a connection's frames no faster than the rate. A client past it is told once,
+    and its frames wait, unread, in the server's and then its own network buffers, so that
+    flooding costs the server no more than sending at the rate does. Nothing is dropped while
+    the client is there; False once it has gone, leaving frames it sent too fast unread."""
+    delay = connection.wait(per_second, time.monotonic())
+    if not delay:
+        return True
+    if not connection.throttled:
+        connection.throttled = True
+        message = f"Too many frames; the rest are read at {per_second:g} a second."
+        connection.send(protocol.error("rate_limited", message))
+    await asyncio.sleep(delay)
+    gone = (websocket.scope.get("extensions") or {}).get(SEND_TEXTS, {}).get("gone")
+    return not (gone and gone())
+
+
 def _handle(hub: Hub, room: Room, connection: Connection, raw: str, settings: Settings) -> None:
-    if not connection.admit(settings.max_frames_per_second, time.monotonic()):
-        connection.send(
-            protocol.error(
-                "rate_limited", "Too many frames; slow down (unacknowledged changes can be resent)."
-            )
-        )
-        return
     max_bytes = settings.max_frame_bytes
     if len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
         connection.send(protocol.error("too_large", f"A frame may hold at most {max_bytes} bytes."))

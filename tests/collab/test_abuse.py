@@ -1,5 +1,5 @@
-"""Abuse of the live connection: a client flooding frames is throttled with an explicit error
-while the others write on undisturbed, and sockets that come and go leave nothing behind."""
+"""Abuse of the live connection: a client flooding frames is throttled, told so once, while
+the others write on undisturbed, and sockets that come and go leave nothing behind."""
 
 import asyncio
 import contextlib
@@ -48,47 +48,49 @@ def test_a_flooding_client_is_throttled_while_the_others_write_on(tmp_path: Path
         flood: Counter[str] = Counter()
 
         async def flooding() -> float:
+            """Thousands of changes as fast as they go, replies counted for five seconds;
+            return how long the socket was open, closing included."""
             url = f"{server.ws_url}/ws/statements/{statement_id}?client_id=flood"
             headers = {"Authorization": f"Bearer {flooder_token}"}
+            loop = asyncio.get_running_loop()
             async with connect(url, additional_headers=headers) as socket:
                 hello = json.loads(await socket.recv())
-                started = asyncio.get_running_loop().time()
-                # Thousands of frames as fast as they go: each a change on the hello's text.
+                started = loop.time()
                 for seq in range(1, 3001):
                     frame = {"type": "op", "base_rev": hello["rev"], "seq": seq, "op": ["x"]}
                     if hello["text"]:
                         frame["op"] = ["x", len(hello["text"])]
                     await socket.send(json.dumps(frame))
-                elapsed = asyncio.get_running_loop().time() - started
-                with_deadline = asyncio.get_running_loop().time() + 5
-                while asyncio.get_running_loop().time() < with_deadline:
+                deadline = started + 5
+                while loop.time() < deadline:
                     try:
                         reply = json.loads(await asyncio.wait_for(socket.recv(), 1))
                     except TimeoutError:
                         break
                     flood[reply["type"] if reply["type"] != "error" else reply["code"]] += 1
-                return elapsed
+            # Closing took a while too: the close frame waited behind the unread changes.
+            return loop.time() - started
 
         async def session() -> float:
             try:
                 await asyncio.gather(*(editor.connect() for editor in editors))
                 until = time.monotonic() + 3.0
                 typing = asyncio.gather(*(typist.run(until) for typist in typists))
-                elapsed = await flooding()
+                open_for = await flooding()
                 await typing
                 await settle(editors, within=30)
-                return elapsed
+                return open_for
             finally:
                 await asyncio.gather(*(editor.close() for editor in editors))
 
-        elapsed = asyncio.run(session())
+        open_for = asyncio.run(session())
         _, text = server_text(server, team.facilitator_token, statement_id)
     finally:
         server.stop()
-    # Refused out loud, not dropped in silence; and at most the rate got through.
-    assert flood["rate_limited"] > 1000
-    assert flood["ack"] <= 2 * RATE + RATE * (elapsed + 6)
-    assert text.count("x") == flood["ack"]
+    # Told once, out loud; its changes read at the rate (a burst of twice the rate first),
+    # none dropped while it listened, the rest never read once it left.
+    assert flood["rate_limited"] == 1
+    assert 2 * RATE <= flood["ack"] <= text.count("x") <= 2 * RATE + RATE * (open_for + 1)
     # The others' every keystroke arrived, once.
     assert_typed_once(text.replace("x", ""), typists, [])
 

@@ -292,7 +292,9 @@ export class LiveSession {
   }
 
   error(frame) {
-    if (frame.code === "rate_limited" || frame.code === "not_saved") {
+    // Too fast: the server reads this page's frames at its rate from now on, dropping none.
+    if (frame.code === "rate_limited") return;
+    if (frame.code === "not_saved") {
       // Nothing was applied; the change in flight goes again with its own seq.
       setTimeout(() => { if (this.client.inflight) this.client.sendInflight(); }, RETRY_REFUSED_MS);
       return;
