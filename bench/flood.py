@@ -10,8 +10,10 @@ them, `flooders` more editors of the same statement, each a process of its own
 (bench/flooder.py), send valid changes back to back from the start of the warm-up to the end
 of the measured window, as fast as the server reads them. The server runs with its shipped
 limit on frames a connection may send (ACCORD_MAX_FRAMES_PER_SECOND, 50 a second, bursts of
-twice that), and answers each frame over it with a `rate_limited` error. Each number of
-flooders is a fresh server, so the row without one is the same workload undisturbed.
+twice that): past it, the server says so once with a `rate_limited` error and reads the
+connection's frames at the limit from then on, so the rest wait unread in the buffers and
+the flooder's sending blocks. Each number of flooders is a fresh server, so the row without
+one is the same workload undisturbed.
 
 The CPU columns are shares of one core over the measured window: the server's processes, the
 clients' (the typists' process and the flooders' together, and of that the flooders'), and
@@ -61,8 +63,8 @@ class Flooded:
     max_ms: float
     flood_sent: int  # the flooders' changes, over the warm-up and the window
     flood_accepted: int
-    flood_refused: int  # answered `rate_limited`
-    flood_other: int  # answered with another error, or not at all
+    flood_refused: int  # `rate_limited` errors, one each time a flooder went past the limit
+    flood_other: int  # answered with another error, or still unread when it stopped
     flood_seconds: float  # from a flooder's first change to its last answer, the longest
     server_cpu: float
     client_cpu: float  # the typists' process and the flooders' together
@@ -99,7 +101,7 @@ class Flooded:
 HEADER = (
     "| database | workers | clients | changes/s each | flooders | changes | samples "
     "| p50 ms | p95 ms | p99 ms | max ms | flood sent | accepted | accepted/s each, "
-    "past the burst | refused, `rate_limited` | other or unanswered | server CPU | client CPU "
+    "past the burst | `rate_limited` errors | unread or other | server CPU | client CPU "
     "| of which flooders | machine CPU |\n"
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
     "| --- | --- | --- | --- | --- |"

@@ -25,7 +25,7 @@ from bench.typists import ACK, OP
 from bench.wire import Wire, connect
 
 BATCH = 64  # frames sent between two looks at what arrived
-ANSWERS = 30.0  # how long after the flood the flooder waits for the last answers
+ANSWERS = 5.0  # how long after the flood the flooder waits for answers still to come
 ERROR = re.compile(rb'\{"type":"error","code":"([a-z_]+)"')
 
 
@@ -35,7 +35,7 @@ class Flood:
 
     sent: int
     accepted: int  # acknowledged
-    refused: int  # answered `rate_limited`
+    refused: int  # `rate_limited` errors: the server said it reads the rest at its rate
     other: dict[str, int]  # answered with another error, by code
     seconds: float  # from the first frame sent to the last answer received
     cpu: float  # share of one core the flooder's process used in the measured window
