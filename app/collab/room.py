@@ -59,6 +59,7 @@ class Room:
         self.connections: set[Connection] = set()
         self.by_client: dict[str, list[Connection]] = {}  # the connections of each client id
         self.last_seq: dict[str, tuple[int, int]] = {}
+        self.owners: dict[str, int] = {}  # whose each client id admitted here is
         self.queue: list[tuple[Connection, OpFrame]] = []
         # Sequenced, not yet handed to the writer; and the batch being committed, if any.
         self.pending: list[tuple[Connection, Change]] = []
@@ -95,15 +96,21 @@ class Room:
         """Admit a socket, unless its client id is someone else's: their changes would be
         taken for its resends, and its for theirs."""
         client_id, user_id = connection.client_id, connection.user["id"]
-        users = {c.user["id"] for c in self.by_client.get(client_id, ())}
-        users.update(c.author_id for c in self.recent if c.client_id == client_id)
-        if client_id in self.remote:
-            users.add(self.remote[client_id][1].get("user", {}).get("id"))
-        users.add(
-            await asyncio.to_thread(store.client_author, self.engine, self.statement_id, client_id)
-        )
-        if users - {None, user_id}:
+        if self.owners.get(client_id, user_id) != user_id:
             raise ClientIdTaken(client_id)
+        if client_id not in self.owners:
+            # First seen here: maybe elsewhere, on another worker or in the log.
+            users: set[int | None] = {c.author_id for c in self.recent if c.client_id == client_id}
+            if client_id in self.remote:
+                users.add(self.remote[client_id][1].get("user", {}).get("id"))
+            users.add(
+                await asyncio.to_thread(
+                    store.client_author, self.engine, self.statement_id, client_id
+                )
+            )
+            if users - {None, user_id}:
+                raise ClientIdTaken(client_id)
+            self.owners[client_id] = user_id
         if connection.client_id not in self.last_seq:
             self.last_seq[connection.client_id] = await asyncio.to_thread(
                 store.last_seq, self.engine, self.statement_id, connection.client_id

@@ -114,7 +114,10 @@ def test_sockets_that_come_and_go_leave_nothing_behind(
                     for cookie in cookies:
                         path = f"/ws/statements/{statement.id}?client_id={uuid.uuid4().hex}"
                         headers = {"Origin": ORIGIN, "Cookie": f"{SESSION_COOKIE}={cookie}"}
-                        opened.enter_context(client.websocket_connect(path, headers=headers))
+                        socket = opened.enter_context(
+                            client.websocket_connect(path, headers=headers)
+                        )
+                        assert socket.receive_json()["type"] == "hello"  # in the room by now
                 assert len(hub.rooms) == len(statements)
                 assert sum(hub.sockets.values()) == len(statements) * len(cookies)
         client.portal.call(asyncio.sleep, 0.2)  # type: ignore[union-attr]
