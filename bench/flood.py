@@ -10,10 +10,10 @@ them, `flooders` more editors of the same statement, each a process of its own
 (bench/flooder.py), send valid changes back to back from the start of the warm-up to the end
 of the measured window, as fast as the server reads them. The server runs with its shipped
 limit on frames a connection may send (ACCORD_MAX_FRAMES_PER_SECOND, 50 a second, bursts of
-twice that): past it, the server says so once with a `rate_limited` error and reads the
-connection's frames at the limit from then on, so the rest wait unread in the buffers and
-the flooder's sending blocks. Each number of flooders is a fresh server, so the row without
-one is the same workload undisturbed.
+twice that): past it, the server says so with a `rate_limited` error (at most once every five
+seconds) and reads the connection's frames at the limit from then on, so the rest wait unread
+in the buffers and the flooder's sending blocks. Each number of flooders is a fresh server,
+so the row without one is the same workload undisturbed.
 
 The CPU columns are shares of one core over the measured window: the server's processes, the
 clients' (the typists' process and the flooders' together, and of that the flooders'), and
@@ -63,7 +63,7 @@ class Flooded:
     max_ms: float
     flood_sent: int  # the flooders' changes, over the warm-up and the window
     flood_accepted: int
-    flood_refused: int  # `rate_limited` errors, one each time a flooder went past the limit
+    flood_refused: int  # `rate_limited` errors the flooders were sent
     flood_other: int  # answered with another error, or still unread when it stopped
     flood_seconds: float  # from a flooder's first change to its last answer, the longest
     server_cpu: float

@@ -66,7 +66,7 @@ class Connection:
     selection: Selection | None = None
     allowance: float = 0.0  # frames this connection may still send now (a token bucket)
     checked_at: float = 0.0
-    throttled: bool = False  # its frames are being read at the rate, not as they come
+    told_at: float = float("-inf")  # when it was last told it went past the rate
 
     def wait(self, per_second: float, now: float) -> float:
         """Seconds to wait before one more inbound frame is read, to keep within the rate
@@ -80,7 +80,6 @@ class Connection:
         if self.allowance >= 1:
             self.allowance -= 1
             self.checked_at = now
-            self.throttled = False
             return 0.0
         delay = (1 - self.allowance) / per_second
         self.allowance = 0.0

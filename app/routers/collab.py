@@ -40,6 +40,7 @@ router = APIRouter()
 log = logging.getLogger(__name__)
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SINCE = re.compile(r"^[0-9]{1,10}$")
+RATE_NOTICE_SECONDS = 5.0  # a client past its rate is told at most this often
 # Close codes in the private range, mirroring the HTTP answers.
 UNAUTHORISED, NOT_FOUND, INVALID, TOO_MANY = 4401, 4404, 4422, 4429
 _CLOSINGS = {
@@ -208,15 +209,17 @@ async def _hello(room: Room, connection: Connection, since: int | None, rev: int
 async def _keep_to_the_rate(
     websocket: WebSocket, connection: Connection, per_second: float
 ) -> bool:
-    """Read a connection's frames no faster than the rate. A client past it is told once,
-    and its frames wait, unread, in the server's and then its own network buffers, so that
-    flooding costs the server no more than sending at the rate does. Nothing is dropped while
-    the client is there; False once it has gone, leaving frames it sent too fast unread."""
-    delay = connection.wait(per_second, time.monotonic())
+    """Read a connection's frames no faster than the rate. A client past it is told (once
+    every few seconds at most), and its frames wait, unread, in the server's and then its own
+    network buffers, so that flooding costs the server no more than sending at the rate does.
+    Nothing is dropped while the client is there; False once it has gone, leaving frames it
+    sent too fast unread."""
+    now = time.monotonic()
+    delay = connection.wait(per_second, now)
     if not delay:
         return True
-    if not connection.throttled:
-        connection.throttled = True
+    if now - connection.told_at >= RATE_NOTICE_SECONDS:
+        connection.told_at = now
         message = f"Too many frames; the rest are read at {per_second:g} a second."
         connection.send(protocol.error("rate_limited", message))
     await asyncio.sleep(delay)

@@ -1,4 +1,4 @@
-"""Abuse of the live connection: a client flooding frames is throttled, told so once, while
+"""Abuse of the live connection: a client flooding frames is throttled and told so, while
 the others write on undisturbed, and sockets that come and go leave nothing behind."""
 
 import asyncio
@@ -18,6 +18,7 @@ from websockets.asyncio.client import connect
 from app.config import Settings
 from app.middleware import SESSION_COOKIE
 from app.models.membership import Role
+from app.routers.collab import RATE_NOTICE_SECONDS
 from app.services import sessions
 from tests.collab.editing import Typist, assert_typed_once
 from tests.collab.live import (
@@ -87,9 +88,9 @@ def test_a_flooding_client_is_throttled_while_the_others_write_on(tmp_path: Path
         _, text = server_text(server, team.facilitator_token, statement_id)
     finally:
         server.stop()
-    # Told once, out loud; its changes read at the rate (a burst of twice the rate first),
-    # none dropped while it listened, the rest never read once it left.
-    assert flood["rate_limited"] == 1
+    # Told out loud, every few seconds at most; its changes read at the rate (a burst of twice
+    # the rate first), none dropped while it listened, the rest never read once it left.
+    assert 1 <= flood["rate_limited"] <= 1 + open_for / RATE_NOTICE_SECONDS
     assert 2 * RATE <= flood["ack"] <= text.count("x") <= 2 * RATE + RATE * (open_for + 1)
     # The others' every keystroke arrived, once.
     assert_typed_once(text.replace("x", ""), typists, [])
