@@ -4,7 +4,8 @@ user create|disable|enable|admin|password, backup and restore."""
 import argparse
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,18 @@ def _read_password() -> str:
     return password
 
 
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    """A database session for a command on accounts, on a schema brought up to date."""
+    _prepare_database(settings)
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
     try:
         account = NewAccount(
@@ -170,37 +183,27 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
         )
     except ValidationError as error:
         raise CommandError(describe_validation_errors(error.errors())) from None
-    _prepare_database(settings)
-    engine = make_engine(settings)
-    try:
-        with Session(engine) as session:
-            user = accounts.create_user(session=session, account=account)
-            user.admin = args.admin
-            session.commit()
-            role = "site administrator " if user.admin else ""
-            print(f"Created {role}{user.name} <{user.email}> (id {user.id}).")
-    finally:
-        engine.dispose()
+    with _session(settings) as session:
+        user = accounts.create_user(session=session, account=account)
+        user.admin = args.admin
+        session.commit()
+        role = "site administrator " if user.admin else ""
+        print(f"Created {role}{user.name} <{user.email}> (id {user.id}).")
 
 
 def cmd_user_access(args: argparse.Namespace, settings: Settings) -> None:
     """Disable an account (its sessions end and its live sockets close) or enable it again."""
     disable = args.user_command == "disable"
-    _prepare_database(settings)
-    engine = make_engine(settings)
-    try:
-        with Session(engine) as session:
-            user = accounts.by_email(session=session, email=args.email)
-            accounts.set_disabled(session=session, user=user, disabled=disable)
+    with _session(settings) as session:
+        user = accounts.by_email(session=session, email=args.email)
+        accounts.set_disabled(session=session, user=user, disabled=disable)
+        session.commit()
+        if disable and session.get_bind().dialect.name == "postgresql":
+            # The workers close the sockets at once; without this they would within seconds.
+            session.exec(select(func.pg_notify(CHANNEL, notice("disabled", None, u=user.id))))
             session.commit()
-            if disable and engine.dialect.name == "postgresql":
-                # The workers close the sockets at once; without this they would within seconds.
-                session.exec(select(func.pg_notify(CHANNEL, notice("disabled", None, u=user.id))))
-                session.commit()
-            state = "disabled: signed out everywhere" if disable else "enabled"
-            print(f"{user.name} <{user.email}> is {state}.")
-    finally:
-        engine.dispose()
+        state = "disabled: signed out everywhere" if disable else "enabled"
+        print(f"{user.name} <{user.email}> is {state}.")
 
 
 def cmd_user_password(args: argparse.Namespace, settings: Settings) -> None:
@@ -208,32 +211,22 @@ def cmd_user_password(args: argparse.Namespace, settings: Settings) -> None:
     password = _read_password()
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise CommandError(f"A password has {MIN_PASSWORD} to {MAX_PASSWORD} characters.")
-    _prepare_database(settings)
-    engine = make_engine(settings)
-    try:
-        with Session(engine) as session:
-            user = accounts.by_email(session=session, email=args.email)
-            accounts.reset_password(session=session, user=user, password=password)
-            session.commit()
-            print(f"{user.name} <{user.email}> has a new password and was signed out everywhere.")
-    finally:
-        engine.dispose()
+    with _session(settings) as session:
+        user = accounts.by_email(session=session, email=args.email)
+        accounts.reset_password(session=session, user=user, password=password)
+        session.commit()
+        print(f"{user.name} <{user.email}> has a new password and was signed out everywhere.")
 
 
 def cmd_user_admin(args: argparse.Namespace, settings: Settings) -> None:
     """Make an account a site administrator, or (with --remove) no longer one."""
-    _prepare_database(settings)
-    engine = make_engine(settings)
-    try:
-        with Session(engine) as session:
-            user = accounts.by_email(session=session, email=args.email)
-            user.admin = not args.remove
-            session.add(user)
-            session.commit()
-            state = "a site administrator" if user.admin else "no longer a site administrator"
-            print(f"{user.name} <{user.email}> is {state}.")
-    finally:
-        engine.dispose()
+    with _session(settings) as session:
+        user = accounts.by_email(session=session, email=args.email)
+        user.admin = not args.remove
+        session.add(user)
+        session.commit()
+        state = "a site administrator" if user.admin else "no longer a site administrator"
+        print(f"{user.name} <{user.email}> is {state}.")
 
 
 def parser() -> argparse.ArgumentParser:
