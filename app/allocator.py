@@ -9,7 +9,6 @@ off with two arenas. An operator's MALLOC_ARENA_MAX still decides where it is se
 """
 
 import ctypes
-import ctypes.util
 import os
 
 ARENAS = 2
@@ -21,11 +20,9 @@ def limit_arenas(arenas: int = ARENAS) -> bool:
     whether it was done."""
     if "MALLOC_ARENA_MAX" in os.environ:
         return False
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
     try:
-        mallopt = ctypes.CDLL(name).mallopt
+        # The symbols the process already has, the C library's among them: no lookup on disk.
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return False
     return bool(mallopt(_M_ARENA_MAX, arenas))
