@@ -9,7 +9,9 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -18,6 +20,9 @@ from websockets.asyncio.client import connect
 from app.config import Settings
 from app.middleware import SESSION_COOKIE
 from app.models.membership import Role
+from app.models.statement import Statement
+from app.models.user import User
+from app.routers import collab as collab_router
 from app.routers.collab import RATE_NOTICE_SECONDS
 from app.services import sessions
 from tests.collab.editing import Typist, assert_typed_once
@@ -29,6 +34,7 @@ from tests.collab.live import (
     settle,
     start_statement,
 )
+from tests.collab.sockets import Connect, receive
 from tests.factories import ORIGIN, add_member, make_statement, make_user
 
 RATE = 100  # frames a second one connection may send (bursts of twice that)
@@ -129,3 +135,55 @@ def test_sockets_that_come_and_go_leave_nothing_behind(
 
 async def _task_count() -> int:
     return len(asyncio.all_tasks())
+
+
+def test_flooding_client_throttled(
+    connect: Connect, room: tuple[Statement, User, User, User], settings: Settings
+) -> None:
+    """Past its rate a client is told so, once, and its frames are read at the rate: none is
+    dropped, and nobody else waits for them."""
+    statement, facilitator, editor, _ = room
+    settings.max_frames_per_second = 10  # a burst of 20 frames, then 10 a second
+    with connect(facilitator, statement) as (flood, _), connect(editor, statement) as (calm, _):
+        for seq in range(1, 31):
+            flood.send_json({"type": "op", "base_rev": 1, "seq": seq, "op": ["x", 11]})
+        calm.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
+        # The calm editor's change goes through at once, ahead of the flood's last ten.
+        while (frame := calm.receive_json())["type"] != "ack":
+            pass
+        assert frame["rev"] <= 22
+        acks: list[int] = []
+        errors: list[dict[str, Any]] = []
+        while len(acks) < 30:
+            frame = flood.receive_json()
+            if frame["type"] == "ack":
+                acks.append(frame["seq"])
+            elif frame["type"] == "error":
+                errors.append(frame)
+        assert [frame["code"] for frame in errors] == ["rate_limited"]
+        assert "10 a second" in errors[0]["message"]
+        assert acks == list(range(1, 31))
+
+
+def test_a_socket_whose_sender_failed_still_leaves_its_room(
+    connect: Connect,
+    app: FastAPI,
+    room: tuple[Statement, User, User, User],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """However sending to a socket fails, its connection leaves the room: nobody is left
+    listed as present, and the room closes with its last socket."""
+
+    async def fails(websocket: object, connection: object) -> None:
+        raise RuntimeError("Unexpected ASGI message 'websocket.send', after 'websocket.close'.")
+
+    statement, facilitator, editor, _ = room
+    hub = app.state.hub
+    with connect(facilitator, statement) as (first, _):
+        monkeypatch.setattr(collab_router, "_pump_out", fails)
+        with connect(editor, statement, client_id="broken"):
+            arrived = receive(first, "presence")
+            assert arrived["client_id"] == "broken"
+        gone = receive(first, "presence")
+        assert (gone["client_id"], gone["left"]) == ("broken", True)
+    assert hub.rooms == {}

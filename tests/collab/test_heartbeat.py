@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from uvicorn.protocols.utils import ClientDisconnected
 from websockets.asyncio.client import connect
 
+from app.collab.batching import BatchingWebSocketProtocol
 from tests.collab.live import ServerProcess, make_team, start_statement
 
 PING_SECONDS = 0.4
@@ -77,3 +79,13 @@ def test_connection_that_stops_answering_is_closed(server: ServerProcess) -> Non
     assert seen[:2] == ["arrived", "left"], seen
     waited = float(seen[2].split()[1])
     assert waited < 4 * PING_SECONDS + 1, seen
+
+
+def test_sending_after_the_server_closed_is_a_disconnect() -> None:
+    """A frame for a socket the server has closed (its pings unanswered, say) but whose
+    client has not yet gone is a disconnect to the app, not an error of its own."""
+    protocol = BatchingWebSocketProtocol.__new__(BatchingWebSocketProtocol)
+    protocol.close_sent = True
+    protocol.handshake_complete = True
+    with pytest.raises(ClientDisconnected):
+        asyncio.run(protocol.send_texts(["a change"]))

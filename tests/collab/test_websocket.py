@@ -1,26 +1,21 @@
 """The live editing protocol over real websockets: hello, op/ack/broadcast, resends, refusals."""
 
-import asyncio
 import json
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from starlette.websockets import WebSocketDisconnect
-from uvicorn.protocols.utils import ClientDisconnected
 
 from app.collab import room as room_module
 from app.collab import store
-from app.collab.batching import BatchingWebSocketProtocol
 from app.config import Settings
 from app.models.operation import Snapshot
 from app.models.statement import Statement
 from app.models.user import User
-from app.routers import collab as collab_router
 from app.services import sessions
 from app.services.text import text_at
 from tests.collab.sockets import Connect, receive
@@ -309,40 +304,6 @@ def test_room_closes_when_last_client_leaves(
     assert hub.rooms == {}
 
 
-def test_a_socket_whose_sender_failed_still_leaves_its_room(
-    connect: Connect,
-    app: FastAPI,
-    room: tuple[Statement, User, User, User],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """However sending to a socket fails, its connection leaves the room: nobody is left
-    listed as present, and the room closes with its last socket."""
-
-    async def fails(websocket: object, connection: object) -> None:
-        raise RuntimeError("Unexpected ASGI message 'websocket.send', after 'websocket.close'.")
-
-    statement, facilitator, editor, _ = room
-    hub = app.state.hub
-    with connect(facilitator, statement) as (first, _):
-        monkeypatch.setattr(collab_router, "_pump_out", fails)
-        with connect(editor, statement, client_id="broken"):
-            arrived = receive(first, "presence")
-            assert arrived["client_id"] == "broken"
-        gone = receive(first, "presence")
-        assert (gone["client_id"], gone["left"]) == ("broken", True)
-    assert hub.rooms == {}
-
-
-def test_sending_after_the_server_closed_is_a_disconnect() -> None:
-    """A frame for a socket the server has closed (its pings unanswered, say) but whose
-    client has not yet gone is a disconnect to the app, not an error of its own."""
-    protocol = BatchingWebSocketProtocol.__new__(BatchingWebSocketProtocol)
-    protocol.close_sent = True
-    protocol.handshake_complete = True
-    with pytest.raises(ClientDisconnected):
-        asyncio.run(protocol.send_texts(["a change"]))
-
-
 def test_script_connects_with_bearer_token(
     client: TestClient, room: tuple[Statement, User, User, User], session: Session
 ) -> None:
@@ -355,34 +316,6 @@ def test_script_connects_with_bearer_token(
         assert (hello["type"], hello["you"]["id"]) == ("hello", facilitator.id)
         socket.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
         assert receive(socket, "ack")["rev"] == 2
-
-
-def test_flooding_client_throttled(
-    connect: Connect, room: tuple[Statement, User, User, User], settings: Settings
-) -> None:
-    """Past its rate a client is told so, once, and its frames are read at the rate: none is
-    dropped, and nobody else waits for them."""
-    statement, facilitator, editor, _ = room
-    settings.max_frames_per_second = 10  # a burst of 20 frames, then 10 a second
-    with connect(facilitator, statement) as (flood, _), connect(editor, statement) as (calm, _):
-        for seq in range(1, 31):
-            flood.send_json({"type": "op", "base_rev": 1, "seq": seq, "op": ["x", 11]})
-        calm.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [11, "!"]})
-        # The calm editor's change goes through at once, ahead of the flood's last ten.
-        while (frame := calm.receive_json())["type"] != "ack":
-            pass
-        assert frame["rev"] <= 22
-        acks: list[int] = []
-        errors: list[dict[str, Any]] = []
-        while len(acks) < 30:
-            frame = flood.receive_json()
-            if frame["type"] == "ack":
-                acks.append(frame["seq"])
-            elif frame["type"] == "error":
-                errors.append(frame)
-        assert [frame["code"] for frame in errors] == ["rate_limited"]
-        assert "10 a second" in errors[0]["message"]
-        assert acks == list(range(1, 31))
 
 
 def test_late_change_transformed_against_history_on_disk(
