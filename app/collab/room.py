@@ -103,14 +103,14 @@ class Room:
             users: set[int | None] = {c.author_id for c in self.recent if c.client_id == client_id}
             if client_id in self.remote:
                 users.add(self.remote[client_id][1].get("user", {}).get("id"))
-            users.add(
-                await asyncio.to_thread(
-                    store.client_author, self.engine, self.statement_id, client_id
-                )
+            author, acknowledged = await asyncio.to_thread(
+                store.client_record, self.engine, self.statement_id, client_id
             )
+            users.add(author)
             if users - {None, user_id}:
                 raise ClientIdTaken(client_id)
             self.owners[client_id] = user_id
+            self.last_seq.setdefault(client_id, acknowledged)
         if connection.client_id not in self.last_seq:
             self.last_seq[connection.client_id] = await asyncio.to_thread(
                 store.last_seq, self.engine, self.statement_id, connection.client_id

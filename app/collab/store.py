@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert
+from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
@@ -55,34 +55,27 @@ def authors(engine: Engine, statement_id: int, user_ids: set[int]) -> dict[int, 
     return found
 
 
-def client_author(engine: Engine, statement_id: int, client_id: str) -> int | None:
-    """Whose changes this client id carries here, if any."""
+def client_record(
+    engine: Engine, statement_id: int, client_id: str
+) -> tuple[int | None, tuple[int, int]]:
+    """Whose changes this client id carries here, and the newest (seq, rev) it had
+    acknowledged; (None, (0, 0)) for a client id new here."""
     with Session(engine) as session:
-        return session.exec(
-            select(Operation.author_id).where(
-                Operation.statement_id == statement_id, Operation.client_id == client_id
-            )
+        row = session.exec(
+            select(Operation.author_id, Operation.seq, Operation.rev)
+            .where(Operation.statement_id == statement_id, Operation.client_id == client_id)
+            .order_by(col(Operation.seq).desc())
+            .limit(1)
         ).first()
+    if row is None:
+        return None, (0, 0)
+    author, seq, rev = row
+    return author, (seq, rev)
 
 
 def last_seq(engine: Engine, statement_id: int, client_id: str) -> tuple[int, int]:
     """The newest (seq, rev) this client id had acknowledged here, or (0, 0)."""
-    with Session(engine) as session:
-        seq = session.exec(
-            select(func.max(Operation.seq)).where(
-                Operation.statement_id == statement_id, Operation.client_id == client_id
-            )
-        ).one()
-        if not seq:
-            return 0, 0
-        rev = session.exec(
-            select(Operation.rev).where(
-                Operation.statement_id == statement_id,
-                Operation.client_id == client_id,
-                Operation.seq == seq,
-            )
-        ).one()
-        return int(seq), rev
+    return client_record(engine, statement_id, client_id)[1]
 
 
 def append_many(engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
