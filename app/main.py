@@ -16,6 +16,7 @@ from app.db import check_durability, make_engine
 from app.errors import install_error_handlers
 from app.middleware import (
     BodyLimitMiddleware,
+    NestingLimitMiddleware,
     OriginCheckMiddleware,
     SecurityHeadersMiddleware,
     StorableTextMiddleware,
@@ -104,8 +105,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(publications.pages)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND), name="static")
     # Added last runs first: size limit, then the Origin check, then headers on every answer,
-    # then text no database keeps.
+    # then how deep the body nests (before anything parses it), then text no database keeps.
     app.add_middleware(StorableTextMiddleware)
+    app.add_middleware(NestingLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(OriginCheckMiddleware, settings=settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

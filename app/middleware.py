@@ -1,8 +1,9 @@
-"""ASGI middleware: request size limit, the Origin check against CSRF, text no database
-keeps, security headers."""
+"""ASGI middleware: request size limit, the Origin check against CSRF, bodies nested too
+deep, text no database keeps, security headers."""
 
 import json
 import re
+from itertools import accumulate
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -62,6 +63,72 @@ class BodyLimitMiddleware:
         except BodyTooLarge as error:
             # Only reached where no exception handler answered it first.
             await JSONResponse({"detail": error.detail}, status_code=413)(scope, receive, send)
+
+
+MAX_NESTING = 32  # levels of arrays and objects in a body, far more than any of Accord's needs
+# A JSON string, to its closing quote or to the end of the body. Possessive, so that no body
+# makes the search start again inside a string and take time growing with its square.
+_JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+_LEVELS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 and -1 as signed bytes
+
+
+def nesting(body: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest, counted from its brackets outside
+    strings without parsing it (a parser goes a level deeper in the stack for each)."""
+    levels = _JSON_STRING.sub(b"", body).translate(_LEVELS, _NOT_BRACKETS)
+    return max(accumulate(memoryview(levels).cast("b")), default=0)
+
+
+def nested_too_deep(body: bytes) -> str | None:
+    """Why a body nests too deep to be read, or None if it does not."""
+    if body.count(b"[") + body.count(b"{") <= MAX_NESTING:
+        return None  # too few brackets, inside strings or out, to nest deeper
+    depth = nesting(body)
+    if depth <= MAX_NESTING:
+        return None
+    return (
+        f"The body nests arrays and objects {depth:,} levels deep; "
+        f"at most {MAX_NESTING} levels are read."
+    )
+
+
+class NestedTooDeep(HTTPException):
+    """Raised while the body streams in; an HTTPException so the framework passes it on."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(422, detail)
+
+
+class NestingLimitMiddleware:
+    """Answer 422 to a request body that nests arrays and objects too deep, before it is
+    parsed: Python's JSON parser recurses once a level, and past the interpreter's limit
+    the framework could only answer that the body was unreadable."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+
+        async def checked_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                body.extend(message.get("body", b""))
+                if not message.get("more_body"):
+                    problem = nested_too_deep(bytes(body))
+                    if problem is not None:
+                        raise NestedTooDeep(problem)
+            return message
+
+        try:
+            await self.app(scope, checked_receive, send)
+        except NestedTooDeep as error:
+            # Only reached where no exception handler answered it first.
+            await JSONResponse({"detail": error.detail}, status_code=422)(scope, receive, send)
 
 
 # A NUL character or half of a surrogate pair: no database keeps either in text (PostgreSQL
