@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.deps import STATEMENT_REFUSALS, ManageAccess, PathId, ReadAccess, SessionDep
 from app.diff import compare_off_loop
 from app.errors import refusals
-from app.models.publication import PublicationCreate, PublicationPublic
+from app.models.publication import PublicationCreate, PublicationPublic, Signatory
 from app.services import exports, public_page, publications, versions
 
 router = APIRouter(tags=["publications"])
@@ -29,8 +29,15 @@ A_FILE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _download(title: str, suffix: str, text: str, fmt: Format, note: str = "") -> Response:
-    body = exports.export(title, text, fmt, note=note)
+def _download(
+    title: str,
+    suffix: str,
+    text: str,
+    fmt: Format,
+    note: str = "",
+    endorsements: exports.Endorsements | None = None,
+) -> Response:
+    body = exports.export(title, text, fmt, note=note, endorsements=endorsements)
     disposition = exports.content_disposition(title, suffix, EXTENSIONS[fmt])
     return Response(
         body, media_type=exports.FORMATS[fmt], headers={"Content-Disposition": disposition}
@@ -98,11 +105,18 @@ def publication(slug: str, number: PathId, session: SessionDep) -> PublicationPu
 def export_publication(
     slug: str, number: PathId, session: SessionDep, format: Format = "md"
 ) -> Response:
-    """A publication as a file (anyone)."""
+    """A publication as a file (anyone), naming after its text who endorsed it and who
+    abstained."""
     statement = publications.find_statement(session=session, slug=slug)
     found = publications.find(session=session, statement=statement, number=number)
     note = f"Published {found.published_at:%Y-%m-%d}"
-    return _download(found.title, f"publication-{number}", found.text, format, note)
+    endorsements = exports.Endorsements(
+        published=f"{note}, publication {found.number}.",
+        signatories=[Signatory(**person) for person in found.signatories],
+        abstentions=[Signatory(**person) for person in found.abstentions],
+    )
+    suffix = f"publication-{number}"
+    return _download(found.title, suffix, found.text, format, note, endorsements)
 
 
 pages = APIRouter(include_in_schema=False)

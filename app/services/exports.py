@@ -1,15 +1,17 @@
 """A statement's text for use elsewhere: Markdown, standalone HTML, plain text, and MediaWiki
-wikitext for posting on a wiki. File names are safe whatever the title."""
+wikitext for posting on a wiki. A publication's file also names, after the text, when it was
+published, who endorsed it and who abstained. File names are safe whatever the title."""
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
-from app.services import markdown
+from app.models.publication import Signatory
+from app.services import markdown, plaintext, wikitext
 
 FORMATS = {
     "md": "text/markdown; charset=utf-8",
@@ -17,7 +19,8 @@ FORMATS = {
     "txt": "text/plain; charset=utf-8",
     "wikitext": "text/plain; charset=utf-8",
 }
-_PARSER = MarkdownIt("commonmark", {"html": False})
+# CommonMark as most other readers take it, raw HTML included: to find what a text leaves open.
+_OTHER_READERS = MarkdownIt("commonmark")
 
 
 def file_name(title: str, suffix: str, extension: str) -> str:
@@ -49,133 +52,119 @@ def content_disposition(title: str, suffix: str, extension: str) -> str:
     return header
 
 
-def export(title: str, text: str, fmt: str, *, note: str = "") -> str:
-    if fmt == "md":
-        return text
+@dataclass(frozen=True)
+class Endorsements:
+    """What a publication's file says after its text."""
+
+    published: str  # "Published 2024-05-01, publication 1"
+    signatories: list[Signatory]
+    abstentions: list[Signatory]
+
+    def groups(self) -> list[tuple[str, list[str]]]:
+        """Each heading with its names, one line each: "Name (Organisation)"."""
+        endorsed = [_named(person) for person in self.signatories] or ["No one"]
+        abstained = [_named(person) for person in self.abstentions]
+        return [("Endorsed by", endorsed)] + ([("Abstained", abstained)] if abstained else [])
+
+
+def _named(person: Signatory) -> str:
+    named = person.name + (f" ({person.organisation})" if person.organisation else "")
+    return " ".join(named.split())
+
+
+def export(
+    title: str, text: str, fmt: str, *, note: str = "", endorsements: Endorsements | None = None
+) -> str:
+    """`text` in format `fmt`, followed, for a publication, by its `endorsements`."""
+    if fmt == "html":
+        return standalone_html(title, text, note, endorsements)
     if fmt == "txt":
-        return plain(text)
+        body = plaintext.plain(text)
+    elif fmt == "wikitext":
+        body = wikitext.wikitext(text)
+    else:
+        body = text
+    if endorsements is None:
+        return body
+    if fmt == "txt":
+        return body.rstrip("\n") + "\n\n" + _plain_endorsements(endorsements)
     if fmt == "wikitext":
-        return wikitext(text)
-    return standalone_html(title, text, note)
+        return body.rstrip("\n") + "\n\n" + _wiki_endorsements(endorsements)
+    return closed(text).rstrip("\n") + "\n\n" + _markdown_endorsements(endorsements)
 
 
-def standalone_html(title: str, text: str, note: str) -> str:
+def _plain_endorsements(endorsements: Endorsements) -> str:
+    lines = ["* * *", "", endorsements.published]
+    for heading, names in endorsements.groups():
+        lines += ["", heading, "-" * len(heading), "", *(f"- {name}" for name in names)]
+    return "\n".join(lines) + "\n"
+
+
+def _wiki_endorsements(endorsements: Endorsements) -> str:
+    lines = ["----", "", wikitext.escape(endorsements.published, line_start=True)]
+    for heading, names in endorsements.groups():
+        lines += ["", f"== {heading} ==", *(f"* {wikitext.escape(name)}" for name in names)]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_words(text: str) -> str:
+    """Words that no Markdown reader takes as markup: every ASCII punctuation escaped."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def _markdown_endorsements(endorsements: Endorsements) -> str:
+    lines = ["---", "", _markdown_words(endorsements.published)]
+    for heading, names in endorsements.groups():
+        lines += ["", f"## {heading}", "", *(f"- {_markdown_words(name)}" for name in names)]
+    return "\n".join(lines) + "\n"
+
+
+# What ends a block of raw HTML that runs until its end condition, whatever lines follow.
+_HTML_ENDS = {"<!--": "-->", "<?": "?>", "<![CDATA[": "]]>", "<!": ">"}
+_HTML_RAW = re.compile(r"<(script|pre|style|textarea)", re.IGNORECASE)
+
+
+def closed(text: str) -> str:
+    """`text` with a code fence or raw-HTML block it leaves open closed, so that what follows
+    it in a file is not read as part of it: the text reads the same either way."""
+    for _ in range(3):
+        tokens = _OTHER_READERS.parse(text + "\n\nEnd.\n")
+        if tokens[-2].content == "End." and tokens[-3].level == 0:
+            return text
+        last = next(t for t in reversed(tokens) if t.level == 0 and t.nesting == 0)
+        if last.type == "fence":
+            text = text.rstrip("\n") + "\n" + last.markup + "\n"
+        elif last.type == "html_block":
+            raw = _HTML_RAW.match(last.content)
+            end = (
+                f"</{raw[1].lower()}>"
+                if raw
+                else next(
+                    (end for start, end in _HTML_ENDS.items() if last.content.startswith(start)), ""
+                )
+            )
+            text = text.rstrip("\n") + "\n" + end + "\n"
+        else:
+            return text
+    return text
+
+
+def standalone_html(
+    title: str, text: str, note: str, endorsements: Endorsements | None = None
+) -> str:
     body = markdown.render(text)
+    signed = ""
+    if endorsements is not None:
+        note = endorsements.published
+        for heading, names in endorsements.groups():
+            items = "".join(f"<li>{escape(name)}</li>" for name in names)
+            signed += f"<h2>{heading}</h2><ul>{items}</ul>"
+        signed = f'<section class="signed">{signed}</section>'
     footer = f"<footer><p>{escape(note)}</p></footer>" if note else ""
     return (
         '<!doctype html>\n<html><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title>"
         "<style>body{max-width:42rem;margin:3rem auto;padding:0 1rem;"
         "font:1.1rem/1.65 Georgia,serif;color:#1c2530}h1,h2,h3{line-height:1.25}</style>"
-        f"</head><body><main>{body}</main>{footer}</body></html>\n"
+        f"</head><body><main>{body}{signed}</main>{footer}</body></html>\n"
     )
-
-
-# What MediaWiki would read as markup in plain words: links, templates, quotes, signatures,
-# tags, magic words, and list or heading marks at the start of a line.
-_WIKI_MARKUP = re.compile(r"\[|\]|\{\{|\}\}|''|~~~|<|>|__|&|^[*#:;=]|\|")
-
-
-def _nowiki(text: str) -> str:
-    """Words as words on a wiki: anything MediaWiki could read as markup goes in <nowiki>."""
-    if not _WIKI_MARKUP.search(text):
-        return text
-    return "<nowiki>" + text.replace("<", "&lt;").replace(">", "&gt;") + "</nowiki>"
-
-
-def _inline(children: list[Token] | None, wiki: bool) -> str:
-    out: list[str] = []
-    links: list[str] = []
-    for token in children or []:
-        kind = token.type
-        if kind == "text":
-            out.append(_nowiki(token.content) if wiki else token.content)
-        elif kind == "code_inline":
-            out.append(f"<code>{_nowiki(token.content)}</code>" if wiki else token.content)
-        elif kind in ("softbreak", "hardbreak"):
-            out.append("\n")
-        elif wiki and kind in ("strong_open", "strong_close"):
-            out.append("'''")
-        elif wiki and kind in ("em_open", "em_close"):
-            out.append("''")
-        elif kind == "link_open":
-            links.append(str(token.attrGet("href") or ""))
-            out.append("[" + links[-1] + " " if wiki else "")
-        elif kind == "link_close":
-            href = links.pop() if links else ""
-            out.append("]" if wiki else f" ({href})")
-    return "".join(out)
-
-
-def _blocks(text: str, wiki: bool) -> str:
-    lines: list[str] = []
-    bullets: list[str] = []  # "*" or "#" per open list, for wikitext nesting
-    heading = 0
-    quote = 0
-    tokens = _PARSER.parse(text)
-    for index, token in enumerate(tokens):
-        kind = token.type
-        if kind == "heading_open":
-            heading = int(token.tag[1])
-        elif kind == "heading_close":
-            heading = 0
-        elif kind == "bullet_list_open":
-            bullets.append("*")
-        elif kind == "ordered_list_open":
-            bullets.append("#")
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            bullets.pop()
-            if not bullets:
-                lines.append("")
-        elif kind == "blockquote_open":
-            quote += 1
-        elif kind == "blockquote_close":
-            quote -= 1
-        elif kind == "inline":
-            content = _inline(token.children, wiki)
-            in_item = index > 1 and tokens[index - 2].type == "list_item_open"
-            if heading:
-                marks = "=" * heading
-                lines.append(
-                    f"{marks} {content} {marks}"
-                    if wiki
-                    else content.upper()
-                    if heading == 1
-                    else content
-                )
-                lines.append("")
-            elif in_item:
-                marker = "".join(bullets) if wiki else "  " * (len(bullets) - 1) + "-"
-                lines.append(f"{marker} {content}")
-            elif quote:
-                lines.append(f"<blockquote>{content}</blockquote>" if wiki else f"> {content}")
-                lines.append("")
-            else:
-                lines.append(content)
-                lines.append("")
-        elif kind in ("fence", "code_block"):
-            code = token.content.rstrip()
-            # A wiki reads a <pre> block's entities but no markup, so only a "</pre>" could end it.
-            escaped = code.replace("<", "&lt;").replace(">", "&gt;")
-            lines.append(f"<pre>{escaped}</pre>" if wiki else code)
-            lines.append("")
-        elif kind == "hr":
-            lines.append("----" if wiki else "")
-            lines.append("")
-    return "\n".join(lines).strip() + "\n"
-
-
-def wikitext(text: str) -> str:
-    """MediaWiki wikitext: headings, bullet and numbered lists, bold, italics, external links.
-    A text too costly to parse (see markdown.affordable) goes over as written, in <nowiki>."""
-    if not markdown.affordable(text):
-        return "<nowiki>" + text.replace("<", "&lt;").replace(">", "&gt;") + "</nowiki>\n"
-    return _blocks(text, wiki=True)
-
-
-def plain(text: str) -> str:
-    """Plain text: the words, with list markers and paragraphs, and no markup; a text too
-    costly to parse (see markdown.affordable) as written."""
-    if not markdown.affordable(text):
-        return text
-    return _blocks(text, wiki=False)

@@ -1,5 +1,13 @@
-"""Comment bodies: Markdown rendered to HTML, then sanitised, so that no markup a person
-writes can run script, load anything or restyle the page."""
+"""Markdown as Accord reads it, for comments, the public page and the exports: parsed once
+into tokens, and rendered to HTML that is then sanitised, so that no markup a person writes can
+run script, load anything or restyle the page.
+
+Three readings keep what a reader needs where plain CommonMark would drop it: an image is its
+description, "[Image: …]", linked to its address (pages load no image from elsewhere, so the
+words are what a reader gets); a definition whose label starts with ^, the way footnotes are
+written elsewhere, stays in the text as written rather than vanishing as an unused link target;
+and a table column's alignment is an `align` attribute, which the pages' style policy allows
+where a `style` attribute would be refused."""
 
 import re
 import threading
@@ -8,13 +16,13 @@ from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import reference
+from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
-# CommonMark without raw HTML (it is escaped instead), plus tables and strikethrough.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
-    ["table", "strikethrough"]
-)
 _TAGS = {
-    "p", "br", "em", "strong", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+    "p", "br", "em", "strong", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
     "a", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
     "mark",
 }  # fmt: skip
@@ -26,6 +34,99 @@ _ATTRIBUTES = {"a": {"href", "title"}, "mark": {"class"}, "th": {"align"}, "td":
 # instead of parsed, so that no text, however it was crafted, holds the server for long.
 _MARKUP = re.compile(r"[!#$%&*+\-:<=>@\[\\\]^_`{}~|]")
 _BUDGET = 200_000
+
+
+def _reference_unless_footnote(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+    start = state.bMarks[line] + state.tShift[line]
+    if state.src.startswith("[^", start):
+        return False
+    return reference(state, line, end, silent)
+
+
+def _text_of(tokens: list[Token]) -> str:
+    return "".join(
+        _text_of(token.children or []) if token.type == "image" else token.content
+        for token in tokens
+    )
+
+
+def _described_images(state: StateCore) -> None:
+    """Each image becomes its description in words, linked to its address unless it already
+    sits inside a link; each table cell's alignment becomes an `align` attribute."""
+    for block in state.tokens:
+        if block.type in ("th_open", "td_open") and "style" in block.attrs:
+            block.attrs = {"align": str(block.attrs["style"]).removeprefix("text-align:")}
+        if block.type != "inline" or not block.children:
+            continue
+        depth = 0
+        children: list[Token] = []
+        for token in block.children:
+            depth += token.type == "link_open"
+            depth -= token.type == "link_close"
+            if token.type != "image":
+                children.append(token)
+                continue
+            alt = _text_of(token.children or [])
+            words = Token("text", "", 0, content=f"[Image: {alt}]" if alt else "[Image]")
+            if depth:
+                children.append(words)
+                continue
+            attrs = {"href": token.attrs["src"]}
+            if token.attrs.get("title"):
+                attrs["title"] = token.attrs["title"]
+            children += [Token("link_open", "a", 1, attrs=attrs), words]
+            children.append(Token("link_close", "a", -1))
+        block.children = children
+
+
+# CommonMark without raw HTML (it is escaped instead), plus tables and strikethrough.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+    ["table", "strikethrough"]
+)
+_MARKDOWN.block.ruler.at("reference", _reference_unless_footnote)
+_MARKDOWN.core.ruler.push("described_images", _described_images)
+
+
+def parse(text: str) -> list[Token]:
+    """The block and inline tokens of `text`, read as every page and export reads it."""
+    return _MARKDOWN.parse(text)
+
+
+class Node:
+    """An element of the text: its token (the opening one of a pair) and what it holds; a
+    block's words are one `inline` node holding the inline elements."""
+
+    __slots__ = ("children", "token", "type")
+
+    def __init__(self, token: Token, children: list["Node"]) -> None:
+        self.token = token
+        self.type = token.type.removesuffix("_open")
+        self.children = children
+
+    def attr(self, name: str) -> str:
+        return str(self.token.attrs.get(name, ""))
+
+
+def _nest(tokens: list[Token]) -> list[Node]:
+    # Lighter than markdown-it's SyntaxTreeNode, which costs as much again as the parse.
+    top: list[Node] = []
+    open_children = [top]
+    for token in tokens:
+        if token.nesting == -1:
+            open_children.pop()
+            continue
+        node = Node(
+            token, _nest(token.children) if token.type == "inline" and token.children else []
+        )
+        open_children[-1].append(node)
+        if token.nesting == 1:
+            open_children.append(node.children)
+    return top
+
+
+def tree(text: str) -> list[Node]:
+    """The top-level blocks of `text`, each holding its own."""
+    return _nest(parse(text))
 
 
 def affordable(text: str) -> bool:
