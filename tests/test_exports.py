@@ -232,3 +232,23 @@ def test_public_page_shows_image_descriptions_and_names(
     assert "<s>Withdrawn</s>" in page
     for name in ("Ben ~~~~ &lt;b&gt;", "Rosa", "Abstained"):
         assert name in page
+
+
+def test_public_page_says_no_one_endorsed_when_everyone_abstained(
+    client: TestClient,
+    signed_in: Callable[[User], TestClient],
+    session: Session,
+    settings: Settings,
+) -> None:
+    fatima = make_user(session, name="Fatima", organisation="Workshop")
+    statement = make_statement(session, settings, facilitator=fatima, text="We agree.")
+    me, sid = signed_in(fatima), statement.id
+    me.post(f"/api/statements/{sid}/versions", json={"name": "Final"})
+    rid = me.post(f"/api/statements/{sid}/rounds", json={"version": 1}).json()["id"]
+    me.post(f"/api/statements/{sid}/rounds/{rid}/stances", json={"kind": "abstain"})
+    assert me.post(f"/api/statements/{sid}/rounds/{rid}/close").json()["approved"]  # consent
+    assert me.post(f"/api/statements/{sid}/publications", json={"version": 1}).status_code == 201
+    page = client.get(f"/s/{statement.slug}").text
+    assert re.search(r"Endorsed by</h2>\s*<p[^>]*>No one</p>", page), page
+    text = client.get(f"/api/public/{statement.slug}/v/1/export", params={"format": "txt"}).text
+    assert "Endorsed by\n-----------\n\n- No one\n" in text

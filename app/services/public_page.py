@@ -7,6 +7,8 @@ from app.models.publication import PublicationPublic, Signatory
 
 
 def _people(people: list[Signatory]) -> str:
+    if not people:
+        return '<p class="signatories">No one</p>'
     items = "".join(
         f'<li><span class="signatory-name">{escape(p.name)}</span>'
         + (
