@@ -50,18 +50,30 @@ def postgres_url() -> str:
     return url
 
 
+def fresh_database(postgres_url: str, name: str) -> str:
+    """Make the database `name` afresh on the server of `postgres_url`, bring it to the newest
+    schema, and return its URL."""
+    with psycopg.connect(postgres_url, autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(Settings(database_url=url))
+    migrate.upgrade(engine)
+    engine.dispose()
+    return url
+
+
 @pytest.fixture(scope="session")
 def workers_database(postgres_url: str) -> str:
     """A PostgreSQL database of their own for tests that run several server processes on
     one database: made afresh once per run and brought to the newest schema."""
-    with psycopg.connect(postgres_url, autocommit=True) as server:
-        server.execute("DROP DATABASE IF EXISTS accord_workers WITH (FORCE)")
-        server.execute("CREATE DATABASE accord_workers")
-    url = make_url(postgres_url).set(database="accord_workers")
-    engine = make_engine(Settings(database_url=url.render_as_string(hide_password=False)))
-    migrate.upgrade(engine)
-    engine.dispose()
-    return url.render_as_string(hide_password=False)
+    return fresh_database(postgres_url, "accord_workers")
+
+
+@pytest.fixture(scope="session")
+def serve_database(postgres_url: str) -> str:
+    """A PostgreSQL database of their own for the tests of `accord serve --workers N`."""
+    return fresh_database(postgres_url, "accord_serve")
 
 
 @pytest.fixture(scope="session")

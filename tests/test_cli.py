@@ -1,6 +1,8 @@
-"""The `accord` command: demo, serve (upgrading SQLite itself), db, user create and admin."""
+"""The `accord` command: demo, serve (upgrading SQLite itself; several workers on PostgreSQL,
+even on busy cores, replacing one that dies), db, user create and admin."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +23,8 @@ from app.models.user import User
 from app.security import verify_password
 from app.services.history import editing_sessions
 from app.services.text import text_at
+from app.supervisor import describe_exit
+from tests.serving import busy_cores, serving
 
 THEMES = [
     "Diversify and Alignment",
@@ -227,3 +231,49 @@ def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
     assert "ACCORD_DATABASE_URL" in refused.stderr
     assert not (tmp_path / "accord.sqlite3").exists()  # refused before touching anything
     assert accord(tmp_path, "serve", "--workers", "0").returncode == 1
+
+
+def _workers_env(database_url: str, data_dir: Path) -> dict[str, str]:
+    return {
+        "ACCORD_DATABASE_URL": database_url,
+        "ACCORD_DATA_DIR": str(data_dir),
+        "ACCORD_LOG_LEVEL": "warning",
+    }
+
+
+@pytest.mark.postgres
+def test_serve_starts_workers_on_busy_cores(serve_database: str, tmp_path: Path) -> None:
+    """Both workers come up while every core is busy, none killed for answering slowly."""
+    cores = os.cpu_count() or 2
+    with (
+        busy_cores(2 * cores, longest=900),
+        serving(_workers_env(serve_database, tmp_path), 2, tmp_path / "out.log") as served,
+    ):
+        deadline = time.monotonic() + 300
+        while len(started := served.workers()) < 2:
+            assert time.monotonic() < deadline, served.text()
+            assert served.process.poll() is None, served.text()
+            time.sleep(0.1)
+        answering = served.wait_until_answering(2, within=600)
+        assert answering == set(started), served.text()
+        assert "started worker" not in served.text()
+
+
+@pytest.mark.postgres
+def test_serve_says_when_a_worker_dies_and_replaces_it(serve_database: str, tmp_path: Path) -> None:
+    with serving(_workers_env(serve_database, tmp_path), 2, tmp_path / "out.log") as served:
+        victim, survivor = sorted(served.wait_until_answering(2, within=300))
+        served.close_held()
+        os.kill(victim, signal.SIGKILL)
+        line = served.wait_for_output(f"Worker {victim} was killed by SIGKILL", within=300)
+        replacement = int(line.rpartition("started worker ")[2].split()[0])
+        assert replacement not in (victim, survivor)
+        assert served.wait_until_answering(2, within=300) == {survivor, replacement}
+        assert served.process.poll() is None
+
+
+def test_describe_worker_exit() -> None:
+    assert describe_exit(-signal.SIGKILL) == "was killed by SIGKILL"
+    assert describe_exit(-signal.SIGSEGV) == "was killed by SIGSEGV"
+    assert describe_exit(1) == "exited with code 1"
+    assert describe_exit(0) == "exited with code 0"
