@@ -1,17 +1,29 @@
 """The schema changes only through migrations, and every migration can be undone."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from app import migrate
 from app.config import Settings
 from app.db import make_engine
+from app.models import (
+    AuditEvent,
+    Publication,
+    PublishedAddress,
+    ReviewRound,
+    Stance,
+    Statement,
+    User,
+    Version,
+)
+from app.models.review import StanceKind
 
 SCHEMA = "accord_migration_test"
 
@@ -64,3 +76,79 @@ def test_migrations_match_models(empty_engine: Engine) -> None:
 def test_app_refuses_outdated_schema(empty_engine: Engine) -> None:
     with pytest.raises(migrate.SchemaOutOfDate, match="accord db upgrade"):
         migrate.check_current(empty_engine)
+
+
+def test_migration_leaves_one_winner_and_keeps_published_addresses(empty_engine: Engine) -> None:
+    """A database from before the rules were the database's: two open rounds on one statement,
+    two current stances of one person, a published statement. The newest of each stays."""
+    migrate.upgrade(empty_engine, "0007")
+    day = datetime(2017, 11, 16, 9, tzinfo=UTC)
+    with Session(empty_engine) as session:
+        fatima = User(name="Fatima", email="fatima@example.org", password_hash="-")
+        session.add(fatima)
+        session.flush()
+        statement = Statement(title="Joint", slug="joint-statement", created_by=fatima.id)
+        session.add(statement)
+        session.flush()
+        session.add(
+            Version(
+                statement_id=statement.id, number=1, name="Final", rev=0, text="", content_hash=""
+            )
+        )
+        rounds = [
+            ReviewRound(
+                statement_id=statement.id,
+                version_number=1,
+                rule="consent",
+                opened_at=day + timedelta(hours=hour),
+                closed_at=closed,
+                approved=True if closed else None,
+            )
+            for hour, closed in [(0, day + timedelta(hours=1)), (2, None), (3, None)]
+        ]
+        session.add_all(rounds)
+        session.flush()
+        stances = [
+            Stance(
+                round_id=rounds[2].id,
+                user_id=fatima.id,
+                kind=kind,
+                reason="Say whose knowledge.",
+                recorded_at=day + timedelta(hours=hour),
+            )
+            for hour, kind in [(4, StanceKind.block), (5, StanceKind.approve)]
+        ]
+        session.add_all(stances)
+        session.add(
+            Publication(
+                statement_id=statement.id,
+                number=1,
+                version_number=1,
+                round_id=rounds[0].id,
+                title="Joint",
+                text="",
+                signatories=[],
+                abstentions=[],
+                published_at=day + timedelta(hours=1),
+            )
+        )
+        session.commit()
+        ids = [r.id for r in rounds], [s.id for s in stances], statement.id
+
+    migrate.upgrade(empty_engine)
+
+    (first, older, newest), (earlier, later), statement_id = ids
+    with Session(empty_engine) as session:
+        kept = {r.id: (r.closed_at, r.approved) for r in session.exec(select(ReviewRound))}
+        assert kept[newest] == (None, None)
+        assert kept[older] == (day + timedelta(hours=3), False)  # when the newest opened
+        assert kept[first] == (day + timedelta(hours=1), True)
+        current = {s.id: s.superseded_at for s in session.exec(select(Stance))}
+        assert current == {earlier: day + timedelta(hours=5), later: None}
+        [event] = session.exec(select(AuditEvent)).all()
+        assert (event.kind, event.data["round_id"], event.actor_id) == ("round.closed", older, None)
+        [address] = session.exec(select(PublishedAddress)).all()
+        assert (address.slug, address.statement_id) == ("joint-statement", statement_id)
+        assert address.since == day + timedelta(hours=1)
+    migrate.downgrade(empty_engine, "0007")
+    migrate.upgrade(empty_engine)

@@ -6,7 +6,7 @@ from app.models.comment import Comment, CommentEdit, Thread
 from app.models.invitation import Invitation
 from app.models.membership import Membership, Permission, Role
 from app.models.operation import AuthorshipSnapshot, Operation, Snapshot
-from app.models.publication import Publication
+from app.models.publication import Publication, PublishedAddress
 from app.models.review import ReviewRound, Stance
 from app.models.statement import Statement
 from app.models.user import User
@@ -23,6 +23,7 @@ __all__ = [
     "Operation",
     "Permission",
     "Publication",
+    "PublishedAddress",
     "ReviewRound",
     "Role",
     "SignInAttempt",

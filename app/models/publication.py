@@ -29,6 +29,20 @@ class Publication(SQLModel, table=True):
     published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class PublishedAddress(SQLModel, table=True):
+    """An address at which a statement's publications have been shown: it shows them for good.
+
+    A statement gets one when it is published, and another whenever a published statement
+    takes a new address; no other statement can ever have it.
+    """
+
+    __tablename__ = "published_address"
+
+    slug: str = Field(primary_key=True, max_length=80)
+    statement_id: int = Field(foreign_key="statement.id", index=True, ondelete="CASCADE")
+    since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class PublicationCreate(SQLModel):
     model_config = STRICT_BODY
 

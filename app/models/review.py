@@ -5,7 +5,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import MAX_INT, STRICT_BODY, UTCDateTime, strip_text, utcnow
@@ -18,8 +18,22 @@ class StanceKind(StrEnum):
     block = "block"
 
 
+OPEN = text("closed_at IS NULL")
+CURRENT = text("superseded_at IS NULL")
+
+
 class ReviewRound(SQLModel, table=True):
     __tablename__ = "review_round"
+    # One open round per statement: of two opened at once, the database keeps one.
+    __table_args__ = (
+        Index(
+            "uq_review_round_open",
+            "statement_id",
+            unique=True,
+            sqlite_where=OPEN,
+            postgresql_where=OPEN,
+        ),
+    )
 
     id: int = Field(default=None, primary_key=True)
     statement_id: int = Field(foreign_key="statement.id", index=True, ondelete="CASCADE")
@@ -34,6 +48,18 @@ class ReviewRound(SQLModel, table=True):
 
 
 class Stance(SQLModel, table=True):
+    # One current stance per person and round; the earlier ones are kept, superseded.
+    __table_args__ = (
+        Index(
+            "uq_stance_current",
+            "round_id",
+            "user_id",
+            unique=True,
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
+    )
+
     id: int = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="review_round.id", index=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id")

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.config import Settings
@@ -150,6 +151,15 @@ def reply(
     return comment
 
 
+def _hold(session: Session, comment: Comment) -> None:
+    """Hold the comment until this transaction ends (a write: see hold_statement), and read it
+    as it is now."""
+    session.execute(
+        update(Comment).where(col(Comment.id) == comment.id).values(body=col(Comment.body))
+    )
+    session.refresh(comment)
+
+
 def edit(
     *, session: Session, settings: Settings, comment: Comment, body: str, editor: User
 ) -> Comment:
@@ -157,6 +167,8 @@ def edit(
     _check_body(settings, body)
     if comment.author_id != editor.id:
         raise Forbidden("Only its author may edit a comment.")
+    # Edits of one comment take turns, each keeping the wording it replaced.
+    _hold(session, comment)
     if comment.deleted_at is not None:
         raise Conflict("A deleted comment cannot be edited.")
     if body == comment.body:
@@ -181,6 +193,7 @@ def delete(*, session: Session, comment: Comment, actor: User, may_moderate: boo
     """Leave a tombstone: the thread keeps its place and order, the words go, earlier ones too."""
     if comment.author_id != actor.id and not may_moderate:
         raise Forbidden("Only its author or a facilitator may delete a comment.")
+    _hold(session, comment)  # so that no edit at the same moment keeps a wording
     if comment.deleted_at is not None:
         return
     for earlier in session.exec(select(CommentEdit).where(CommentEdit.comment_id == comment.id)):
@@ -192,9 +205,17 @@ def delete(*, session: Session, comment: Comment, actor: User, may_moderate: boo
 
 
 def set_resolved(*, session: Session, thread: Thread, actor: User, resolved: bool) -> None:
-    thread.resolved_at = utcnow() if resolved else None
-    thread.resolved_by = actor.id if resolved else None
-    session.add(thread)
+    """Resolve the thread, or reopen it; resolving it again keeps who resolved it first, and
+    when."""
+    change = update(Thread).where(col(Thread.id) == thread.id)
+    if resolved:
+        change = change.where(col(Thread.resolved_at).is_(None)).values(
+            resolved_at=utcnow(), resolved_by=actor.id
+        )
+    else:
+        change = change.values(resolved_at=None, resolved_by=None)
+    session.execute(change, execution_options={"synchronize_session": False})
+    session.expire(thread)
 
 
 def list_threads(

@@ -90,9 +90,12 @@ def revoke_invitation(
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.statement_id != statement_id:
         raise NotFound("There is no such invitation.")
-    if invitation.revoked_at is None:
-        invitation.revoked_at = utcnow()
-        session.add(invitation)
+    revoked = session.execute(
+        update(Invitation)
+        .where(col(Invitation.id) == invitation_id, col(Invitation.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if revoked.rowcount == 1:  # type: ignore[attr-defined]  # not already, nor at once
         audit.record(
             session=session,
             statement_id=statement_id,
@@ -125,6 +128,25 @@ def _use(session: Session, invitation: Invitation) -> None:
     )
     if used.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(UNUSABLE[InvitationStatus.used])
+
+
+def _join(session: Session, invitation: Invitation, user: User) -> Membership:
+    """Use the link once and make `user` a member; if they already are one (the same person
+    accepting in two tabs at once, say), the link stays unused."""
+    with session.begin_nested() as joining:
+        _use(session, invitation)
+        joined = members.join(
+            session=session, statement_id=invitation.statement_id, user=user, role=invitation.role
+        )
+        if joined is None:
+            joining.rollback()
+    if joined is not None:
+        return joined
+    membership = members.find_membership(
+        session=session, statement_id=invitation.statement_id, user_id=user.id
+    )
+    assert membership is not None
+    return membership
 
 
 def preview(*, session: Session, token: str) -> InvitationPreview:
@@ -173,15 +195,10 @@ def accept(
             account = NewAccount.model_validate(acceptance.model_dump(exclude_none=True))
         except ValidationError as error:
             raise Invalid(describe_validation_errors(error.errors())) from None
+        session.close()  # no connection held while the password is hashed; rows stay readable
         user = accounts.create_user(session=session, account=account)
         created = True
-    _use(session, invitation)
-    membership = members.add_member(
-        session=session,
-        statement_id=invitation.statement_id,
-        user=user,
-        role=invitation.role,
-    )
+    membership = _join(session, invitation, user)
     if acceptance.organisation and not created:
         membership.organisation = acceptance.organisation
     return membership, user, created

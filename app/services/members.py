@@ -3,12 +3,14 @@
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, NotFound
 from app.models.membership import MemberPublic, Membership, MemberUpdate, Role
 from app.models.user import User
 from app.services import audit
+from app.services.statements import hold_statement
 
 
 def profile(user: User, membership: Membership) -> dict[str, Any]:
@@ -58,7 +60,13 @@ def find_membership(*, session: Session, statement_id: int, user_id: int) -> Mem
 
 
 def _membership(session: Session, statement_id: int, user_id: int) -> Membership:
-    membership = find_membership(session=session, statement_id=statement_id, user_id=user_id)
+    """The membership as it is now, for a change to it: another may have changed it since this
+    request first read it (its role, say)."""
+    membership = session.exec(
+        select(Membership)
+        .where(Membership.statement_id == statement_id, Membership.user_id == user_id)
+        .execution_options(populate_existing=True)
+    ).first()
     if membership is None:
         raise NotFound("This person is not a member of the statement.")
     return membership
@@ -86,22 +94,39 @@ def add_member(
     *, session: Session, statement_id: int, user: User, role: Role, actor: User | None = None
 ) -> Membership:
     """Make `user` a member, or return their membership if they already are one."""
+    joined = join(session=session, statement_id=statement_id, user=user, role=role, actor=actor)
+    if joined is not None:
+        return joined
     existing = find_membership(session=session, statement_id=statement_id, user_id=user.id)
-    if existing is not None:
-        return existing
+    assert existing is not None
+    return existing
+
+
+def join(
+    *, session: Session, statement_id: int, user: User, role: Role, actor: User | None = None
+) -> Membership | None:
+    """Make `user` a member; None if they already are one (also when they were made one at
+    the same moment by another request)."""
+    if find_membership(session=session, statement_id=statement_id, user_id=user.id):
+        return None
     membership = Membership(
         statement_id=statement_id, user_id=user.id, role=role, organisation=user.organisation
     )
-    session.add(membership)
-    audit.record(
-        session=session,
-        statement_id=statement_id,
-        actor=actor or user,
-        kind="member.joined",
-        member_id=user.id,
-        member=user.name,
-        role=Role(role).value,
-    )
+    try:
+        with session.begin_nested():
+            session.add(membership)
+            session.flush()
+            audit.record(
+                session=session,
+                statement_id=statement_id,
+                actor=actor or user,
+                kind="member.joined",
+                member_id=user.id,
+                member=user.name,
+                role=Role(role).value,
+            )
+    except IntegrityError:
+        return None
     return membership
 
 
@@ -109,6 +134,9 @@ def change_member(
     *, session: Session, statement_id: int, user_id: int, changes: MemberUpdate, actor: User
 ) -> MemberPublic:
     """Change a member's role or the organisation they speak for."""
+    # Changes to one statement's members take turns, so that two facilitators stepping down
+    # at once cannot both count the other as the one who stays.
+    hold_statement(session=session, statement_id=statement_id)
     membership = _membership(session, statement_id, user_id)
     member = session.get(User, user_id)
     name = member.name if member else ""
@@ -150,6 +178,7 @@ def change_member(
 
 def remove_member(*, session: Session, statement_id: int, user_id: int, actor: User) -> None:
     """Remove a member (or, with one's own id, leave); their past contributions stay."""
+    hold_statement(session=session, statement_id=statement_id)  # see change_member
     membership = _membership(session, statement_id, user_id)
     _keep_a_facilitator(session, membership)
     member = session.get(User, user_id)

@@ -5,16 +5,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, NotFound
-from app.models.publication import Publication, PublicationPublic, Signatory
+from app.models.publication import (
+    Publication,
+    PublicationPublic,
+    PublishedAddress,
+    Signatory,
+)
 from app.models.review import ReviewRound, Stance, StanceKind
 from app.models.statement import Statement, StatementState
 from app.models.user import User
-from app.services import audit, markdown, versions
+from app.services import audit, markdown, statements, versions
 
 
 def publish(*, session: Session, statement: Statement, number: int, actor: User) -> Publication:
-    """Publish version `number`, which a closed review round approved. Two publishes at once:
-    one wins, the other gets 409."""
+    """Publish version `number`, which a closed review round approved, at the statement's
+    address, which becomes its own for good. Two publishes at once: one wins, the other gets
+    409."""
     version = versions.find_version(session=session, statement_id=statement.id, number=number)
     review = session.exec(
         select(ReviewRound)
@@ -27,6 +33,16 @@ def publish(*, session: Session, statement: Statement, number: int, actor: User)
     ).first()
     if review is None:
         raise Conflict(f"Version {number} has not been approved in a review round.")
+    # Publishes and changes of address of one statement take turns: its title, address and
+    # publications, read from here on, stay as read until this one commits.
+    statements.hold_statement(session=session, statement_id=statement.id)
+    session.refresh(statement)
+    if session.exec(
+        select(Publication.id).where(
+            Publication.statement_id == statement.id, Publication.version_number == number
+        )
+    ).first():
+        raise Conflict(f"Version {number} is already published.")
     current = session.exec(
         select(Stance, User)
         .join(User, col(User.id) == Stance.user_id)
@@ -60,6 +76,7 @@ def publish(*, session: Session, statement: Statement, number: int, actor: User)
             session.add(publication)
     except IntegrityError:
         raise Conflict("This version has just been published, or another one at once.") from None
+    _keep_address(session, statement_id=statement.id, slug=statement.slug)
     statement.state = StatementState.published
     session.add(statement)
     audit.record(
@@ -73,14 +90,31 @@ def publish(*, session: Session, statement: Statement, number: int, actor: User)
     return publication
 
 
+def _keep_address(session: Session, *, statement_id: int, slug: str) -> None:
+    """Make `slug` the statement's address for good, unless it already is."""
+    taken = Conflict(
+        f"The address /s/{slug} keeps showing another statement's publication; "
+        "choose another address in the settings, then publish."
+    )
+    owner = session.get(PublishedAddress, slug)
+    if owner is None:
+        try:
+            with session.begin_nested():
+                session.add(PublishedAddress(slug=slug, statement_id=statement_id))
+        except IntegrityError:
+            raise taken from None
+    elif owner.statement_id != statement_id:
+        raise taken
+
+
 def find_statement(*, session: Session, slug: str) -> Statement:
-    statement = session.exec(select(Statement).where(Statement.slug == slug)).first()
-    if (
-        statement is None
-        or not session.exec(
-            select(Publication.id).where(Publication.statement_id == statement.id)
-        ).first()
-    ):
+    """The statement whose publications show at `slug`: now, or ever before."""
+    statement = session.exec(
+        select(Statement)
+        .join(PublishedAddress, col(PublishedAddress.statement_id) == col(Statement.id))
+        .where(PublishedAddress.slug == slug)
+    ).first()
+    if statement is None:
         raise NotFound("Nothing has been published at this address.")
     return statement
 

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, Invalid, NotFound
@@ -31,8 +33,12 @@ def open_round(
     version = versions.find_version(
         session=session, statement_id=statement.id, number=round_in.version
     )
+    already_open = Conflict("A review round is already open; close it first.")
     if open_round_of(session=session, statement_id=statement.id) is not None:
-        raise Conflict("A review round is already open; close it first.")
+        raise already_open
+    statement.state = StatementState.review
+    session.add(statement)
+    session.flush()
     review = ReviewRound(
         statement_id=statement.id,
         version_number=version.number,
@@ -41,10 +47,12 @@ def open_round(
         opened_by=actor.id,
         closes_on=round_in.closes_on,
     )
-    session.add(review)
-    statement.state = StatementState.review
-    session.add(statement)
-    session.flush()
+    try:
+        # Of rounds opened at once, the database keeps one (an index on the open ones).
+        with session.begin_nested():
+            session.add(review)
+    except IntegrityError:
+        raise already_open from None
     audit.record(
         session=session,
         statement_id=statement.id,
@@ -70,7 +78,11 @@ def close_if_due(*, session: Session, statement: Statement, today: date | None =
     review = open_round_of(session=session, statement_id=statement.id)
     today = today or utcnow().date()
     if review is not None and review.closes_on is not None and review.closes_on < today:
-        close_round(session=session, statement=statement, review=review, actor=None)
+        try:
+            close_round(session=session, statement=statement, review=review, actor=None)
+        except Conflict:
+            session.rollback()  # another request closed it a moment ago
+            return
         session.commit()
 
 
@@ -100,16 +112,20 @@ def record_stance(
         )
         if stance_in.end > len(version.text):
             raise Invalid("The passage is not within the version's text.")
+    # Stances and the closing of one round take turns: a stance is recorded in an open round,
+    # before its verdict, and one person's stances sent at once supersede each other in turn.
+    if not _hold_open(session, review):
+        raise Conflict("This review round is closed.")
     now = utcnow()
-    for earlier in session.exec(
-        select(Stance).where(
-            Stance.round_id == review.id,
-            Stance.user_id == user.id,
+    session.execute(
+        update(Stance)
+        .where(
+            col(Stance.round_id) == review.id,
+            col(Stance.user_id) == user.id,
             col(Stance.superseded_at).is_(None),
         )
-    ):
-        earlier.superseded_at = now
-        session.add(earlier)
+        .values(superseded_at=now)
+    )
     stance = Stance(
         round_id=review.id,
         user_id=user.id,
@@ -135,11 +151,19 @@ def record_stance(
 def close_round(
     *, session: Session, statement: Statement, review: ReviewRound, actor: User | None
 ) -> ReviewRound:
-    """Close the round: the version is approved if the rule holds now."""
-    if review.closed_at is not None:
+    """Close the round: the version is approved if the rule holds now. Of closes at once, one
+    closes it and the others get 409."""
+    now = utcnow()
+    closed = session.execute(
+        update(ReviewRound)
+        .where(col(ReviewRound.id) == review.id, col(ReviewRound.closed_at).is_(None))
+        .values(closed_at=now)
+    )
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("This review round is already closed.")
+    # Read after the write above: every stance recorded before it, and none after.
     verdict = describe(session=session, review=review).tally
-    review.closed_at = utcnow()
+    review.closed_at = now
     review.approved = verdict.holds
     statement.state = StatementState.approved if verdict.holds else StatementState.drafting
     session.add(review)
@@ -154,6 +178,16 @@ def close_round(
         approved=verdict.holds,
     )
     return review
+
+
+def _hold_open(session: Session, review: ReviewRound) -> bool:
+    """Hold the round until this transaction ends, if it is still open; whether it is."""
+    held = session.execute(
+        update(ReviewRound)
+        .where(col(ReviewRound.id) == review.id, col(ReviewRound.closed_at).is_(None))
+        .values(closed_at=None)
+    )
+    return bool(held.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def describe(*, session: Session, review: ReviewRound) -> RoundPublic:

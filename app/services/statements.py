@@ -1,16 +1,21 @@
 """Statements: creating, listing and changing their settings."""
 
+import itertools
 import re
+import secrets
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.errors import Conflict, Invalid
 from app.models.base import utcnow
 from app.models.membership import Membership, Role
+from app.models.publication import Publication, PublishedAddress
 from app.models.statement import (
     ApprovalRule,
     Statement,
@@ -31,20 +36,33 @@ def slugify(title: str) -> str:
     return slug[:MAX_SLUG].rstrip("-") or "statement"
 
 
-def _unique_slug(session: Session, base: str) -> str:
-    taken = set(
-        session.exec(
-            select(Statement.slug).where(
-                (col(Statement.slug) == base) | col(Statement.slug).startswith(f"{base}-")
-            )
+def _candidates(base: str) -> Iterator[str]:
+    yield base
+    for number in itertools.count(2):
+        yield f"{base}-{number}"
+
+
+def _free_slug(session: Session, base: str) -> str:
+    """The first of `base`, `base-2`, `base-3` … that no statement has and none published at."""
+    taken: set[str] = set()
+    for column in (col(Statement.slug), col(PublishedAddress.slug)):
+        taken.update(
+            session.exec(select(column).where((column == base) | column.startswith(f"{base}-")))
         )
+    return next(slug for slug in _candidates(base) if slug not in taken)
+
+
+def hold_statement(*, session: Session, statement_id: int) -> None:
+    """Wait until no other transaction is changing the statement, and make others wait until
+    this one ends, so that what is read next stays true until then.
+
+    A write does this on both databases (PostgreSQL locks the row, SQLite the database), where
+    SELECT … FOR UPDATE would on PostgreSQL alone. It writes nothing new."""
+    session.execute(
+        update(Statement)
+        .where(col(Statement.id) == statement_id)
+        .values(state=col(Statement.state))
     )
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
 
 
 def _check_title(settings: Settings, title: str) -> str:
@@ -69,15 +87,26 @@ def create_statement(
     title = _check_title(settings, statement_in.title)
     context = _check_context(settings, statement_in.context)
     check_text(settings=settings, text=statement_in.text)
+    # The statement is written first under an address nobody else will ask for (a write is
+    # also what begins the transaction on SQLite); then it takes the first free address.
+    # Statements created at once with one title: the one that finds its address just taken
+    # (the taker has committed by then) tries the next.
     statement = Statement(
-        title=title,
-        context=context,
-        slug=_unique_slug(session, slugify(title)),
-        created_by=author.id,
+        title=title, context=context, slug=f"new-{secrets.token_hex(16)}", created_by=author.id
     )
     session.add(statement)
     session.flush()
-    assert statement.id is not None
+    base = slugify(title)
+    slug = _free_slug(session, base)
+    while True:
+        try:
+            with session.begin_nested():
+                statement.slug = slug
+            break
+        except IntegrityError:
+            slug, refused = _free_slug(session, base), slug
+            if slug == refused:
+                raise  # the address is free after all: something else was refused
     session.add(
         Membership(
             statement_id=statement.id,
@@ -107,8 +136,7 @@ def update_statement(
         fields["context"] = _check_context(settings, fields["context"] or "")
     slug = fields.get("slug")
     if slug is not None and slug != statement.slug:
-        if session.exec(select(Statement.id).where(Statement.slug == slug)).first() is not None:
-            raise Conflict(f"The address /s/{slug} is taken by another statement.")
+        _move(session, statement, slug)
     elif "slug" in fields:
         del fields["slug"]
     if "approval_rule" in fields and fields["approval_rule"] is None:
@@ -136,6 +164,32 @@ def update_statement(
             fields=sorted(fields),
         )
     return statement
+
+
+def _move(session: Session, statement: Statement, slug: str) -> None:
+    """Give the statement the address `slug`; every address it was published at stays its own."""
+    # Changes of address and publishes of one statement take turns; what is read after this
+    # is current until the change commits.
+    hold_statement(session=session, statement_id=statement.id)
+    try:
+        with session.begin_nested():
+            session.execute(
+                update(Statement).where(col(Statement.id) == statement.id).values(slug=slug)
+            )
+    except IntegrityError:
+        raise Conflict(f"The address /s/{slug} is taken by another statement.") from None
+    owner = session.get(PublishedAddress, slug)
+    if owner is not None and owner.statement_id != statement.id:
+        raise Conflict(
+            f"The address /s/{slug} keeps showing another statement's publication; "
+            "choose another address."
+        )
+    published = session.exec(
+        select(Publication.id).where(Publication.statement_id == statement.id)
+    ).first()
+    if owner is None and published is not None:
+        # The publications show at the new address too, so it becomes theirs for good.
+        session.add(PublishedAddress(slug=slug, statement_id=statement.id))
 
 
 def member_count(*, session: Session, statement_id: int) -> int:

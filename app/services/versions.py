@@ -6,16 +6,14 @@ A version is written once and never changed: there is no update or delete here o
 import hashlib
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.errors import Conflict, NotFound
+from app.errors import NotFound
 from app.models.user import User
 from app.models.version import Version, VersionAuthor, VersionCreate, VersionPublic, VersionSummary
 from app.services import audit
+from app.services.statements import hold_statement
 from app.services.text import text_at
-
-NUMBER_ATTEMPTS = 5  # two people saving at one moment: the loser takes the next number
 
 
 def content_hash(text: str) -> str:
@@ -27,36 +25,33 @@ def save_version(
 ) -> Version:
     """Freeze the text at `version_in.rev` (default the head) as the next version."""
     frozen = text_at(session=session, statement_id=statement_id, rev=version_in.rev)
-    for _ in range(NUMBER_ATTEMPTS):
-        last = session.exec(
-            select(func.max(Version.number)).where(Version.statement_id == statement_id)
-        ).one()
-        version = Version(
-            statement_id=statement_id,
-            number=(last or 0) + 1,
-            name=version_in.name,
-            note=version_in.note,
-            rev=frozen.rev,
-            text=frozen.text,
-            content_hash=content_hash(frozen.text),
-            created_by=author.id,
-        )
-        try:
-            with session.begin_nested():
-                session.add(version)
-        except IntegrityError:
-            continue
-        audit.record(
-            session=session,
-            statement_id=statement_id,
-            actor=author,
-            kind="version.saved",
-            number=version.number,
-            name=version.name,
-            rev=version.rev,
-        )
-        return version
-    raise Conflict("Many versions were saved at once; try again.")
+    # Versions saved at once take turns, each numbered after the one before.
+    hold_statement(session=session, statement_id=statement_id)
+    last = session.exec(
+        select(func.max(Version.number)).where(Version.statement_id == statement_id)
+    ).one()
+    version = Version(
+        statement_id=statement_id,
+        number=(last or 0) + 1,
+        name=version_in.name,
+        note=version_in.note,
+        rev=frozen.rev,
+        text=frozen.text,
+        content_hash=content_hash(frozen.text),
+        created_by=author.id,
+    )
+    session.add(version)
+    session.flush()
+    audit.record(
+        session=session,
+        statement_id=statement_id,
+        actor=author,
+        kind="version.saved",
+        number=version.number,
+        name=version.name,
+        rev=version.rev,
+    )
+    return version
 
 
 def find_version(*, session: Session, statement_id: int, number: int) -> Version:
