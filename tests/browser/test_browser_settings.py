@@ -148,3 +148,38 @@ def test_facilitator_removes_member_after_confirming(accord_ui: AccordUI) -> Non
     page.reload()
     expect(page.get_by_role("row", name=re.compile("Fatima Facilitator"))).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Dmitri Delegate"))).to_have_count(0)
+
+
+def test_published_address_stays_with_its_statement(accord_ui: AccordUI) -> None:
+    fatima = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    ben = accord_ui.person("Ben Facilitator", "Wikimedia UK")
+    page = accord_ui.signed_in(fatima)
+    title = "Joint statement on permanent addresses"
+    statement_id = accord_ui.create_statement(page, title, text="We, the partners, agree.")
+    base = f"/api/statements/{statement_id}"
+    slug = accord_ui.api(page, "GET", base)["slug"]
+    accord_ui.api(page, "POST", f"{base}/versions", {"name": "Final"})
+    round_id = accord_ui.api(page, "POST", f"{base}/rounds", {"version": 1})["id"]
+    accord_ui.api(page, "POST", f"{base}/rounds/{round_id}/stances", {"kind": "approve"})
+    accord_ui.api(page, "POST", f"{base}/rounds/{round_id}/close")
+    accord_ui.api(page, "POST", f"{base}/publications", {"version": 1})
+    page.goto(f"/statements/{statement_id}/settings")
+    page.get_by_label("Public address").fill(f"{slug}-renamed")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("The settings are saved.")).to_be_visible()
+
+    # Someone else's statement cannot take the address the publication was read at.
+    theirs = accord_ui.signed_in(ben)
+    their_id = accord_ui.create_statement(theirs, title)
+    theirs.goto(f"/statements/{their_id}/settings")
+    expect(theirs.get_by_label("Public address")).not_to_have_value(slug)
+    theirs.get_by_label("Public address").fill(slug)
+    theirs.get_by_role("button", name="Save settings").click()
+    expect(theirs.get_by_role("alert")).to_have_text(
+        f"The address /s/{slug} keeps showing another statement's publication; "
+        "choose another address."
+    )
+
+    reader = accord_ui.new_page()
+    reader.goto(f"/s/{slug}/v/1")
+    expect(reader.locator("article")).to_have_text("We, the partners, agree.")
