@@ -108,6 +108,7 @@ NUMBERED = "3. three\n4. four\n   1. nested one\n   2. nested two\n5. five\n"
 
 def test_export_lists_keep_numbers_and_nesting() -> None:
     assert plain(NUMBERED) == "3. three\n4. four\n   1. nested one\n   2. nested two\n5. five\n"
+    assert markdown.render(NUMBERED).startswith('<ol start="3">')  # the public page
     wiki = wikitext(NUMBERED)
     assert wiki.startswith('<ol start="3">\n<li>three</li>\n<li>four<ol><li>nested one</li>')
     assert wikitext("1. a\n   - b\n2. c\n") == "# a\n#* b\n# c\n"

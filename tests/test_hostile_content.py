@@ -29,6 +29,7 @@ SAFE_TAGS = {
     "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
     "mark", "span", "div", "ins", "s",
 }  # fmt: skip
+SAFE_ATTRIBUTES = {"href", "title", "rel", "class", "align", "start", "id", "lang", "charset"}
 SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 
 
@@ -63,7 +64,7 @@ class Markup(HTMLParser):
         assert set(self.tags) <= SAFE_TAGS, set(self.tags) - SAFE_TAGS
         for tag, name, value in self.attributes:
             assert not name.startswith("on"), (tag, name, value)
-            assert name in {"href", "title", "rel", "class", "align", "id", "lang", "charset"} or (
+            assert name in SAFE_ATTRIBUTES or (
                 page and name in {"name", "content", "aria-labelledby"}
             ), (tag, name, value)
             if name == "href" and (tag, value) != ("link", "data:,"):

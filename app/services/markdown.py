@@ -26,7 +26,13 @@ _TAGS = {
     "a", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
     "mark",
 }  # fmt: skip
-_ATTRIBUTES = {"a": {"href", "title"}, "mark": {"class"}, "th": {"align"}, "td": {"align"}}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "mark": {"class"},
+    "ol": {"start"},  # a numbered list that starts at 3 says 3 on the page too
+    "th": {"align"},
+    "td": {"align"},
+}
 
 # markdown-it is linear but slow: up to about 2.5 µs a character, ten times that for each one
 # that may open markup (table cells, runs of brackets) and more for each line. A text whose
@@ -93,31 +99,33 @@ def parse(text: str) -> list[Token]:
 
 
 class Node:
-    """An element of the text: its token (the opening one of a pair) and what it holds; a
-    block's words are one `inline` node holding the inline elements."""
+    """A block of the text: its token (the opening one of a pair) and the blocks it holds."""
 
     __slots__ = ("children", "token", "type")
 
-    def __init__(self, token: Token, children: list["Node"]) -> None:
+    def __init__(self, token: Token) -> None:
         self.token = token
         self.type = token.type.removesuffix("_open")
-        self.children = children
+        self.children: list[Node] = []
 
     def attr(self, name: str) -> str:
         return str(self.token.attrs.get(name, ""))
 
+    def words(self) -> list[Token]:
+        """The inline tokens of a paragraph, heading or table cell, in order."""
+        return self.children[0].token.children or [] if self.children else []
+
 
 def _nest(tokens: list[Token]) -> list[Node]:
-    # Lighter than markdown-it's SyntaxTreeNode, which costs as much again as the parse.
+    # Blocks only, and lighter than markdown-it's SyntaxTreeNode, which costs as much again as
+    # the parse: the inline tokens are read in order, as they come.
     top: list[Node] = []
     open_children = [top]
     for token in tokens:
         if token.nesting == -1:
             open_children.pop()
             continue
-        node = Node(
-            token, _nest(token.children) if token.type == "inline" and token.children else []
-        )
+        node = Node(token)
         open_children[-1].append(node)
         if token.nesting == 1:
             open_children.append(node.children)

@@ -4,26 +4,31 @@ markup. Headings are underlined, lists keep their markers, numbers and nesting, 
 image is its description, and struck text keeps its ~~ marks (dropping them would turn a
 deletion into an assertion)."""
 
+from markdown_it.token import Token
+
 from app.services import markdown
 from app.services.markdown import Node
 
 
-def _inline(node: Node) -> str:
-    out: list[str] = []
-    for child in node.children:
-        kind = child.type
+def _inline(tokens: list[Token]) -> str:
+    out: list[str] = []  # the pieces of the innermost open link's words, or of all
+    links: list[tuple[list[str], str]] = []  # each open link's surrounding pieces and address
+    for token in tokens:
+        kind = token.type
         if kind in ("text", "code_inline"):
-            out.append(child.token.content)
+            out.append(token.content)
         elif kind in ("softbreak", "hardbreak"):
             out.append("\n")
-        elif kind == "s":
-            out.append(f"~~{_inline(child)}~~")
-        elif kind == "link":
-            label, href = _inline(child), child.attr("href")
+        elif kind in ("s_open", "s_close"):
+            out.append("~~")
+        elif kind == "link_open":
+            links.append((out, str(token.attrs.get("href", ""))))
+            out = []
+        elif kind == "link_close" and links:
+            label = "".join(out)
+            out, href = links.pop()
             shown = label in (href, href.removeprefix("mailto:"))
             out.append(label if shown else f"{label} ({href})" if label else href)
-        else:
-            out.append(_inline(child))
     return "".join(out)
 
 
@@ -48,7 +53,7 @@ def _list(node: Node) -> list[str]:
 
 def _table(node: Node) -> list[str]:
     rows = [
-        [(cell.attr("align"), _inline(cell.children[0])) for cell in row.children]
+        [(cell.attr("align"), _inline(cell.words())) for cell in row.children]
         for part in node.children
         for row in part.children
     ]
@@ -68,9 +73,9 @@ def _table(node: Node) -> list[str]:
 def _block(node: Node) -> list[str]:
     kind = node.type
     if kind == "paragraph":
-        return _inline(node.children[0]).split("\n")
+        return _inline(node.words()).split("\n")
     if kind == "heading":
-        lines = _inline(node.children[0]).split("\n")
+        lines = _inline(node.words()).split("\n")
         level = int(node.token.tag[1])
         if level > 2:
             return lines

@@ -9,15 +9,24 @@ because they also hold inside link addresses, table cells and list items."""
 
 import re
 
+from markdown_it.token import Token
+
 from app.services import markdown
 from app.services.markdown import Node
 
 # Markup anywhere in a line: links, templates and tables ([ ] { } |), tags and character
-# references (< > &), signatures (~~~); runs that are markup only together: bold and italics
-# (''), magic words (__TOC__), table cells (!!); magic links (ISBN, RFC, PMID); and the
-# schemes of MediaWiki's default $wgUrlProtocols, which make a bare address a link.
+# references (< > &), signatures (~~~).
+_CHARACTERS = {char: f"&#{ord(char)};" for char in "[]{}|~"} | {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+}
+_AS_REFERENCES = str.maketrans(_CHARACTERS)
+# Runs that are markup only together: bold and italics (''), magic words (__TOC__), table
+# cells (!!); magic links (ISBN, RFC, PMID); and the schemes of MediaWiki's default
+# $wgUrlProtocols, which make a bare address a link.
 _MARKUP = re.compile(
-    r"'{2,}|_{2,}|!{2,}|[&<>\[\]{}|~]|ISBN|RFC|PMID"
+    r"'{2,}|_{2,}|!{2,}|ISBN|RFC|PMID"
     r"|(?i:\b(?:bitcoin|ftps?|geo|git|gopher|https?|ircs?|magnet|mailto|matrix|mms|news|nntp"
     r"|redis|sftp|sips?|sms|ssh|svn|tel|telnet|urn|worldwind|xmpp):)"
 )
@@ -29,11 +38,8 @@ _ADDRESS = re.compile(r"&|'{2,}|~{2,}|_{2,}|!{2,}")
 _LINKED = ("http:", "https:", "mailto:")  # what the pages link; other addresses stay words
 
 
-_NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-
-
 def _reference(char: str) -> str:
-    return _NAMED.get(char) or f"&#{ord(char)};"
+    return _CHARACTERS.get(char) or f"&#{ord(char)};"
 
 
 def _marked(match: re.Match[str]) -> str:
@@ -47,7 +53,7 @@ def _marked(match: re.Match[str]) -> str:
 
 def escape(text: str, *, line_start: bool = False) -> str:
     """`text` as words on a wiki, none of it markup. `line_start`: it begins a line."""
-    escaped = _MARKUP.sub(_marked, text)
+    escaped = _MARKUP.sub(_marked, text.translate(_AS_REFERENCES))
     # An apostrophe or underscore at either end could join one of the markup's own.
     if escaped[:1] in ("'", "_") or (line_start and escaped[:1] in _LINE_START):
         escaped = _reference(escaped[0]) + escaped[1:]
@@ -65,46 +71,55 @@ def _address(href: str) -> str:
 def _pre(code: str) -> str:
     """A <pre> block: MediaWiki reads character references there and no markup, but a
     signature or a closing tag would still act."""
-    return "<pre>" + re.sub(r"[&<>~{}\[\]|]", lambda m: _reference(m[0]), code) + "</pre>"
+    return "<pre>" + code.translate(_AS_REFERENCES) + "</pre>"
 
 
-def _inline(node: Node, *, line_start: bool = False) -> str:
-    out: list[str] = []
+def _inline(tokens: list[Token], *, line_start: bool = False) -> str:
+    out: list[str] = []  # the pieces of the innermost open link's words, or of all
+    links: list[tuple[list[str], str]] = []  # each open link's surrounding pieces and address
     words: list[str] = []  # neighbouring pieces of text, escaped together
 
     def flush() -> None:
         if words:
-            out.append(escape("".join(words), line_start=line_start and not out))
+            out.append(escape("".join(words), line_start=line_start and not out and not links))
             words.clear()
 
-    for child in node.children:
-        kind = child.type
+    for token in tokens:
+        kind = token.type
         if kind == "text":
-            words.append(child.token.content)
+            words.append(token.content)
             continue
         flush()
         if kind == "code_inline":
-            out.append(f"<code>{escape(child.token.content)}</code>")
+            out.append(f"<code>{escape(token.content)}</code>")
         elif kind == "softbreak":  # a newline would end a list item, or start new markup
             out.append(" ")
         elif kind == "hardbreak":
             out.append("<br />")
-        elif kind in ("strong", "em"):
-            quotes = "'''" if kind == "strong" else "''"
-            out.append(quotes + _inline(child) + quotes)
-        elif kind == "s":
-            out.append(f"<s>{_inline(child)}</s>")
-        elif kind == "link":
-            out.append(_link(child))
-        else:
-            out.append(_inline(child))
+        elif kind in _QUOTES:
+            out.append(_QUOTES[kind])
+        elif kind == "link_open":
+            links.append((out, str(token.attrs.get("href", ""))))
+            out = []
+        elif kind == "link_close" and links:
+            label = "".join(out)
+            out, href = links.pop()
+            out.append(_link(href, label))
     flush()
     return "".join(out)
 
 
-def _link(node: Node) -> str:
-    href = node.attr("href")
-    label = _inline(node)
+_QUOTES = {
+    "strong_open": "'''",
+    "strong_close": "'''",
+    "em_open": "''",
+    "em_close": "''",
+    "s_open": "<s>",
+    "s_close": "</s>",
+}
+
+
+def _link(href: str, label: str) -> str:
     if href.lower().startswith(_LINKED):
         return f"[{_address(href)} {label or escape(href)}]"
     return f"{label} ({escape(href)})" if label else escape(href)
@@ -141,9 +156,9 @@ def _one_line(node: Node, *, line_start: bool = False) -> str:
     """A block on one line, for inside a list item, where a line break would end the list."""
     kind = node.type
     if kind == "paragraph":
-        return _inline(node.children[0], line_start=line_start)
+        return _inline(node.words(), line_start=line_start)
     if kind == "heading":
-        return f"'''{_inline(node.children[0])}'''"
+        return f"'''{_inline(node.words())}'''"
     if kind in ("fence", "code_block"):
         return _pre(node.token.content.rstrip("\n"))
     if kind == "hr":
@@ -179,7 +194,7 @@ def _html_list(node: Node, newline: str) -> str:
 
 def _cells(row: Node) -> list[tuple[str, str, str]]:
     """Each cell's tag, alignment and text."""
-    return [(cell.type, cell.attr("align"), _inline(cell.children[0])) for cell in row.children]
+    return [(cell.type, cell.attr("align"), _inline(cell.words())) for cell in row.children]
 
 
 def _html_table(node: Node) -> str:
@@ -211,7 +226,7 @@ def _block_lines(node: Node) -> list[str]:
     kind = node.type
     if kind == "heading":
         marks = "=" * int(node.token.tag[1])
-        return [f"{marks} {_inline(node.children[0])} {marks}"]
+        return [f"{marks} {_inline(node.words())} {marks}"]
     if kind in ("bullet_list", "ordered_list"):
         return _list_lines(node, "") if _listable(node) else [_html_list(node, "\n")]
     if kind == "blockquote":
