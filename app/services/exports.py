@@ -107,9 +107,15 @@ def _wiki_endorsements(endorsements: Endorsements) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What Markdown reads as markup within a line, and at the start of a list item's words.
+_MARKDOWN_INLINE = re.compile(r"[\\`*_\[\]<>#|!~&{}]")
+_MARKDOWN_START = re.compile(r"^(\d{1,9})([.)])|^([-+=])")
+
+
 def _markdown_words(text: str) -> str:
-    """Words that no Markdown reader takes as markup: every ASCII punctuation escaped."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+    """Words that no Markdown reader takes as markup."""
+    escaped = _MARKDOWN_INLINE.sub(r"\\\g<0>", text)
+    return _MARKDOWN_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped)
 
 
 def _markdown_endorsements(endorsements: Endorsements) -> str:

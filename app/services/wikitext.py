@@ -226,7 +226,7 @@ def _block_lines(node: Node) -> list[str]:
     kind = node.type
     if kind == "heading":
         marks = "=" * int(node.token.tag[1])
-        return [f"{marks} {_inline(node.words())} {marks}"]
+        return [f"{marks} {_inline(node.words(), line_start=True)} {marks}"]
     if kind in ("bullet_list", "ordered_list"):
         return _list_lines(node, "") if _listable(node) else [_html_list(node, "\n")]
     if kind == "blockquote":
