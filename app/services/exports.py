@@ -132,27 +132,23 @@ _HTML_RAW = re.compile(r"<(script|pre|style|textarea)", re.IGNORECASE)
 
 def closed(text: str) -> str:
     """`text` with a code fence or raw-HTML block it leaves open closed, so that what follows
-    it in a file is not read as part of it: the text reads the same either way."""
-    for _ in range(3):
-        tokens = _OTHER_READERS.parse(text + "\n\nEnd.\n")
-        if tokens[-2].content == "End." and tokens[-3].level == 0:
-            return text
-        last = next(t for t in reversed(tokens) if t.level == 0 and t.nesting == 0)
-        if last.type == "fence":
-            text = text.rstrip("\n") + "\n" + last.markup + "\n"
-        elif last.type == "html_block":
-            raw = _HTML_RAW.match(last.content)
-            end = (
-                f"</{raw[1].lower()}>"
-                if raw
-                else next(
-                    (end for start, end in _HTML_ENDS.items() if last.content.startswith(start)), ""
-                )
-            )
-            text = text.rstrip("\n") + "\n" + end + "\n"
-        else:
-            return text
-    return text
+    it in a file is not read as part of it: the text reads the same either way. A text too
+    costly to parse (see markdown.affordable) as written."""
+    if not markdown.affordable(text):
+        return text
+    tokens = _OTHER_READERS.parse(text + "\n\nEnd.\n")
+    if tokens[-2].content == "End." and tokens[-3].level == 0:
+        return text
+    last = next(t for t in reversed(tokens) if t.level == 0 and t.nesting == 0)
+    if last.type == "fence":
+        end = last.markup
+    elif last.type == "html_block":
+        raw = _HTML_RAW.match(last.content)
+        starts = (end for start, end in _HTML_ENDS.items() if last.content.startswith(start))
+        end = f"</{raw[1].lower()}>" if raw else next(starts, "")
+    else:
+        return text
+    return text.rstrip("\n") + "\n" + end + "\n"
 
 
 def standalone_html(
