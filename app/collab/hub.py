@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.collab import ops, protocol
+from app.collab.admission import Admission
 from app.collab.change import Change
 from app.collab.connection import CLOSE, SIGNED_OUT, Connection
 from app.collab.fanout import MAX_NOTICE_BYTES, Fanout
@@ -87,6 +88,9 @@ class Hub:
         self.rooms: dict[int, Room] = {}
         self.lock = asyncio.Lock()
         self.sockets: Counter[int] = Counter()  # open sockets per user id
+        # Changes to who may be where (memberships, sign-ins) applied so far; a socket joins
+        # only if none came since it read its own (app/collab/admission.py).
+        self.access_changes = 0
         self.fanout: Fanout | None = None
         self.rechecking: asyncio.Task[None] | None = None
         self.checking: asyncio.Task[None] | None = None
@@ -131,6 +135,7 @@ class Hub:
         )
 
     def _close_signed_out(self, ended: set[str]) -> None:
+        self.access_changes += 1
         for room in self.rooms.values():
             for connection in room.connections:
                 if connection.credential in ended:
@@ -149,7 +154,8 @@ class Hub:
             except Exception:
                 log.exception("could not check the live sockets' sign-ins")
                 continue
-            self._close_signed_out(credentials - kept)
+            if credentials - kept:
+                self._close_signed_out(credentials - kept)
 
     def open_socket(self, user_id: int, limit: int) -> bool:
         """Count one more socket for a person, unless they already hold `limit` of them."""
@@ -164,30 +170,41 @@ class Hub:
             del self.sockets[user_id]
 
     async def join(
-        self, statement_id: int, connection: Connection, since: int | None = None
+        self,
+        statement_id: int,
+        connection: Connection,
+        since: int | None = None,
+        admission: Admission | None = None,
     ) -> Room:
         """Join the statement's room; a client that knows revision `since` finds it there,
-        if it exists (another worker may have written it a moment ago)."""
+        if it exists (another worker may have written it a moment ago). A socket joins on its
+        `admission`: if who may be where changed since it was read, it is read again, and
+        AccessEnded raised if the socket may no longer be there."""
         room = self.rooms.get(statement_id)
         if room is not None and since is not None and since > room.durable_rev:
             # Not for ever: with the database gone the client is better told what is known.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(room.catch_up(), CATCH_UP_SECONDS)
-        async with self.lock:
-            room = self.rooms.get(statement_id)
-            if room is None:
-                room = Room(statement_id, self.engine, self.max_text_bytes)
-                await room.load()
-                self.rooms[statement_id] = room
-                self._publish("who", statement_id)
-            try:
-                await room.join(connection)
-            except ClientIdTaken:
-                if not room.connections and self.rooms.get(statement_id) is room:
-                    del self.rooms[statement_id]
-                    await room.close()
-                raise
-            return room
+        while True:
+            async with self.lock:
+                room = self.rooms.get(statement_id)
+                if room is None:
+                    room = Room(statement_id, self.engine, self.max_text_bytes)
+                    await room.load()
+                    self.rooms[statement_id] = room
+                    self._publish("who", statement_id)
+                try:
+                    await room.join(connection)
+                except ClientIdTaken:
+                    await self._close_if_empty(room)
+                    raise
+                if admission is None or admission.seen == self.access_changes:
+                    return room
+                # In the room for no await yet, so it has received nothing: out again.
+                room.leave(connection)
+                await self._close_if_empty(room)
+            admission.seen = self.access_changes
+            await admission.reread(connection)
 
     def member_changed(self, statement_id: int, user_id: int, role: Role | None) -> None:
         """Apply a role change to that member's open sockets at once, on every worker; None
@@ -196,11 +213,13 @@ class Hub:
         self._publish("member", statement_id, u=user_id, r=role.value if role else None)
 
     def _apply_member(self, statement_id: int, user_id: int, role: Role | None) -> None:
+        self.access_changes += 1
         room = self.rooms.get(statement_id)
         for connection in list(room.connections) if room else []:
             if connection.user["id"] != user_id:
                 continue
             if role is None:
+                connection.can_edit = False  # nothing it sends before it is closed is taken
                 connection.send(CLOSE)
             elif connection.role != role.value:
                 connection.role = role.value
@@ -263,6 +282,7 @@ class Hub:
 
     def _resync(self) -> None:
         """Listening again: catch every room up, ask again who is where, recheck members."""
+        self.access_changes += 1  # notices were missed: a socket now joining reads again
         for statement_id, room in self.rooms.items():
             room.reread()
             self._publish("who", statement_id)
@@ -272,8 +292,12 @@ class Hub:
     async def _recheck_members(self) -> None:
         """Membership changes made while not listening: apply them to the open sockets."""
         for statement_id, room in list(self.rooms.items()):
-            people = {connection.user["id"] for connection in room.connections}
-            roles = await asyncio.to_thread(_roles, self.engine, statement_id, people)
+            while True:
+                seen = self.access_changes
+                people = {connection.user["id"] for connection in room.connections}
+                roles = await asyncio.to_thread(_roles, self.engine, statement_id, people)
+                if seen == self.access_changes:
+                    break  # else a change applied meanwhile may be newer than what was read
             for user_id in people:
                 self._apply_member(statement_id, user_id, roles.get(user_id))
 
@@ -284,6 +308,9 @@ class Hub:
     async def leave(self, room: Room, connection: Connection) -> None:
         async with self.lock:
             room.leave(connection)
-            if not room.connections and self.rooms.get(room.statement_id) is room:
-                del self.rooms[room.statement_id]
-                await room.close()
+            await self._close_if_empty(room)
+
+    async def _close_if_empty(self, room: Room) -> None:
+        if not room.connections and self.rooms.get(room.statement_id) is room:
+            del self.rooms[room.statement_id]
+            await room.close()

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.collab import ops, protocol
+from app.collab.admission import AccessEnded, Admission
 from app.collab.batching import SEND_TEXTS
 from app.collab.connection import CLOSE, SIGNED_OUT, Connection
 from app.collab.diffing import operation_between
@@ -62,6 +63,28 @@ def _member(
         return user, find_membership(session=session, statement_id=statement_id, user_id=user.id)
 
 
+def _grant(connection: Connection, user: User, membership: Membership) -> None:
+    """Hold the connection to the member's role, and show them as they now appear."""
+    connection.user = profile(user, membership)
+    connection.role = membership.role
+    connection.can_edit = membership.can(Permission.edit)
+
+
+def _admission(engine: Engine, websocket: WebSocket, statement_id: int, seen: int) -> Admission:
+    """Join on what was read while the hub had applied `seen` access changes; read again
+    if more came before the socket is in its room."""
+
+    async def reread(connection: Connection) -> None:
+        user, membership = await asyncio.to_thread(_member, engine, websocket, statement_id)
+        if user is None:
+            raise AccessEnded(SIGNED_OUT)
+        if membership is None:
+            raise AccessEnded(CLOSE)
+        _grant(connection, user, membership)
+
+    return Admission(seen, reread)
+
+
 @router.websocket("/ws/statements/{statement_id}")
 async def collaborate(websocket: WebSocket, statement_id: int) -> None:
     """The live editing protocol of docs/protocol.md."""
@@ -73,6 +96,8 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
         if origin is None or origin not in allowed_origins(websocket.scope, settings):
             await websocket.close(code=1008, reason="This origin may not open the statement.")
             return
+    # Counted before the read: a change to who may be here that comes after is seen at entry.
+    seen = hub.access_changes
     user, membership = await asyncio.to_thread(_member, engine, websocket, statement_id)
     client_id = websocket.query_params.get("client_id", "")
     since_raw = websocket.query_params.get("since")
@@ -94,15 +119,11 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
             reason=f"At most {settings.max_sockets_per_user} open connections per person.",
         )
         return
-    connection = Connection(
-        client_id=client_id,
-        user=profile(user, membership),
-        role=membership.role,
-        can_edit=membership.can(Permission.edit),
-        credential=credential_of(websocket),
-    )
+    connection = Connection(client_id, {}, "", False, credential=credential_of(websocket))
+    _grant(connection, user, membership)
+    admission = _admission(engine, websocket, statement_id, seen)
     try:
-        await _take_part(websocket, hub, settings, statement_id, connection, since_raw)
+        await _take_part(websocket, hub, settings, statement_id, admission, connection, since_raw)
     finally:
         hub.close_socket(user.id)
 
@@ -112,16 +133,21 @@ async def _take_part(
     hub: Hub,
     settings: Settings,
     statement_id: int,
+    admission: Admission,
     connection: Connection,
     since_raw: str | None,
 ) -> None:
     """Join the room, send the hello, then relay frames both ways until the socket closes."""
     since = int(since_raw) if since_raw is not None else None
     try:
-        room = await hub.join(statement_id, connection, since=since)
+        room = await hub.join(statement_id, connection, since=since, admission=admission)
     except ClientIdTaken:
         reason = "This client id carries another person's changes; open the statement afresh."
         await websocket.close(code=INVALID, reason=reason)
+        return
+    except AccessEnded as ended:
+        code, reason = _CLOSINGS[ended.closing]
+        await websocket.close(code=code, reason=reason)
         return
     # Taken with no await since joining: later changes reach this socket as broadcasts.
     rev, text = room.durable_rev, room.durable_text
