@@ -228,7 +228,7 @@ def test_member_removed_and_invited_again_while_their_socket_opens_has_the_new_r
         assert _refused_as_viewer(opening.go_on()) == "viewer"
 
 
-@pytest.mark.parametrize("ending", ["sign out", "account disabled"])
+@pytest.mark.parametrize("ending", ["sign out", "token revoked", "account disabled"])
 def test_sign_in_ended_while_a_socket_opens_is_closed(
     connect: Connect,
     client: TestClient,
@@ -245,12 +245,18 @@ def test_sign_in_ended_while_a_socket_opens_is_closed(
     session.commit()
     as_administrator = _as(_cookie(session, settings, administrator))
     token = _cookie(session, settings, editor)
+    script, secret = sessions.create_api_token(session=session, user=editor, name="script")
+    session.commit()
+    signed_in = {"Authorization": f"Bearer {secret}"} if ending == "token revoked" else _as(token)
     with (
         connect(facilitator, statement) as (writing, hello),
-        _held_open(client, statement, monkeypatch, **_as(token)) as opening,
+        _held_open(client, statement, monkeypatch, **signed_in) as opening,
     ):
         if ending == "sign out":
             answer = client.delete("/api/session", headers=_as(token))
+            assert answer.status_code == 204
+        elif ending == "token revoked":
+            answer = client.delete(f"/api/tokens/{script.id}", headers=_as(token))
             assert answer.status_code == 204
         else:
             answer = client.patch(
