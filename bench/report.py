@@ -12,7 +12,7 @@ from pathlib import Path
 from string import Template
 from typing import Any, Protocol
 
-from bench import churn, diff, durable, flood, join, latency, memory, pipeline, requests
+from bench import churn, diff, durable, flood, join, latency, memory, pipeline, requests, storm
 from bench.chart import draw
 from bench.store import Section
 from bench.suite import NAMES
@@ -28,6 +28,7 @@ class Row(Protocol):
 # Each benchmark's table: its header, and the class whose `row()` renders one stored row.
 TABLES: dict[str, tuple[str, Callable[..., Row]]] = {
     "requests": (requests.HEADER, requests.Timing),
+    "storm": (storm.HEADER, storm.Storm),
     "pipeline": (pipeline.HEADER, pipeline.Replay),
     "durable": (durable.HEADER, durable.Throughput),
     "latency": (latency.HEADER, latency.Latency),

@@ -44,6 +44,9 @@ class Benchmark:
 
 SUITE = (
     Benchmark("requests", full=("--rounds 500",), quick=("--rounds 50",)),
+    Benchmark(
+        "storm", full=("--people 13 40 100 --rounds 3",), quick=("--people 5 13 --rounds 1",)
+    ),
     Benchmark("pipeline", full=("",), quick=("",)),
     Benchmark(
         "durable",

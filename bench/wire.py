@@ -130,13 +130,18 @@ class Wire(asyncio.Protocol):
     async def first(self) -> bytes:
         """The first text frame (Accord's hello), before any listener is set; raises
         ConnectionError if the socket closes before one arrives."""
+        payload, _ = await self.first_timed()
+        return payload
+
+    async def first_timed(self) -> tuple[bytes, float]:
+        """The first text frame and when its last bytes arrived (time.monotonic())."""
         while not self.early:
             if self.closed.done():
                 reason = self.close_reason or "no close frame"
                 raise ConnectionError(f"closed before its first frame ({reason})")
             self.arrived.clear()
             await self.arrived.wait()
-        return self.early.pop(0)[0]
+        return self.early.pop(0)
 
     def listen(self, on_text: OnText) -> None:
         """Hand every later text frame to `on_text`, starting with any already here."""
@@ -180,8 +185,9 @@ class Wire(asyncio.Protocol):
             self.transport.pause_reading()
 
 
-async def connect(url: str, token: str) -> Wire:
-    """Open a websocket to `url` (ws://host:port/path?query) with a bearer token."""
+async def connect(url: str, token: str = "", *, headers: dict[str, str] | None = None) -> Wire:
+    """Open a websocket to `url` (ws://host:port/path?query) with a bearer token, or with
+    other headers (a browser's: its cookie and Origin)."""
     parts = urlsplit(url)
     assert parts.hostname is not None
     assert parts.port is not None
@@ -190,11 +196,14 @@ async def connect(url: str, token: str) -> Wire:
     _, wire = await loop.create_connection(lambda: Wire(key), parts.hostname, parts.port)
     assert wire.transport is not None
     target = parts.path + (f"?{parts.query}" if parts.query else "")
+    extra = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
     wire.transport.write(
         (
             f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {key.decode()}\r\n"
-            f"Sec-WebSocket-Version: 13\r\nAuthorization: Bearer {token}\r\n\r\n"
+            f"Sec-WebSocket-Version: 13\r\n"
+            + "".join(f"{name}: {value}\r\n" for name, value in extra.items())
+            + "\r\n"
         ).encode()
     )
     await wire.opened
