@@ -1,7 +1,8 @@
 """What changes while a socket is opening holds for it too: removed, given another role,
 signed out or disabled between the check of who opens the socket and its entry into the
-room, a person gets no socket, or one held to the new role. The tests hold that moment open
-on purpose. In one process, the opening socket's read of its sign-in and membership answers,
+room, a person gets no socket, or one held to the new role; and a removed member's change
+read from their socket after the removal is not taken. The tests hold such moments open on
+purpose. In one process, the opening socket's read of its sign-in and membership answers,
 then waits until the test has made the change. With two worker processes, the test locks
 the op log's table, which the socket's entry into its room reads, and makes the change
 through the other worker."""
