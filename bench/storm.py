@@ -4,12 +4,13 @@ real `accord serve` on SQLite.
 Run: .venv/bin/python -m bench.storm [--people 13 40 100] [--rounds 3]
 For each number of people, a fresh database holds that many accounts, each with a password
 hashed by argon2id at argon2-cffi's defaults as `accord user create` hashes it, all editors of
-one statement. At one moment each of them, with a client of their own as a browser would be:
-signs in (POST /api/session), reads the statement and its text (both at once), and opens the
-statement's live socket with the session cookie and the page's Origin. A person's time runs
-from sending the sign-in to the arrival of the socket's first frame, the hello. Whoever gets
-an answer other than 2xx stops there, as the page does, and does not get in; so does a socket
-closed before its hello. Everyone stays in the statement until the round ends.
+one statement, and its facilitator, who goes in and out once before the first round. At one
+moment each of them, with a client of their own as a browser would be: signs in (POST
+/api/session), reads the statement and its text (both at once), and opens the statement's live
+socket with the session cookie and the page's Origin. A person's time runs from sending the
+sign-in to the arrival of the socket's first frame, the hello. Whoever gets an answer other
+than 2xx stops there, as the page does, and does not get in; so does a socket closed before its
+hello. Everyone stays in the statement until the round ends.
 """
 
 import argparse
