@@ -8,10 +8,10 @@ const DIFF = {
 };
 const COMMENT = {
   tags: new Set([
-    "P", "BR", "EM", "STRONG", "DEL", "CODE", "PRE", "BLOCKQUOTE", "UL", "OL", "LI", "A",
+    "P", "BR", "EM", "STRONG", "DEL", "S", "CODE", "PRE", "BLOCKQUOTE", "UL", "OL", "LI", "A",
     "H1", "H2", "H3", "H4", "H5", "H6", "HR", "TABLE", "THEAD", "TBODY", "TR", "TH", "TD", "MARK",
   ]),
-  attributes: ["class", "href", "title", "align"],
+  attributes: ["class", "href", "title", "align", "start"],
 };
 const SAFE_LINK = /^(https?:|mailto:)/i;
 

@@ -1,6 +1,7 @@
-"""The public page shows a reader everything the text holds: an image's description in words
-(no image is loaded from elsewhere), a list's own numbers, struck text struck, a table's
-alignment, who endorsed the statement and who abstained, and on paper each link's address."""
+"""The public page and comments show a reader everything the text holds: an image's
+description in words (no image is loaded from elsewhere), a list's own numbers, struck text
+struck, a table's alignment, who endorsed the statement and who abstained, and on paper each
+link's address."""
 
 import pytest
 from playwright.sync_api import expect
@@ -66,3 +67,19 @@ def test_public_page_shows_what_the_text_holds(accord_ui: AccordUI) -> None:
     visitor.emulate_media(media="print")
     after = description.evaluate("e => getComputedStyle(e, '::after').content")
     assert after == '" (https://charts.example/survey.png)"', after
+
+
+def test_comment_shows_struck_text_numbers_and_image_descriptions(accord_ui: AccordUI) -> None:
+    fatima = accord_ui.person("Fatima Facilitator", "Workshop facilitation")
+    page = accord_ui.signed_in(fatima)
+    statement_id = accord_ui.create_statement(page, "Statement", "We agree on open data.")
+    body = "~~Withdrawn~~ as the chart shows: ![Chart: 80% agree](https://charts.example/c.png)"
+    thread = {"start": 0, "end": 8, "body": body + "\n\n3. three\n4. four"}
+    accord_ui.api(page, "POST", f"/api/statements/{statement_id}/threads", thread)
+    page.goto(f"/statements/{statement_id}")
+    page.get_by_role("tab", name="Comments (1)").click()
+    shown = page.get_by_role("region", name="Comments").locator(".comment-body")
+    expect(shown.locator("s")).to_have_text("Withdrawn")
+    expect(shown.get_by_role("link", name="[Image: Chart: 80% agree]")).to_be_visible()
+    assert shown.locator("ol").evaluate("e => e.start") == 3
+    expect(shown.locator("img")).to_have_count(0)
