@@ -67,6 +67,7 @@ WIKI_CORPUS = [
     ("\\* a star first\n\n\\# a hash first", "* a star first", r"(?m)^[*#]"),
     (": not indented\n\n; not a term", ": not indented", r"(?m)^[:;]"),
     (r"\= not a heading =", "= not a heading =", r"(?m)^="),
+    ("[\\* a star first](other.html)", "* a star first (other.html)", r"(?m)^\*"),
     ("| a | b |\n|---|---|\n| c \\| d | e !! f |", "c | d", r"!!|\| c \|"),
     ("[closing \\] bracket](https://e.example)", "closing ] bracket", r"\]\s*bracket"),
     ("*Wikimedia*'s view", "Wikimedia's view", r"'''"),

@@ -122,6 +122,8 @@ _QUOTES = {
 def _link(href: str, label: str) -> str:
     if href.lower().startswith(_LINKED):
         return f"[{_address(href)} {label or escape(href)}]"
+    if label[:1] in _LINE_START:  # the words may begin a line once the link's mark is gone
+        label = _reference(label[0]) + label[1:]
     return f"{label} ({escape(href)})" if label else escape(href)
 
 
