@@ -6,7 +6,9 @@ from typing import Any
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine
 
+from app import write_turns
 from app.config import Settings
+from app.request_queue import pool_size
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -34,14 +36,25 @@ def make_engine(settings: Settings) -> Engine:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                "factory": write_turns.connection_class(settings.queue_wait_seconds),
+            },
+            pool_size=10,
+            max_overflow=pool_size(settings.max_concurrent_requests) - 10,
+            pool_timeout=settings.queue_wait_seconds,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", write_turns.before_execute)
         return engine
     return create_engine(
         url,
         pool_pre_ping=True,
         pool_size=10,
+        max_overflow=pool_size(settings.max_concurrent_requests) - 10,
+        # A request waits this long for a connection before it is answered 503.
+        pool_timeout=settings.queue_wait_seconds,
         connect_args={"options": "-c synchronous_commit=on"},
     )
 

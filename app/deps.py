@@ -119,8 +119,13 @@ class StatementAccess:
         return Role(self.membership.role)
 
 
-def require(permission: Permission) -> Callable[..., StatementAccess]:
-    """A dependency that admits members whose role grants `permission`."""
+def require(permission: Permission, *, release: bool = False) -> Callable[..., StatementAccess]:
+    """A dependency that admits members whose role grants `permission`.
+
+    With `release`, for routes that then wait (on the room, or on a diff in another process),
+    the check's database connection goes back to the pool before the route waits: a crowd of
+    such requests must not hold every connection while the ones they wait for need one.
+    """
 
     def dependency(statement_id: PathId, session: SessionDep, user: CurrentUser) -> StatementAccess:
         row = session.exec(
@@ -134,6 +139,8 @@ def require(permission: Permission) -> Callable[..., StatementAccess]:
         statement, membership = row
         if not membership.can(permission):
             raise Forbidden(FORBIDDEN[permission])
+        if release:
+            session.close()  # the rows stay readable, detached from the session
         return StatementAccess(statement=statement, membership=membership, user=user)
 
     return dependency
@@ -146,3 +153,6 @@ ReadAccess = Annotated[StatementAccess, Depends(require(Permission.read))]
 EditAccess = Annotated[StatementAccess, Depends(require(Permission.edit))]
 CommentAccess = Annotated[StatementAccess, Depends(require(Permission.comment))]
 ManageAccess = Annotated[StatementAccess, Depends(require(Permission.manage))]
+# The same checks for async routes, which hold no database connection while they wait.
+WaitingReadAccess = Annotated[StatementAccess, Depends(require(Permission.read, release=True))]
+WaitingEditAccess = Annotated[StatementAccess, Depends(require(Permission.edit, release=True))]

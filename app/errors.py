@@ -1,5 +1,6 @@
 """Domain errors, raised by services and mapped once to HTTP answers with a JSON `detail`."""
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -7,9 +8,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
+from psycopg import errors as pg_errors
 from pydantic import BaseModel, Field
+from sqlalchemy import exc as sa_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+log = logging.getLogger(__name__)
 NOT_FOUND_PAGE = Path(__file__).resolve().parent.parent / "frontend" / "notfound.html"
 
 
@@ -83,7 +87,7 @@ _REFUSALS = {
     413: "The body or the text is over the limit",
     422: "A parameter or a field of the body is invalid",
     429: "Too many failed sign-ins; try again after Retry-After seconds",
-    503: "The change could not be saved; send it again",
+    503: "The database is busy and nothing was changed; send it again after Retry-After seconds",
 }
 
 
@@ -146,7 +150,48 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
 
 
+# How long a client is asked to wait when the database could not take its request in time.
+BUSY_RETRY_SECONDS = 2
+BUSY = "Accord is busy with many requests at once and changed nothing; try again in a moment."
+_PG_CONTENTION = (
+    pg_errors.LockNotAvailable,
+    pg_errors.DeadlockDetected,
+    pg_errors.SerializationFailure,
+    pg_errors.QueryCanceled,
+    pg_errors.TooManyConnections,
+)
+
+
+def is_contention(exc: BaseException) -> bool:
+    """Whether the database refused for being busy (the work could succeed if sent again),
+    rather than for what was asked: SQLite's lock, PostgreSQL's lock and deadlock errors, or
+    no free connection."""
+    if isinstance(exc, sa_errors.TimeoutError):
+        return True  # no connection of the pool came free in time
+    if not isinstance(exc, sa_errors.DBAPIError):
+        return False
+    if isinstance(exc.orig, _PG_CONTENTION):
+        return True
+    message = str(exc.orig).lower()
+    return isinstance(exc, sa_errors.OperationalError) and (
+        "database is locked" in message or "database table is locked" in message
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if not is_contention(exc):
+        raise exc
+    log.warning("%s %s answered 503: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {"detail": BUSY},
+        status_code=503,
+        headers={"Retry-After": str(BUSY_RETRY_SECONDS)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AccordError, _accord_error)
+    app.add_exception_handler(sa_errors.DBAPIError, _database_error)
+    app.add_exception_handler(sa_errors.TimeoutError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

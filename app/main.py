@@ -21,6 +21,7 @@ from app.middleware import (
     SecurityHeadersMiddleware,
     StorableTextMiddleware,
 )
+from app.request_queue import RequestQueueMiddleware
 from app.routers import (
     account,
     collab,
@@ -105,7 +106,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(publications.pages)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND), name="static")
     # Added last runs first: size limit, then the Origin check, then headers on every answer,
-    # then how deep the body nests (before anything parses it), then text no database keeps.
+    # then how deep the body nests (before anything parses it), then text no database keeps,
+    # and last the wait for a turn to be served.
+    app.add_middleware(
+        RequestQueueMiddleware,
+        limit=settings.max_concurrent_requests,
+        wait_seconds=settings.queue_wait_seconds,
+    )
     app.add_middleware(StorableTextMiddleware)
     app.add_middleware(NestingLimitMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

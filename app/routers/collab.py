@@ -23,8 +23,8 @@ from app.collab.room import ClientIdTaken, Room
 from app.config import Settings
 from app.deps import (
     STATEMENT_REFUSALS,
-    EditAccess,
     SettingsDep,
+    WaitingEditAccess,
     bearer_token,
     credential_of,
     identify,
@@ -316,7 +316,7 @@ class TextSaved(BaseModel):
     responses={**STATEMENT_REFUSALS, **refusals(400, 409, 413, 503)},
 )
 async def save_text(
-    body: TextSave, access: EditAccess, request: Request, settings: SettingsDep
+    body: TextSave, access: WaitingEditAccess, request: Request, settings: SettingsDep
 ) -> TextSaved:
     """Save a whole text made on `base_rev`; it is merged with changes made since then."""
     engine: Engine = request.app.state.engine

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.deps import STATEMENT_REFUSALS, ReadAccess
+from app.deps import STATEMENT_REFUSALS, WaitingReadAccess
 from app.diff import compare_off_loop
 from app.errors import Invalid
 from app.models.diff import TextDiffPublic
@@ -49,7 +49,7 @@ def _side(engine: Engine, statement_id: int, ref: str) -> tuple[str, str, Runs]:
 
 @router.get("/diff", response_model=TextDiffPublic)
 async def compare_texts(
-    access: ReadAccess,
+    access: WaitingReadAccess,
     request: Request,
     from_: Annotated[str, Query(alias="from", description=REF_HELP)],
     to: Annotated[str, Query(description=REF_HELP)] = "live",

@@ -10,7 +10,14 @@ from sqlmodel import Session
 from app.collab.diffing import operation_between
 from app.collab.hub import ChangeRefused, Hub, submit_whole_change
 from app.collab.ops import is_noop
-from app.deps import STATEMENT_REFUSALS, EditAccess, PathId, ReadAccess, SessionDep
+from app.deps import (
+    STATEMENT_REFUSALS,
+    EditAccess,
+    PathId,
+    ReadAccess,
+    SessionDep,
+    WaitingEditAccess,
+)
 from app.errors import refusals
 from app.models.base import Listing
 from app.models.user import User
@@ -62,7 +69,7 @@ def read_version(number: PathId, access: ReadAccess, session: SessionDep) -> Ver
 
 
 @router.post("/{number}/restore", response_model=Restored, responses=refusals(409, 413, 503))
-async def restore_version(number: PathId, access: EditAccess, request: Request) -> Restored:
+async def restore_version(number: PathId, access: WaitingEditAccess, request: Request) -> Restored:
     """Bring a version's text back into the live draft as a new change, which everyone sees,
     anyone can undo, and the history keeps. Edits made meanwhile are merged, not lost."""
     engine: Engine = request.app.state.engine

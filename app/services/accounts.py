@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.config import Settings
@@ -24,17 +25,23 @@ WRONG_CREDENTIALS = "The email or password is not right."
 
 
 def create_user(*, session: Session, account: NewAccount) -> User:
-    """Create an account; an email can hold only one."""
+    """Create an account; an email can hold only one. The password is hashed before the
+    database is asked anything, so that a caller holding no transaction holds none while
+    it hashes."""
+    password_hash = hash_password(account.password)
     if session.exec(select(User).where(User.email == account.email)).first() is not None:
         raise Conflict("An account with this email already exists; sign in instead.")
     user = User(
         email=account.email,
         name=account.name,
         organisation=account.organisation,
-        password_hash=hash_password(account.password),
+        password_hash=password_hash,
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # two accepts with one email at once: one account
+            session.add(user)
+    except IntegrityError:
+        raise Conflict("An account with this email already exists; sign in instead.") from None
     return user
 
 
@@ -97,12 +104,13 @@ def change_password(
     """Set a new password, given the current one. A wrong guess counts as a failed sign-in,
     so that a browser left signed in cannot be used to try passwords."""
     _check_rate_limit(session=session, settings=settings, email=user.email, client_ip=client_ip)
+    session.close()  # no connection held while the hashes are worked out; `user` stays readable
     if not verify_password(user.password_hash, change.current_password):
-        session.add(SignInAttempt(email=user.email, client_ip=client_ip))
-        session.commit()
+        _record_failure(session=session, settings=settings, email=user.email, client_ip=client_ip)
         raise Forbidden("Your current password is not right.")
-    user.password_hash = hash_password(change.new_password)
+    password_hash = hash_password(change.new_password)
     session.add(user)
+    user.password_hash = password_hash
 
 
 def reset_password(*, session: Session, user: User, password: str) -> None:
@@ -122,21 +130,30 @@ def authenticate(
         email = email.strip().lower()
     _check_rate_limit(session=session, settings=settings, email=email, client_ip=client_ip)
     user = session.exec(select(User).where(User.email == email)).first()
+    session.close()  # no connection held while the hash is checked; `user` stays readable
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or user.disabled:
-        session.add(SignInAttempt(email=email, client_ip=client_ip))
-        session.commit()
+        _record_failure(session=session, settings=settings, email=email, client_ip=client_ip)
         raise Unauthorized(WRONG_CREDENTIALS)
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        password_hash = hash_password(password)
         session.add(user)
+        user.password_hash = password_hash
     return user
 
 
-def _check_rate_limit(*, session: Session, settings: Settings, email: str, client_ip: str) -> None:
-    window = timedelta(seconds=settings.sign_in_window_seconds)
-    since = utcnow() - window
+def _record_failure(*, session: Session, settings: Settings, email: str, client_ip: str) -> None:
+    """Count a failed attempt, and forget those past the window, in one short transaction."""
+    since = utcnow() - timedelta(seconds=settings.sign_in_window_seconds)
     session.exec(delete(SignInAttempt).where(col(SignInAttempt.at) < since))
+    session.add(SignInAttempt(email=email, client_ip=client_ip))
+    session.commit()
+
+
+def _check_rate_limit(*, session: Session, settings: Settings, email: str, client_ip: str) -> None:
+    """Refuse once too many attempts failed; only reads, so that the password's slow hash
+    is checked before, not while, this request holds the right to write."""
+    since = utcnow() - timedelta(seconds=settings.sign_in_window_seconds)
     per_email = session.exec(
         select(func.count()).where(SignInAttempt.email == email, col(SignInAttempt.at) >= since)
     ).one()

@@ -24,6 +24,35 @@ function describeFailure(status, data) {
   return `The request was refused (HTTP ${status}).`;
 }
 
+const BUSY_TRIES = 6; // a crowd acting at once is served within these, each after a wait
+const LONGEST_WAIT_SECONDS = 30;
+
+/** The seconds a 503 asks to wait before sending again, or null if it asks for nothing. */
+function retryAfter(response) {
+  if (response.status !== 503) return null;
+  const seconds = Number.parseInt(response.headers.get("Retry-After") ?? "", 10);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, LONGEST_WAIT_SECONDS) : null;
+}
+
+/**
+ * fetch(), sent again by itself while Accord answers that it is too busy and changed nothing
+ * (503 with Retry-After), after the wait it asks for, a little longer each time.
+ */
+async function fetchWaitingOutBusy(url, init) {
+  for (let attempt = 1; ; attempt += 1) {
+    let response;
+    try {
+      response = await fetch(url, init);
+    } catch {
+      throw new ApiError(0, "Accord could not be reached; check your connection and try again.");
+    }
+    const wait = retryAfter(response);
+    if (wait === null || attempt >= BUSY_TRIES) return response;
+    const jitter = Math.random() * 1000; // so that a crowd told to wait does not return at once
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000 * attempt + jitter));
+  }
+}
+
 /**
  * Call `/api${path}`. With `signIn: true` (the default) a 401 sends the browser to the
  * sign-in page; the returned promise then never settles, so the page does not flash an
@@ -35,12 +64,7 @@ export async function api(path, { method = "GET", body, signIn = true } = {}) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  let response;
-  try {
-    response = await fetch(`/api${path}`, init);
-  } catch {
-    throw new ApiError(0, "Accord could not be reached; check your connection and try again.");
-  }
+  const response = await fetchWaitingOutBusy(`/api${path}`, init);
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
   if (response.ok) return data;
