@@ -87,10 +87,12 @@ def create_statement(
     title = _check_title(settings, statement_in.title)
     context = _check_context(settings, statement_in.context)
     check_text(settings=settings, text=statement_in.text)
-    # The statement is written first under an address nobody else will ask for (a write is
-    # also what begins the transaction on SQLite); then it takes the first free address.
-    # Statements created at once with one title: the one that finds its address just taken
-    # (the taker has committed by then) tries the next.
+    # The statement is written first under a placeholder address nobody else will ask for.
+    # That write begins the transaction (SQLite's driver begins one only before a write, and a
+    # savepoint outside a transaction would commit on its own), so the savepoint below, which
+    # claims the first free address, is undone with the rest if anything fails. Of statements
+    # created at once with one title, the one that finds its address just taken (its taker
+    # has committed by then) tries the next.
     statement = Statement(
         title=title, context=context, slug=f"new-{secrets.token_hex(16)}", created_by=author.id
     )
