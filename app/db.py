@@ -93,3 +93,15 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """Yield one session for a unit of work and close it afterwards."""
     with Session(engine) as session:
         yield session
+
+
+def release_connection(session: Session) -> None:
+    """End the session's transaction so that its connection goes back to the pool while slow
+    work is done (a password hash, a wait on the live room). What the session loaded stays
+    attached and readable; its next statement takes a connection again."""
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from starlette.requests import HTTPConnection
 
 from app.config import Settings
+from app.db import release_connection
 from app.errors import Forbidden, NotFound, Unauthorized, refusals
 from app.middleware import SESSION_COOKIE
 from app.models.base import MAX_INT
@@ -140,7 +141,7 @@ def require(permission: Permission, *, release: bool = False) -> Callable[..., S
         if not membership.can(permission):
             raise Forbidden(FORBIDDEN[permission])
         if release:
-            session.close()  # the rows stay readable, detached from the session
+            release_connection(session)
         return StatementAccess(statement=statement, membership=membership, user=user)
 
     return dependency

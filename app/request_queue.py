@@ -11,6 +11,7 @@ waits past the limit is answered 503 with Retry-After, having changed nothing.
 """
 
 import asyncio
+import weakref
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -33,7 +34,10 @@ class RequestQueueMiddleware:
         self.app = app
         self.limit = limit
         self.wait_seconds = wait_seconds
-        self.slots: asyncio.Semaphore | None = None  # made in the server's event loop
+        # One queue per event loop: a server has one; tests may drive an app from several.
+        self.slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -44,10 +48,12 @@ class RequestQueueMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        if self.slots is None:
-            self.slots = asyncio.Semaphore(self.limit)
+        loop = asyncio.get_running_loop()
+        slots = self.slots.get(loop)
+        if slots is None:
+            slots = self.slots[loop] = asyncio.Semaphore(self.limit)
         try:
-            await asyncio.wait_for(self.slots.acquire(), self.wait_seconds)
+            await asyncio.wait_for(slots.acquire(), self.wait_seconds)
         except TimeoutError:
             answer = JSONResponse(
                 {"detail": BUSY},
@@ -59,4 +65,4 @@ class RequestQueueMiddleware:
         try:
             await self.app(scope, receive, send)
         finally:
-            self.slots.release()
+            slots.release()

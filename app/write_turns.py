@@ -117,7 +117,13 @@ def before_execute(
     """Wait for the turn before a statement that writes (SQLAlchemy's before_cursor_execute)."""
     dbapi_connection = cursor.connection
     if isinstance(dbapi_connection, TurnTakingConnection) and is_write(statement):
+        opens = not dbapi_connection.in_transaction
         dbapi_connection.take_turn()
+        if opens and statement.lstrip()[:9].lower() == "savepoint":
+            # The driver opens a transaction before a write but not before a SAVEPOINT, which
+            # would then be the outermost one and commit on its RELEASE, alone. Open it here,
+            # so that what follows the savepoint commits or rolls back with it.
+            dbapi_connection.execute("BEGIN")
 
 
 def is_write(statement: str) -> bool:

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.config import Settings
+from app.db import release_connection
 from app.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized
 from app.models.auth import SignInAttempt
 from app.models.base import utcnow
@@ -104,7 +105,7 @@ def change_password(
     """Set a new password, given the current one. A wrong guess counts as a failed sign-in,
     so that a browser left signed in cannot be used to try passwords."""
     _check_rate_limit(session=session, settings=settings, email=user.email, client_ip=client_ip)
-    session.close()  # no connection held while the hashes are worked out; `user` stays readable
+    release_connection(session)  # no connection held while the hashes are worked out
     if not verify_password(user.password_hash, change.current_password):
         _record_failure(session=session, settings=settings, email=user.email, client_ip=client_ip)
         raise Forbidden("Your current password is not right.")
@@ -130,7 +131,7 @@ def authenticate(
         email = email.strip().lower()
     _check_rate_limit(session=session, settings=settings, email=email, client_ip=client_ip)
     user = session.exec(select(User).where(User.email == email)).first()
-    session.close()  # no connection held while the hash is checked; `user` stays readable
+    release_connection(session)  # no connection held while the hash is checked
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or user.disabled:
         _record_failure(session=session, settings=settings, email=email, client_ip=client_ip)

@@ -7,6 +7,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.config import Settings
+from app.db import release_connection
 from app.errors import Conflict, Invalid, NotFound, describe_validation_errors
 from app.models.base import utcnow
 from app.models.invitation import (
@@ -195,7 +196,7 @@ def accept(
             account = NewAccount.model_validate(acceptance.model_dump(exclude_none=True))
         except ValidationError as error:
             raise Invalid(describe_validation_errors(error.errors())) from None
-        session.close()  # no connection held while the password is hashed; rows stay readable
+        release_connection(session)  # no connection held while the password is hashed
         user = accounts.create_user(session=session, account=account)
         created = True
     membership = _join(session, invitation, user)
