@@ -364,3 +364,21 @@ def test_edit_comment_at_once_keeps_every_wording(
     # Each wording was current once and is kept once: no edit overwrote another unseen.
     assert sorted(wordings) == sorted(["Who is we?", *(f"Wording {i}" for i in range(AT_ONCE))])
     assert thread_id == final["id"]
+
+
+def test_administrators_demote_each_other_at_once(session: Session, signed_in: SignedIn) -> None:
+    admins = [make_user(session, name=f"Admin {n}") for n in range(2)]
+    for admin in admins:
+        admin.admin = True
+        session.add(admin)
+    session.commit()
+    clients = [signed_in(admin) for admin in admins]
+    others = [admins[1].id, admins[0].id]
+
+    changed = at_once(
+        clients, lambda c, i: c.patch(f"/api/users/{others[i]}", json={"admin": False})
+    )
+
+    assert statuses(changed) == [200, 403], [r.text for r in changed]
+    session.expire_all()
+    assert [admin.admin for admin in admins].count(True) == 1  # the site keeps one

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -74,14 +74,23 @@ def change_account(
     """A site administrator disables or enables someone's account, or makes them an
     administrator or not. Not their own: that way a site always keeps an administrator who
     can undo a mistake."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("There is no account with this id.")
-    if user.id == administrator.id:
+    if user_id == administrator.id:
         raise Conflict(
             "You cannot disable your own account or give up your own administration; "
             "ask another administrator."
         )
+    # Two administrators demoting or disabling each other at once must not both succeed and
+    # leave the site with none: hold both accounts (in id order, so that two such changes
+    # wait for each other rather than deadlock), then check again that the one acting still
+    # is an administrator.
+    for held in sorted({user_id, administrator.id}):
+        session.execute(update(User).where(col(User.id) == held).values(admin=col(User.admin)))
+    session.refresh(administrator)
+    if not administrator.admin or administrator.disabled:
+        raise Forbidden("You are no longer a site administrator.")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no account with this id.")
     if change.disabled is not None and change.disabled != user.disabled:
         set_disabled(session=session, user=user, disabled=change.disabled)
     if change.admin is not None:
