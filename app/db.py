@@ -32,8 +32,19 @@ def make_engine(settings: Settings) -> Engine:
     url = settings.effective_database_url
     if settings.is_sqlite:
         path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
+        in_file = bool(path) and path != url and path != ":memory:"
+        if in_file:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # A file has a pool of connections; a database in memory, one (which Accord refuses).
+        pool = (
+            {
+                "pool_size": 10,
+                "max_overflow": pool_size(settings.max_concurrent_requests) - 10,
+                "pool_timeout": settings.queue_wait_seconds,
+            }
+            if in_file
+            else {}
+        )
         engine = create_engine(
             url,
             connect_args={
@@ -41,9 +52,7 @@ def make_engine(settings: Settings) -> Engine:
                 "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
                 "factory": write_turns.connection_class(settings.queue_wait_seconds),
             },
-            pool_size=10,
-            max_overflow=pool_size(settings.max_concurrent_requests) - 10,
-            pool_timeout=settings.queue_wait_seconds,
+            **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "before_cursor_execute", write_turns.before_execute)
