@@ -8,15 +8,22 @@ thread: nothing would move until the pool's timeout. Admitting fewer requests th
 connections (the rest are for the live sockets, the writer and the hub) rules that out, and
 bounds the memory of the slow password hashes a crowd signing in asks for. A request that
 waits past the limit is answered 503 with Retry-After, having changed nothing.
+
+Requests that check a password (signing in, changing it, joining with a new account) have a
+queue of their own, as long as the hashes worked out at once (one a core): a room signing in
+together then waits there, and does not take the places of those already in, who are reading
+the statement.
 """
 
 import asyncio
+import re
 import weakref
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import BUSY, BUSY_RETRY_SECONDS
+from app.security import HASHES_AT_ONCE
 
 # Connections kept beyond the requests' for the live sockets' lookups, the writer and the hub.
 RESERVED_CONNECTIONS = 16
@@ -24,9 +31,20 @@ ADMITTED_PATHS = ("/api/", "/s/")  # what reads the database; the pages and asse
 UNQUEUED_PATHS = ("/api/health",)  # a load balancer's probe is answered at once
 
 
+PASSWORD_PATHS = re.compile(r"^/api/(session|me/password|invitations/[^/]+/accept)$")
+
+
 def pool_size(max_concurrent_requests: int) -> int:
     """How many database connections a process needs for that many requests at once."""
-    return max_concurrent_requests + RESERVED_CONNECTIONS
+    return max_concurrent_requests + HASHES_AT_ONCE + RESERVED_CONNECTIONS
+
+
+class Lanes:
+    """The two queues of one event loop."""
+
+    def __init__(self, limit: int) -> None:
+        self.passwords = asyncio.Semaphore(HASHES_AT_ONCE)
+        self.others = asyncio.Semaphore(limit)
 
 
 class RequestQueueMiddleware:
@@ -34,8 +52,9 @@ class RequestQueueMiddleware:
         self.app = app
         self.limit = limit
         self.wait_seconds = wait_seconds
-        # One queue per event loop: a server has one; tests may drive an app from several.
-        self.slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+        # One pair of queues per event loop: a server has one; tests may drive an app from
+        # several.
+        self.lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Lanes] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -49,9 +68,11 @@ class RequestQueueMiddleware:
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()
-        slots = self.slots.get(loop)
-        if slots is None:
-            slots = self.slots[loop] = asyncio.Semaphore(self.limit)
+        lanes = self.lanes.get(loop)
+        if lanes is None:
+            lanes = self.lanes[loop] = Lanes(self.limit)
+        checks_password = scope["method"] == "POST" and PASSWORD_PATHS.match(path)
+        slots = lanes.passwords if checks_password else lanes.others
         try:
             await asyncio.wait_for(slots.acquire(), self.wait_seconds)
         except TimeoutError:

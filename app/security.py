@@ -13,7 +13,8 @@ _hasher = PasswordHasher()
 # Hashes worked out at once in this process: one a core. Each takes 64 MiB and all of a core
 # for its time, so a room signing in together is served one after another at full speed,
 # rather than all at once slowly, thrashing the caches and holding a gigabyte or more.
-_hashing = threading.BoundedSemaphore(os.cpu_count() or 1)
+HASHES_AT_ONCE = os.cpu_count() or 1
+_hashing = threading.BoundedSemaphore(HASHES_AT_ONCE)
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from app import security
 from app.config import Settings
 from app.main import create_app
 from app.models.user import User
+from app.security import HASHES_AT_ONCE
 from app.services import accounts
 from app.write_turns import WriteTurns
 from tests.factories import ORIGIN, client_for, make_user
@@ -163,3 +164,36 @@ def test_what_a_savepoint_wrote_first_rolls_back_with_its_transaction(engine: En
         session.rollback()
     with Session(engine) as session:
         assert session.exec(select(User).where(User.email == "left@example.org")).first() is None
+
+
+def test_people_signing_in_do_not_hold_up_those_already_in(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waiting = [make_user(session) for _ in range(HASHES_AT_ONCE)]
+    reader = make_user(session)
+    app = create_app(
+        settings.model_copy(update={"max_concurrent_requests": 1, "queue_wait_seconds": 0.2})
+    )
+    hashing = threading.Semaphore(0)
+    finish = threading.Event()
+
+    def slow_verify(password_hash: str | None, password: str) -> bool:
+        hashing.release()
+        finish.wait(WAIT)
+        return True
+
+    monkeypatch.setattr(accounts, "verify_password", slow_verify)
+    with client_for(app, session, settings, reader) as browser:
+        with ThreadPoolExecutor(max_workers=len(waiting)) as pool:
+            signing_in = [
+                pool.submit(
+                    browser.post, "/api/session", json={"email": u.email, "password": "x" * 10}
+                )
+                for u in waiting
+            ]
+            for _ in waiting:
+                assert hashing.acquire(timeout=WAIT)  # every password place is taken
+            read = browser.get("/api/me")  # served at once, beside them
+            finish.set()
+            assert [s.result(WAIT).status_code for s in signing_in] == [200] * len(waiting)
+        assert read.status_code == 200

@@ -118,9 +118,8 @@ def change_password(
     if not verify_password(user.password_hash, change.current_password):
         _record_failure(session=session, settings=settings, email=user.email, client_ip=client_ip)
         raise Forbidden("Your current password is not right.")
-    password_hash = hash_password(change.new_password)
+    user.password_hash = hash_password(change.new_password)
     session.add(user)
-    user.password_hash = password_hash
 
 
 def reset_password(*, session: Session, user: User, password: str) -> None:
@@ -146,9 +145,8 @@ def authenticate(
         _record_failure(session=session, settings=settings, email=email, client_ip=client_ip)
         raise Unauthorized(WRONG_CREDENTIALS)
     if needs_rehash(user.password_hash):
-        password_hash = hash_password(password)
+        user.password_hash = hash_password(password)
         session.add(user)
-        user.password_hash = password_hash
     return user
 
 
