@@ -1,6 +1,7 @@
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from app.models.membership import Role
 from app.models.statement import Statement
 from app.models.user import User
 from app.services import sessions
+from tests.collab.live import ServerProcess
 from tests.collab.sockets import Connect, Socket
 from tests.factories import ORIGIN, add_member, make_statement, make_user
 
@@ -46,3 +48,20 @@ def room(session: Session, settings: Settings) -> tuple[Statement, User, User, U
     add_member(session, statement, editor, Role.editor)
     add_member(session, statement, viewer, Role.viewer)
     return statement, facilitator, editor, viewer
+
+
+@pytest.fixture
+def workers(workers_database: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    """Two `accord serve` processes on their own ports, sharing the database."""
+    pair = []
+    for name in ("first", "second"):
+        folder = tmp_path / name
+        folder.mkdir()
+        pair.append(ServerProcess(folder, settings={"ACCORD_DATABASE_URL": workers_database}))
+    try:
+        for server in pair:
+            server.start()
+        yield pair[0], pair[1]
+    finally:
+        for server in pair:
+            server.stop()

@@ -6,7 +6,6 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,23 +37,6 @@ from tests.collab.live import (
 
 pytestmark = pytest.mark.postgres
 WAIT = 10.0
-
-
-@pytest.fixture
-def workers(workers_database: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, ServerProcess]]:
-    """Two `accord serve` processes on their own ports, sharing the database."""
-    pair = []
-    for name in ("first", "second"):
-        folder = tmp_path / name
-        folder.mkdir()
-        pair.append(ServerProcess(folder, settings={"ACCORD_DATABASE_URL": workers_database}))
-    try:
-        for server in pair:
-            server.start()
-        yield pair[0], pair[1]
-    finally:
-        for server in pair:
-            server.stop()
 
 
 async def _until_level(
