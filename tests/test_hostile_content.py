@@ -1,10 +1,9 @@
 """Hostile content through the API: every text a person can set is kept as typed and never
-comes back as live markup; crafted Markdown renders within a second or is refused; export
-file names stay names."""
+comes back as live markup; crafted Markdown renders within a bounded amount of work or is
+shown as written; export file names stay names."""
 
-import gc
 import re
-import time
+import sys
 import unicodedata
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -22,7 +21,11 @@ from tests.factories import add_member, make_invitation, make_statement, make_us
 from tests.hostile import PATHOLOGICAL, XSS, XSS_BLOCKS, fitted
 
 CORPUS = "\n\n".join(XSS + XSS_BLOCKS)
-SECOND = 1.0  # a safety bound on any one rendering, generous for what takes milliseconds
+# A bound on the work of any one rendering, counted in Python function calls rather than timed,
+# so that the count is the same on every machine however busy it is. Four million calls are
+# about a third of a second on the two-core machines Accord is measured on; ordinary prose of
+# the same length takes a few hundred. A quadratic step would pass it many times over.
+CALLS = 4_000_000
 # What a page or an export of Accord may hold: anything else in it came from someone's text.
 SAFE_TAGS = {
     "html", "head", "body", "meta", "title", "link", "style", "main", "article", "section",
@@ -86,16 +89,26 @@ def _publish(client: TestClient, sid: int, number: int) -> None:
     assert published.status_code == 201, published.text
 
 
-def _cpu_seconds(work: Callable[..., object], *arguments: str) -> float:
-    """The CPU time of this thread doing `work`, with the collector off: what the rendering
-    itself costs, whatever else the machine, or this process, is busy with."""
-    gc.disable()
+def _calls(work: Callable[..., object], *arguments: object) -> int:
+    """How many Python functions (and built-ins) `work` calls: a measure of its cost that does
+    not depend on the machine's speed or load."""
+    count = 0
+
+    def counted(frame: object, event: str, argument: object) -> None:
+        nonlocal count
+        count += event in ("call", "c_call")
+
+    sys.setprofile(counted)
     try:
-        started = time.thread_time()
         work(*arguments)
-        return time.thread_time() - started
     finally:
-        gc.enable()
+        sys.setprofile(None)
+    return count
+
+
+def _render_afresh(text: str) -> None:
+    """Render `text` past the cache of rendered bodies: a mention no text holds is a new key."""
+    markdown.render(text, ["no one by this name"])
 
 
 def test_every_text_field_keeps_hostile_text_as_typed(
@@ -249,7 +262,7 @@ def _largest_affordable(make: Callable[[int], str]) -> str:
 
 
 @pytest.mark.parametrize("shape", sorted(PATHOLOGICAL))
-def test_pathological_markdown_renders_within_a_second_or_is_refused(
+def test_pathological_markdown_renders_within_a_bound_or_is_shown_as_written(
     shape: str,
     client: TestClient,
     signed_in: Callable[[User], TestClient],
@@ -267,13 +280,13 @@ def test_pathological_markdown_renders_within_a_second_or_is_refused(
         for fmt in ("html", "txt", "wikitext"):
             answer = me.get(f"/api/statements/{sid}/versions/1/export", params={"format": fmt})
             assert answer.status_code == 200, (shape, fmt, answer.status_code)
-            took = _cpu_seconds(exports.export, "Crafted", text, fmt)
-            assert took < SECOND, (shape, fmt, len(text), took)
+            work = _calls(exports.export, "Crafted", text, fmt)
+            if fmt == "html":  # the pages' rendering, which a cache would otherwise answer
+                work = _calls(_render_afresh, text)
+            assert work < CALLS, (shape, fmt, len(text), work)
         _publish(me, sid, 1)
         page = client.get(f"/s/{statement.slug}")
         assert page.status_code == 200, (shape, page.status_code)
-        took = _cpu_seconds(markdown.render, text)
-        assert took < SECOND, (shape, len(text), took)
         Markup(page.text).assert_inert(page=True)
 
         comment = text[: settings.max_comment_chars]
@@ -282,8 +295,8 @@ def test_pathological_markdown_renders_within_a_second_or_is_refused(
         )
         assert made.status_code == 201, made.text
         assert me.get(f"/api/statements/{sid}/threads").status_code == 200
-        took = _cpu_seconds(markdown.render, comment)
-        assert took < SECOND, (shape, took)
+        work = _calls(_render_afresh, comment)
+        assert work < CALLS, (shape, len(comment), work)
         Markup(made.json()["comments"][0]["html"]).assert_inert()
         if len(text) > settings.max_comment_chars:
             too_long = me.post(
