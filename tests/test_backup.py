@@ -29,6 +29,7 @@ from app.services.text import text_at
 from tests.backup_world import assert_serves, build_world, rows, stored_rows
 from tests.collab.editing import START_TEXT, editors_for, random_edit
 from tests.collab.live import ROOT, LiveEditor, ServerProcess, make_team, replay, start_statement
+from tests.conftest import own_name
 from tests.factories import make_statement, make_user
 from tests.test_cli import accord
 
@@ -47,7 +48,7 @@ def postgres(postgres_url: str, tmp_path: Path) -> Iterator[Callable[[str], Sett
     made: list[str] = []
 
     def fresh(name: str) -> Settings:
-        database = f"accord_backup_{name}"
+        database = own_name(f"accord_backup_{name}")
         with psycopg.connect(postgres_url, autocommit=True) as server:
             server.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
             server.execute(f"CREATE DATABASE {database}")
