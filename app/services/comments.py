@@ -1,12 +1,14 @@
 """Comment threads on passages: start one, reply, edit one's own words, delete, resolve.
 
 Live-draft threads follow their passage through every change (app/services/anchors.py); a
-thread whose passage was deleted whole stays, marked outdated, with the quote it began with.
+thread whose passage was deleted whole stays, marked outdated, with the quote it began with,
+and takes its passage again if that quote comes back where the passage was.
 """
 
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import update
@@ -27,7 +29,7 @@ from app.models.membership import Membership
 from app.models.operation import Operation
 from app.models.user import User
 from app.services import markdown, versions
-from app.services.anchors import follow
+from app.services.anchors import carry
 from app.services.text import head_revision, text_at
 
 
@@ -82,7 +84,8 @@ def start_thread(
     if thread_in.version is None:
         # Bring the passage up to the head, so every thread is kept at a recent revision.
         head = head_revision(session=session, statement_id=statement_id)
-        start, end = follow(start, end, _changes(session, statement_id, rev, head))
+        changes = _changes(session, statement_id, rev, head)
+        start, end = carry(start, end, changes, quote=text[start:end], text=lambda: text)
         rev = head
     thread = Thread(
         statement_id=statement_id,
@@ -237,7 +240,7 @@ def list_threads(
     elif not everything:
         query = query.where(Thread.version_number == version)
     threads = list(session.exec(query).all())
-    live = [t for t in threads if t.version_number is None and not t.outdated]
+    live = [t for t in threads if t.version_number is None]
     if live:
         head = head_revision(session=session, statement_id=statement_id)
         oldest = min(t.anchor_rev for t in live)
@@ -253,7 +256,13 @@ def list_threads(
             ).all()
             for thread in live:
                 later = [op for rev, op in changes if rev > thread.anchor_rev]
-                thread.start, thread.end = follow(thread.start, thread.end, later)
+                thread.start, thread.end = carry(
+                    thread.start,
+                    thread.end,
+                    later,
+                    quote=thread.quote,
+                    text=partial(_text_at, session, statement_id, thread.anchor_rev),
+                )
                 thread.anchor_rev = head
                 thread.outdated = thread.start == thread.end
                 session.add(thread)
@@ -287,6 +296,10 @@ def list_threads(
         )
         for t in ordered
     ]
+
+
+def _text_at(session: Session, statement_id: int, rev: int) -> str:
+    return text_at(session=session, statement_id=statement_id, rev=rev).text
 
 
 def _edit_counts(session: Session, comment_ids: list[int]) -> dict[int, int]:
