@@ -1,8 +1,10 @@
 // Passages that comments are anchored to, kept in step with the text: the browser's copy of
 // app/services/anchors.py. A passage keeps to its own characters; text typed inside joins it,
 // text typed at its edges stays outside; when all of it is deleted it is empty (outdated).
+// An empty passage moves like a caret and takes its quote again when the quote stands whole
+// around it once more (a deletion undone), at the same revision as the server does.
 
-import { codePointLength, transformPosition } from "./operation.js";
+import { apply, codePointLength, codePointToUtf16, invert, transformPosition } from "./operation.js";
 
 /** The passage [start, end) after `op`. */
 export function movePassage(start, end, op) {
@@ -33,6 +35,36 @@ export function movePassage(start, end, op) {
   return [first, last];
 }
 
+/** An empty passage at `point`: where `quote` stands whole around it, or still empty. */
+export function reattach(point, quote, text) {
+  const length = codePointLength(quote);
+  const low = Math.max(0, point - length);
+  const from = codePointToUtf16(text, low);
+  const found = text.slice(from, codePointToUtf16(text, point + length)).indexOf(quote);
+  if (length === 0 || found < 0) return [point, point];
+  const start = low + codePointLength(text.slice(from, from + found));
+  return [start, start + length];
+}
+
+/** The text after `op`; null when not known (nor is it if the change does not fit it). */
+function following(text, op) {
+  if (text === null) return null;
+  try {
+    return apply(text, op);
+  } catch {
+    return null; // not worth stopping the page for: empty passages just stay empty
+  }
+}
+
+/** A passage {start, end, quote} after `op`, given the text `after` it (null if unknown). */
+function carry(passage, op, after) {
+  let { start, end } = passage;
+  if (start < end) [start, end] = movePassage(start, end, op);
+  else start = end = transformPosition(start, op);
+  if (start === end && after !== null) [start, end] = reattach(start, passage.quote, after);
+  return { ...passage, start, end };
+}
+
 /**
  * The comment passages of the live draft, kept on the server's revisions: each change the
  * server sequences moves them, and where they show in the text area is worked out through
@@ -40,23 +72,38 @@ export function movePassage(start, end, op) {
  */
 export class Passages {
   constructor() {
-    this.byId = new Map(); // thread id → {start, end}, on revision `rev`
+    this.byId = new Map(); // thread id → {start, end, quote}, on revision `rev`
     this.rev = null;
+    this.text = null; // the text at `rev`, where an empty passage looks for its quote
     this.waiting = null; // threads fetched on a revision this page has not reached yet
-    this.log = []; // recent server changes: {rev, op}
+    this.log = []; // recent server changes: {rev, op, undo} (undo: back to the text before)
+    this.watchers = new Set(); // told when a passage is deleted or takes its quote again
+  }
+
+  /** Call `listener()` whenever a passage empties or fills again; returns how to stop. */
+  watch(listener) {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  /** Whether the thread's passage is gone from the text (undefined for a thread not kept). */
+  gone(id) {
+    const passage = this.byId.get(id);
+    return passage ? passage.start === passage.end : undefined;
   }
 
   /** A change the server sequenced as revision `rev` (someone's, or this page's own). */
   sequenced(rev, op) {
-    this.log.push({ rev, op });
+    const next = this.rev !== null && rev === this.rev + 1;
+    const undo = next && this.text !== null ? invert(op, this.text) : null;
+    this.log.push({ rev, op, undo });
     if (this.log.length > 2000) this.log.splice(0, 1000);
-    if (this.rev !== null && rev === this.rev + 1) {
-      for (const [id, passage] of this.byId) {
-        if (passage.start === passage.end) continue;
-        const [start, end] = movePassage(passage.start, passage.end, op);
-        this.byId.set(id, { start, end });
-      }
+    if (next) {
+      const before = this.emptied();
+      this.text = following(this.text, op);
+      for (const [id, passage] of this.byId) this.byId.set(id, carry(passage, op, this.text));
       this.rev = rev;
+      this.tellIfChanged(before);
     }
     if (this.waiting && this.waiting.rev <= rev) this.take(this.waiting.threads);
   }
@@ -71,20 +118,47 @@ export class Passages {
       return;
     }
     this.waiting = null;
+    const before = this.emptied();
     this.byId = new Map();
     for (const thread of live) {
-      let [start, end] = [thread.start, thread.end];
+      let passage = { start: thread.start, end: thread.end, quote: thread.quote };
+      let text = thread.rev < known ? this.textAt(thread.rev) : null;
       for (const { rev, op } of this.log) {
-        if (rev > thread.rev && rev <= known && start < end) [start, end] = movePassage(start, end, op);
+        if (rev <= thread.rev || rev > known) continue;
+        text = following(text, op);
+        passage = carry(passage, op, text);
       }
-      this.byId.set(thread.id, { start, end });
+      this.byId.set(thread.id, passage);
     }
     this.rev = known;
+    this.tellIfChanged(before);
   }
 
-  /** Start following from revision `rev` (the page's, when it connects). */
-  begin(rev) {
-    if (this.rev === null) this.rev = rev;
+  /** Start following from revision `rev` (the page's, when it connects), whose text is `text`. */
+  begin(rev, text = null) {
+    if (this.rev !== null) return;
+    this.rev = rev;
+    this.text = text;
+  }
+
+  /** The text at revision `rev`, undoing the logged changes after it; null if not known. */
+  textAt(rev) {
+    let text = this.text;
+    for (let index = this.log.length - 1; index >= 0 && text !== null; index--) {
+      const { rev: at, undo } = this.log[index];
+      if (at > this.rev) continue;
+      if (at <= rev) return text;
+      text = undo ? following(text, undo) : null;
+    }
+    return this.log.length && this.log[0].rev === rev + 1 ? text : null;
+  }
+
+  emptied() {
+    return [...this.byId].filter(([, p]) => p.start === p.end).map(([id]) => id).join();
+  }
+
+  tellIfChanged(before) {
+    if (this.emptied() !== before) for (const listener of this.watchers) listener();
   }
 
   /** Where each passage shows in the text area: moved through the unconfirmed `pending`. */
