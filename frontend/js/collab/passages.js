@@ -56,12 +56,16 @@ function following(text, op) {
   }
 }
 
-/** A passage {start, end, quote} after `op`, given the text `after` it (null if unknown). */
+/**
+ * A passage {start, end, quote} after `op`. `after()` gives the text after the change (null
+ * if not known); it is asked for only when the passage is empty.
+ */
 function carry(passage, op, after) {
   let { start, end } = passage;
   if (start < end) [start, end] = movePassage(start, end, op);
   else start = end = transformPosition(start, op);
-  if (start === end && after !== null) [start, end] = reattach(start, passage.quote, after);
+  const text = start === end ? after() : null;
+  if (text !== null) [start, end] = reattach(start, passage.quote, text);
   return { ...passage, start, end };
 }
 
@@ -101,7 +105,7 @@ export class Passages {
     if (next) {
       const before = this.emptied();
       this.text = following(this.text, op);
-      for (const [id, passage] of this.byId) this.byId.set(id, carry(passage, op, this.text));
+      for (const [id, passage] of this.byId) this.byId.set(id, carry(passage, op, () => this.text));
       this.rev = rev;
       this.tellIfChanged(before);
     }
@@ -122,11 +126,14 @@ export class Passages {
     this.byId = new Map();
     for (const thread of live) {
       let passage = { start: thread.start, end: thread.end, quote: thread.quote };
-      let text = thread.rev < known ? this.textAt(thread.rev) : null;
+      let text; // the text after the change replayed, once an empty passage asks for it
       for (const { rev, op } of this.log) {
         if (rev <= thread.rev || rev > known) continue;
-        text = following(text, op);
-        passage = carry(passage, op, text);
+        if (text !== undefined) text = following(text, op);
+        passage = carry(passage, op, () => {
+          if (text === undefined) text = this.textAt(rev);
+          return text;
+        });
       }
       this.byId.set(thread.id, passage);
     }
