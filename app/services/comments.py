@@ -221,6 +221,46 @@ def set_resolved(*, session: Session, thread: Thread, actor: User, resolved: boo
     session.expire(thread)
 
 
+def _bring_to_head(session: Session, statement_id: int, live: list[Thread]) -> None:
+    """Carry live-draft passages up to the head (re-attaching those whose quote came back) and
+    save them there."""
+    if not live:
+        return
+    head = head_revision(session=session, statement_id=statement_id)
+    oldest = min(t.anchor_rev for t in live)
+    if oldest >= head:
+        return
+    changes = session.exec(
+        select(Operation.rev, Operation.op)
+        .where(
+            Operation.statement_id == statement_id,
+            col(Operation.rev) > oldest,
+            col(Operation.rev) <= head,  # see _changes
+        )
+        .order_by(col(Operation.rev))
+    ).all()
+    texts: dict[int, str] = {}  # threads saved together share their revision's text
+
+    def text_of(rev: int) -> str:
+        if rev not in texts:
+            texts[rev] = text_at(session=session, statement_id=statement_id, rev=rev).text
+        return texts[rev]
+
+    for thread in live:
+        later = [op for rev, op in changes if rev > thread.anchor_rev]
+        thread.start, thread.end = carry(
+            thread.start,
+            thread.end,
+            later,
+            quote=thread.quote,
+            text=partial(text_of, thread.anchor_rev),
+        )
+        thread.anchor_rev = head
+        thread.outdated = thread.start == thread.end
+        session.add(thread)
+    session.commit()
+
+
 def list_threads(
     *,
     session: Session,
@@ -240,33 +280,7 @@ def list_threads(
     elif not everything:
         query = query.where(Thread.version_number == version)
     threads = list(session.exec(query).all())
-    live = [t for t in threads if t.version_number is None]
-    if live:
-        head = head_revision(session=session, statement_id=statement_id)
-        oldest = min(t.anchor_rev for t in live)
-        if oldest < head:
-            changes = session.exec(
-                select(Operation.rev, Operation.op)
-                .where(
-                    Operation.statement_id == statement_id,
-                    col(Operation.rev) > oldest,
-                    col(Operation.rev) <= head,  # see _changes
-                )
-                .order_by(col(Operation.rev))
-            ).all()
-            for thread in live:
-                later = [op for rev, op in changes if rev > thread.anchor_rev]
-                thread.start, thread.end = carry(
-                    thread.start,
-                    thread.end,
-                    later,
-                    quote=thread.quote,
-                    text=partial(_text_at, session, statement_id, thread.anchor_rev),
-                )
-                thread.anchor_rev = head
-                thread.outdated = thread.start == thread.end
-                session.add(thread)
-            session.commit()
+    _bring_to_head(session, statement_id, [t for t in threads if t.version_number is None])
     members = _member_names(session, statement_id)
     comments = session.exec(
         select(Comment)
@@ -296,10 +310,6 @@ def list_threads(
         )
         for t in ordered
     ]
-
-
-def _text_at(session: Session, statement_id: int, rev: int) -> str:
-    return text_at(session=session, statement_id=statement_id, rev=rev).text
 
 
 def _edit_counts(session: Session, comment_ids: list[int]) -> dict[int, int]:
