@@ -80,11 +80,23 @@ def test_thread_stays_outdated_when_its_words_come_back_elsewhere(
     assert _thread(ben, sid) == (True, "")
 
 
-def test_reattach_takes_the_quote_only_around_the_point() -> None:
-    assert reattach(9, "free", "We value free knowledge") == (9, 13)
-    assert reattach(13, "free", "We value free knowledge") == (9, 13)
-    assert reattach(3, "free", "We value free knowledge") == (3, 3)
-    assert reattach(0, "a🌍", "a🌍a🌍") == (0, 2)
+def test_thread_reattaches_when_the_deleted_sentence_around_it_comes_back(
+    session: Session, settings: Settings, signed_in: Callable[[User], TestClient]
+) -> None:
+    sid, ben = _commented(session, settings, signed_in)
+    _save(ben, sid, "Partners need support.")
+    assert _thread(ben, sid) == (True, "")
+    _save(ben, sid, TEXT)
+    assert _thread(ben, sid) == (False, "free knowledge")
+
+
+def test_reattach_takes_the_quote_only_where_the_passage_was() -> None:
+    text = "We value free knowledge"
+    assert reattach(9, 9, "free", text) == (9, 13)  # typed back, caret before it
+    assert reattach(13, 13, "free", text) == (9, 13)  # typed back, caret after it
+    assert reattach(3, 23, "free", text) == (9, 13)  # inside what came back
+    assert reattach(3, 3, "free", text) == (3, 3)
+    assert reattach(0, 0, "a🌍", "a🌍a🌍") == (0, 2)
 
 
 def test_carry_reads_the_text_only_once_the_passage_is_empty() -> None:

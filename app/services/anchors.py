@@ -4,8 +4,9 @@ A passage keeps to its own characters. Text typed inside it joins it; text typed
 edge, or put in place of its first or last words, stays outside (a thread on "free knowledge"
 does not grow when someone types right after it). When every character of the passage is
 gone, it is empty: outdated. An empty passage still moves with the text, as a caret does, and
-takes its quote again when the quote stands whole around it once more: a deletion undone, or
-the words typed back where they were (as Hypothesis re-finds a quote near where it was).
+takes its quote again when the quote stands whole where it was once more: a deletion undone, or
+the words typed back (as Hypothesis re-finds a quote near where it was). The browser applies the
+same rule at the same revisions (frontend/js/collab/passages.js), so both reach the same passage.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -48,13 +49,32 @@ def follow(start: int, end: int, changes: Iterable[Sequence[Any]]) -> tuple[int,
     return start, end
 
 
-def reattach(point: int, quote: str, text: str) -> tuple[int, int]:
-    """An empty passage at `point` in `text`: the first place where `quote` stands whole around
-    the point (starting at most its length before it), or still empty there."""
-    low = max(0, point - len(quote))
-    found = text.find(quote, low, point + len(quote))
+def _before_inserts(position: int, op: ops.Operation) -> int:
+    """Where `position` stands after `op` if text inserted right at it goes after it (where
+    ops.transform_position puts it before)."""
+    moved = position
+    index = 0
+    for component in op:
+        if index > position:
+            break
+        if isinstance(component, str):
+            if index < position:
+                moved += len(component)
+        elif component > 0:
+            index += component
+        else:
+            moved -= min(-component, position - index)
+            index -= component
+    return moved
+
+
+def reattach(low: int, high: int, quote: str, text: str) -> tuple[int, int]:
+    """An empty passage last seen between `low` and `high` in `text` (the two sides of what was
+    just inserted where it stood): the first place where `quote` stands whole and touches that
+    stretch, or still empty at `high`."""
+    found = text.find(quote, max(0, low - len(quote)), high + len(quote))
     if not quote or found < 0:
-        return point, point
+        return high, high
     return found, found + len(quote)
 
 
@@ -67,20 +87,20 @@ def carry(
     text: Callable[[], str],
 ) -> tuple[int, int]:
     """The passage after each of `changes` in turn, taking its quote again whenever it is empty
-    and the quote stands around it (see reattach). `text` gives the text the changes apply to;
-    it is asked for only once the passage is, or becomes, empty."""
+    and the quote stands where it was (see reattach). `text` gives the text the changes apply
+    to; it is asked for only once the passage is, or becomes, empty."""
     current: str | None = None
     for index, change in enumerate(changes):
         op = list(change)
         if current is not None:
             current = ops.apply(current, op)
         if start < end:
-            start, end = move_passage(start, end, op)
-            if start < end:
+            moved = move_passage(start, end, op)
+            if moved[0] < moved[1]:
+                start, end = moved
                 continue
-        else:
-            start = end = ops.transform_position(start, op)
         if current is None:
             current = ops.apply_all(text(), (list(c) for c in changes[: index + 1]))
-        start, end = reattach(start, quote, current)
+        low, high = _before_inserts(start, op), ops.transform_position(start, op)
+        start, end = reattach(low, high, quote, current)
     return start, end

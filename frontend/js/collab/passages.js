@@ -35,14 +35,36 @@ export function movePassage(start, end, op) {
   return [first, last];
 }
 
-/** An empty passage at `point`: where `quote` stands whole around it, or still empty. */
-export function reattach(point, quote, text) {
+/** Where `position` stands after `op` if text inserted right at it goes after it. */
+function beforeInserts(position, op) {
+  let moved = position;
+  let index = 0;
+  for (const component of op) {
+    if (index > position) break;
+    if (typeof component === "string") {
+      if (index < position) moved += codePointLength(component);
+    } else if (component > 0) {
+      index += component;
+    } else {
+      moved -= Math.min(-component, position - index);
+      index -= component;
+    }
+  }
+  return moved;
+}
+
+/**
+ * An empty passage last seen between `low` and `high` (the two sides of what was just inserted
+ * where it stood): the first place where `quote` stands whole and touches that stretch, or
+ * still empty at `high`.
+ */
+export function reattach(low, high, quote, text) {
   const length = codePointLength(quote);
-  const low = Math.max(0, point - length);
-  const from = codePointToUtf16(text, low);
-  const found = text.slice(from, codePointToUtf16(text, point + length)).indexOf(quote);
-  if (length === 0 || found < 0) return [point, point];
-  const start = low + codePointLength(text.slice(from, from + found));
+  const from = Math.max(0, low - length);
+  const at = codePointToUtf16(text, from);
+  const found = text.slice(at, codePointToUtf16(text, high + length)).indexOf(quote);
+  if (length === 0 || found < 0) return [high, high];
+  const start = from + codePointLength(text.slice(at, at + found));
   return [start, start + length];
 }
 
@@ -61,12 +83,15 @@ function following(text, op) {
  * if not known); it is asked for only when the passage is empty.
  */
 function carry(passage, op, after) {
-  let { start, end } = passage;
-  if (start < end) [start, end] = movePassage(start, end, op);
-  else start = end = transformPosition(start, op);
-  const text = start === end ? after() : null;
-  if (text !== null) [start, end] = reattach(start, passage.quote, text);
-  return { ...passage, start, end };
+  const { start, end } = passage;
+  if (start < end) {
+    const [first, last] = movePassage(start, end, op);
+    if (first < last) return { ...passage, start: first, end: last };
+  }
+  const [low, high] = [beforeInserts(start, op), transformPosition(start, op)];
+  const text = after();
+  const [first, last] = text === null ? [high, high] : reattach(low, high, passage.quote, text);
+  return { ...passage, start: first, end: last };
 }
 
 /**
