@@ -153,7 +153,7 @@ def test_comment_button_is_within_reach_of_the_selection_on_a_phone(
         " window.scrollTo(0, window.scrollY + box.top + box.height / 2 - innerHeight / 2); }"
     )
     start = page.get_by_role("button", name="Comment on the selected text")
-    expect(page.locator(".threads")).not_to_be_in_viewport()
+    expect(page.get_by_role("region", name="Comments")).not_to_be_in_viewport()
     expect(start).to_be_in_viewport()
     start.tap()
     box = page.get_by_label("Your comment")
