@@ -226,7 +226,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     const held = list.contains(focused) && (focused.dataset.comment ? `[data-comment="${focused.dataset.comment}"]`
       : focused.dataset.thread ? `[data-thread="${focused.dataset.thread}"]` : null);
     fill(list, shown.map(thread));
-    if (held) list.querySelector(held)?.focus();
+    if (held) list.querySelector(held)?.focus({ preventScroll: true });
     empty.textContent = threads.length === 0
       ? "No comments yet. Select some text to comment on it."
       : "No thread matches this filter.";
