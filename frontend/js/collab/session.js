@@ -88,7 +88,7 @@ export class LiveSession {
       buffer: journal?.buffer ?? null,
       send: (frame) => this.connection.send(frame),
     });
-    this.passages.begin(this.client.rev);
+    this.passages.begin(this.client.rev, base.text);
     this.client.onChange(() => {
       if (this.ended) return; // the journal is the next page's now
       if (!save(this.statementId, this.client, this.myId)) this.handlers.refused("This browser could not keep a copy of your unsent changes.");

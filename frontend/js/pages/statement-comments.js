@@ -1,5 +1,6 @@
 // The comments panel: threads on passages of the live draft, in text order, with filters;
-// starting a thread on the selected text; replies, edits, deletion and resolving.
+// starting a thread on the selected text; replies, edits, deletion and resolving. What one
+// posts takes the focus, so that a keyboard or a screen reader lands on it.
 
 import { api } from "../api.js";
 import { plural } from "../labels.js";
@@ -54,11 +55,15 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     "aria-pressed": String(name === filter),
     text: label,
     onClick: () => {
-      filter = name;
-      filterButtons.forEach((button, index) => button.setAttribute("aria-pressed", String(FILTERS[index][0] === name)));
+      showOnly(name);
       draw();
     },
   }));
+
+  function showOnly(name) {
+    filter = name;
+    filterButtons.forEach((button, index) => button.setAttribute("aria-pressed", String(FILTERS[index][0] === name)));
+  }
   const starter = el("div", { class: "thread-starter" });
   const startButton = el("button", { type: "button", class: "button button-small", text: "Comment on the selected text" });
   const counter = { update: () => {} };
@@ -73,7 +78,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   }
 
   function comment(thread, item) {
-    const node = el("li", { class: "comment" },
+    const node = el("li", { class: "comment", "data-comment": String(item.id), tabindex: "-1" },
       el("p", { class: "comment-meta" },
         el("strong", { text: item.author.name }),
         item.author.organisation ? el("span", { class: "muted", text: ` · ${item.author.organisation}` }) : null,
@@ -150,9 +155,28 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     return el("span", {}, button, shown);
   }
 
+  /** Whether the thread's passage is gone: as this page follows the text, or as last listed. */
+  function gone(item) {
+    return session.passages?.gone(item.id) ?? item.outdated;
+  }
+
+  function goneBadge() {
+    return el("span", { class: "badge passage-gone", text: "Passage deleted" });
+  }
+
+  /** Mark, or unmark, the threads whose passage has just gone or come back. */
+  function markGone() {
+    for (const node of list.querySelectorAll(":scope > .thread")) {
+      const item = threads.find((t) => String(t.id) === node.dataset.thread);
+      const badge = node.querySelector(".passage-gone");
+      if (item && gone(item) && !badge) node.querySelector(".thread-quote").prepend(goneBadge());
+      if (item && !gone(item) && badge) badge.remove();
+    }
+  }
+
   function thread(item) {
     const quote = el("button", { type: "button", class: "thread-quote", title: "Show the passage in the text" },
-      item.outdated ? el("span", { class: "badge", text: "Passage deleted" }) : null,
+      gone(item) ? goneBadge() : null,
       el("q", { text: shorten(item.quote) }));
     quote.addEventListener("click", () => {
       if (!session.showPassage(item.id)) notify("This passage is no longer in the text.");
@@ -184,8 +208,9 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
         label: "Reply",
         submit: "Reply",
         onSave: async (text) => {
-          await api(`${url}/threads/${item.id}/comments`, { method: "POST", body: { body: text } });
+          const made = await api(`${url}/threads/${item.id}/comments`, { method: "POST", body: { body: text } });
           await refresh();
+          list.querySelector(`[data-comment="${made.id}"]`)?.focus();
         },
       });
       node.append(reply, el("div", { class: "thread-actions" }, resolve));
@@ -195,7 +220,13 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
 
   function draw() {
     const shown = threads.filter(visible);
+    // A thread or comment that has the focus keeps it when the list is drawn again (as when
+    // the live event of one's own comment arrives just after it was posted).
+    const focused = document.activeElement;
+    const held = list.contains(focused) && (focused.dataset.comment ? `[data-comment="${focused.dataset.comment}"]`
+      : focused.dataset.thread ? `[data-thread="${focused.dataset.thread}"]` : null);
     fill(list, shown.map(thread));
+    if (held) list.querySelector(held)?.focus({ preventScroll: true });
     empty.textContent = threads.length === 0
       ? "No comments yet. Select some text to comment on it."
       : "No thread matches this filter.";
@@ -229,18 +260,43 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
             body: { start: passage.start, end: passage.end, ...where, body: text },
           });
           fill(starter, startButton);
-          filter = "open";
+          showOnly("open");
+          session.activeThread = made.id;
           await refresh();
-          session.showPassage(made.id);
-          draw();
+          list.querySelector(`[data-thread="${made.id}"]`)?.focus();
         },
-        onCancel: () => fill(starter, startButton),
+        onCancel: () => {
+          fill(starter, startButton);
+          startButton.focus();
+        },
       });
+      commentedOn = selectionKey();
       fill(starter, el("blockquote", { class: "thread-quote-new", text: shorten(passage.quote) }), form);
+      floatStarter();
       form.querySelector("textarea").focus();
     } finally {
       startButton.disabled = false;
     }
+  });
+
+  // On a narrow screen the comments sit below the whole draft: while words are selected the
+  // button floats at the foot of the screen (see app.css), within reach of the selection.
+  const area = session.editor?.textarea ?? session.textarea;
+  let commentedOn = null; // the selection a comment was last started on: no need to float
+  function selectionKey() {
+    return area.selectionStart === area.selectionEnd ? null : `${area.selectionStart}:${area.selectionEnd}:${area.value.length}`;
+  }
+  function floatStarter() {
+    const key = selectionKey();
+    startButton.classList.toggle("floating", key !== null && key !== commentedOn && starter.contains(startButton));
+  }
+  if (canComment && area) {
+    for (const name of ["select", "keyup", "pointerup", "input", "blur"]) area.addEventListener(name, floatStarter);
+    document.addEventListener("selectionchange", floatStarter);
+  }
+  session.passages?.watch(() => {
+    markGone();
+    session.redraw(); // a passage back in the text is shaded again
   });
 
   if (canComment) starter.append(startButton);
