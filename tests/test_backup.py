@@ -120,6 +120,7 @@ def test_restore_backup_sqlite_round_trip(tmp_path: Path) -> None:
     assert_serves(copied, world)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_restore_backup_postgres_round_trip(
     postgres: Callable[[str], Settings], tmp_path: Path
@@ -132,6 +133,7 @@ def test_restore_backup_postgres_round_trip(
     assert_serves(copied, world)  # new rows get new ids: the sequences were moved on
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_restore_backup_sqlite_to_postgres_and_back(
     postgres: Callable[[str], Settings], tmp_path: Path
@@ -209,6 +211,7 @@ async def _type_through_backup(
     return acknowledged
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", POSTGRES])
 def test_backup_while_editing_live_holds_every_acknowledged_change(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
@@ -337,6 +340,7 @@ def test_restore_refuses_incomplete_backup(tmp_path: Path) -> None:
     assert not any(contents(target).values())  # each restore was undone entirely
 
 
+@pytest.mark.slow
 def test_backup_and_restore_commands(tmp_path: Path) -> None:
     source, target, piped = tmp_path / "source", tmp_path / "target", tmp_path / "piped"
     assert accord(source, "demo", "--no-serve").returncode == 0

@@ -19,7 +19,7 @@ from tests.hostile import PATHOLOGICAL, XSS, XSS_BLOCKS
 
 from .helpers import AccordUI, LiveServer, make_administrator
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CORPUS = "\n\n".join(XSS + XSS_BLOCKS)
 TYPED = "\n<script>alert('typed')</script> [y](javascript:alert(2)) <img src=x onerror=alert(3)>"
