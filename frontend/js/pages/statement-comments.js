@@ -46,6 +46,10 @@ function textForm({ label, submit, value = "", onSave, onCancel }) {
 export function commentsPanel({ statementId, me, canComment, canModerate, session, version = null }) {
   let threads = [];
   let filter = "open";
+  // What someone is writing outlives the live redraws of the list: each thread's reply box and
+  // each comment's open edit box are made once and put back, text, caret and all, every time.
+  const replies = new Map(); // thread id → its reply box
+  const edits = new Map(); // comment id → the box editing it, while open
   const url = `/statements/${statementId}`;
   const list = el("ol", { class: "threads" });
   const empty = el("p", { class: "muted" });
@@ -71,10 +75,15 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   function visible(thread) {
     const mine = thread.comments.some((c) => c.author.id === me.id);
     const mentioned = thread.comments.some((c) => c.mentions.includes(me.id));
+    if (writingIn(thread)) return true; // hidden by no filter while something is typed in it
     if (filter === "open") return thread.resolved_at === null;
     if (filter === "resolved") return thread.resolved_at !== null;
     if (filter === "mine") return mine;
     return mentioned;
+  }
+
+  function writingIn(thread) {
+    return Boolean(replies.get(thread.id)?.elements.body.value) || thread.comments.some((c) => edits.has(c.id));
   }
 
   function comment(thread, item) {
@@ -90,7 +99,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
       return node;
     }
     const body = el("div", { class: "comment-body" }, commentMarkup(item.html));
-    node.append(body);
+    node.append(edits.get(item.id) ?? body);
     const actions = el("div", { class: "comment-actions" });
     if (item.author.id === me.id) {
       actions.append(el("button", {
@@ -104,10 +113,16 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
             value: item.body,
             onSave: async (text) => {
               await api(`${url}/comments/${item.id}`, { method: "PATCH", body: { body: text } });
+              edits.delete(item.id);
               await refresh();
             },
-            onCancel: () => form.replaceWith(body),
+            onCancel: () => {
+              edits.delete(item.id);
+              draw();
+              list.querySelector(`[data-comment="${item.id}"]`)?.focus();
+            },
           });
+          edits.set(item.id, form);
           body.replaceWith(form);
           form.querySelector("textarea").focus();
         },
@@ -204,15 +219,19 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
           }
         },
       });
-      const reply = textForm({
-        label: "Reply",
-        submit: "Reply",
-        onSave: async (text) => {
-          const made = await api(`${url}/threads/${item.id}/comments`, { method: "POST", body: { body: text } });
-          await refresh();
-          list.querySelector(`[data-comment="${made.id}"]`)?.focus();
-        },
-      });
+      if (!replies.has(item.id)) {
+        replies.set(item.id, textForm({
+          label: "Reply",
+          submit: "Reply",
+          onSave: async (text) => {
+            const made = await api(`${url}/threads/${item.id}/comments`, { method: "POST", body: { body: text } });
+            replies.get(item.id).reset(); // sent: not to be carried into the next drawing
+            await refresh();
+            list.querySelector(`[data-comment="${made.id}"]`)?.focus();
+          },
+        }));
+      }
+      const reply = replies.get(item.id);
       node.append(reply, el("div", { class: "thread-actions" }, resolve));
     }
     return node;
@@ -222,11 +241,19 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     const shown = threads.filter(visible);
     // A thread or comment that has the focus keeps it when the list is drawn again (as when
     // the live event of one's own comment arrives just after it was posted).
+    // So does a box being written in, where the caret was.
     const focused = document.activeElement;
+    const caret = focused instanceof HTMLTextAreaElement
+      ? [focused.selectionStart, focused.selectionEnd, focused.selectionDirection] : null;
     const held = list.contains(focused) && (focused.dataset.comment ? `[data-comment="${focused.dataset.comment}"]`
       : focused.dataset.thread ? `[data-thread="${focused.dataset.thread}"]` : null);
     fill(list, shown.map(thread));
-    if (held) list.querySelector(held)?.focus({ preventScroll: true });
+    if (list.contains(focused)) {
+      focused.focus({ preventScroll: true });
+      if (caret) focused.setSelectionRange(...caret);
+    } else if (held) {
+      list.querySelector(held)?.focus({ preventScroll: true });
+    }
     empty.textContent = threads.length === 0
       ? "No comments yet. Select some text to comment on it."
       : "No thread matches this filter.";
