@@ -42,8 +42,9 @@ function textForm({ label, submit, value = "", onSave, onCancel }) {
 /**
  * The panel for the live draft, or with `version` for that version's threads. `session` is the
  * text the threads are on: the live session, or a version's fixed text (see version.js).
+ * `reveal()` shows the panel where it may be hidden (its tab), before a comment is started.
  */
-export function commentsPanel({ statementId, me, canComment, canModerate, session, version = null }) {
+export function commentsPanel({ statementId, me, canComment, canModerate, session, version = null, reveal = () => {} }) {
   let threads = [];
   let filter = "open";
   // What someone is writing outlives the live redraws of the list: each thread's reply box and
@@ -298,6 +299,8 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
         },
       });
       commentedOn = selectionKey();
+      reveal();
+      afloat.replaceChildren(); // the box takes the button's place
       fill(starter, el("blockquote", { class: "thread-quote-new", text: shorten(passage.quote) }), form);
       floatStarter();
       form.querySelector("textarea").focus();
@@ -307,7 +310,11 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   });
 
   // On a narrow screen the comments sit below the whole draft: while words are selected the
-  // button floats at the foot of the screen (see app.css), within reach of the selection.
+  // button floats at the foot of the screen (see app.css), within reach of the selection. It
+  // floats from a holder of its own at the end of the page, out of the Comments panel, which
+  // another tab may be hiding.
+  const narrow = window.matchMedia("(max-width: 60rem)"); // as in app.css
+  const afloat = el("div", { class: "thread-starter" });
   const area = session.editor?.textarea ?? session.textarea;
   let commentedOn = null; // the selection a comment was last started on: no need to float
   function selectionKey() {
@@ -315,11 +322,19 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   }
   function floatStarter() {
     const key = selectionKey();
-    startButton.classList.toggle("floating", key !== null && key !== commentedOn && starter.contains(startButton));
+    const float = key !== null && key !== commentedOn && (starter.contains(startButton) || afloat.contains(startButton));
+    startButton.classList.toggle("floating", float);
+    if (float && narrow.matches && !afloat.contains(startButton)) {
+      if (!afloat.isConnected) document.body.append(afloat);
+      afloat.append(startButton);
+    } else if (!(float && narrow.matches) && afloat.contains(startButton)) {
+      starter.prepend(startButton);
+    }
   }
   if (canComment && area) {
     for (const name of ["select", "keyup", "pointerup", "input", "blur"]) area.addEventListener(name, floatStarter);
     document.addEventListener("selectionchange", floatStarter);
+    narrow.addEventListener("change", floatStarter);
   }
   session.passages?.watch(() => {
     markGone();
