@@ -340,6 +340,8 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     markGone();
     session.redraw(); // a passage back in the text is shaded again
   });
+  // The page started again from the server's text: where the passages are is asked again.
+  session.passages?.onRestart(() => refresh().catch(reportFailure));
 
   if (canComment) starter.append(startButton);
   const node = el("section", { "aria-label": "Comments", class: "stack-tight" },
