@@ -108,6 +108,10 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
         class: "link-button",
         text: "Edit",
         onClick: () => {
+          if (edits.has(item.id)) {
+            edits.get(item.id).elements.body.focus(); // already open
+            return;
+          }
           const form = textForm({
             label: "Edit your comment",
             submit: "Save",
@@ -311,8 +315,8 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
 
   // On a narrow screen the comments sit below the whole draft: while words are selected the
   // button floats at the foot of the screen (see app.css), within reach of the selection. It
-  // floats from a holder of its own at the end of the page, out of the Comments panel, which
-  // another tab may be hiding.
+  // floats from a holder of its own right after the text (next for the Tab key too), out of
+  // the Comments panel, which another tab may be hiding.
   const narrow = window.matchMedia("(max-width: 60rem)"); // as in app.css
   const afloat = el("div", { class: "thread-starter" });
   const area = session.editor?.textarea ?? session.textarea;
@@ -325,7 +329,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     const float = key !== null && key !== commentedOn && (starter.contains(startButton) || afloat.contains(startButton));
     startButton.classList.toggle("floating", float);
     if (float && narrow.matches && !afloat.contains(startButton)) {
-      if (!afloat.isConnected) document.body.append(afloat);
+      if (!afloat.isConnected) (area.closest(".editor-surface") ?? area).after(afloat);
       afloat.append(startButton);
     } else if (!(float && narrow.matches) && afloat.contains(startButton)) {
       starter.prepend(startButton);
