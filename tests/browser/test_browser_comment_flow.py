@@ -170,3 +170,27 @@ def test_comment_button_is_within_reach_of_the_selection_on_a_phone(
     assert thread is not None
     assert button is not None
     assert button["y"] + button["height"] <= thread["y"]
+
+
+def test_comment_button_floats_on_a_phone_whatever_tab_is_open(accord_ui: AccordUI) -> None:
+    fatima = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    page = _phone(accord_ui, fatima)
+    statement_id = accord_ui.create_statement(page, "Statement", TEXT)
+    page.goto(f"/statements/{statement_id}")
+    expect(page.locator(".sync-status")).to_have_text("Saved")
+    people = page.get_by_role("tab", name="People")
+    people.tap()
+    expect(people).to_have_attribute("aria-selected", "true")
+
+    _select(page, "free knowledge")
+    start = page.get_by_role("button", name="Comment on the selected text")
+    expect(start).to_be_in_viewport()
+    start.tap()
+    expect(page.get_by_role("tab", name="Comments")).to_have_attribute("aria-selected", "true")
+    box = page.get_by_label("Your comment")
+    expect(box).to_be_focused()
+    expect(page.locator(".thread-quote-new")).to_have_text("free knowledge")
+    box.fill("Whose knowledge?")
+    page.get_by_role("button", name="Comment", exact=True).tap()
+    expect(page.locator(".thread")).to_contain_text("Whose knowledge?")
+    page.wait_for_function(f"() => {PASSAGE_MARKS} === 'free knowledge'")

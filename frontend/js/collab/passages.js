@@ -107,6 +107,27 @@ export class Passages {
     this.waiting = null; // threads fetched on a revision this page has not reached yet
     this.log = []; // recent server changes: {rev, op, undo} (undo: back to the text before)
     this.watchers = new Set(); // told when a passage is deleted or takes its quote again
+    this.restarted = new Set(); // told when the passages must be taken again
+  }
+
+  /** Call `listener()` when the threads must be taken again (see restart); returns how to stop. */
+  onRestart(listener) {
+    this.restarted.add(listener);
+    return () => this.restarted.delete(listener);
+  }
+
+  /**
+   * Start again from revision `rev`, whose text is `text`: the page has dropped what it knew
+   * (its text set again to the server's, after a refused change), and may have missed changes
+   * before `rev`. The passages are unknown until the threads are taken again, as listed now.
+   */
+  restart(rev, text) {
+    this.byId = new Map();
+    this.rev = rev;
+    this.text = text;
+    this.waiting = null;
+    this.log = [];
+    for (const listener of this.restarted) listener();
   }
 
   /** Call `listener()` whenever a passage empties or fills again; returns how to stop. */

@@ -312,6 +312,7 @@ export class LiveSession {
     this.client.changed();
     const head = await api(`/statements/${this.statementId}/text`);
     this.client.rev = head.rev;
+    this.passages.restart(head.rev, head.text); // the threads are listed again for it
     this.editor.setText(head.text);
     this.connection.drop();
     this.connection.reconnectNow();

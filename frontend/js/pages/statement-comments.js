@@ -42,10 +42,15 @@ function textForm({ label, submit, value = "", onSave, onCancel }) {
 /**
  * The panel for the live draft, or with `version` for that version's threads. `session` is the
  * text the threads are on: the live session, or a version's fixed text (see version.js).
+ * `reveal()` shows the panel where it may be hidden (its tab), before a comment is started.
  */
-export function commentsPanel({ statementId, me, canComment, canModerate, session, version = null }) {
+export function commentsPanel({ statementId, me, canComment, canModerate, session, version = null, reveal = () => {} }) {
   let threads = [];
   let filter = "open";
+  // What someone is writing outlives the live redraws of the list: each thread's reply box and
+  // each comment's open edit box are made once and put back, text, caret and all, every time.
+  const replies = new Map(); // thread id → its reply box
+  const edits = new Map(); // comment id → the box editing it, while open
   const url = `/statements/${statementId}`;
   const list = el("ol", { class: "threads" });
   const empty = el("p", { class: "muted" });
@@ -71,10 +76,15 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   function visible(thread) {
     const mine = thread.comments.some((c) => c.author.id === me.id);
     const mentioned = thread.comments.some((c) => c.mentions.includes(me.id));
+    if (writingIn(thread)) return true; // hidden by no filter while something is typed in it
     if (filter === "open") return thread.resolved_at === null;
     if (filter === "resolved") return thread.resolved_at !== null;
     if (filter === "mine") return mine;
     return mentioned;
+  }
+
+  function writingIn(thread) {
+    return Boolean(replies.get(thread.id)?.elements.body.value) || thread.comments.some((c) => edits.has(c.id));
   }
 
   function comment(thread, item) {
@@ -90,7 +100,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
       return node;
     }
     const body = el("div", { class: "comment-body" }, commentMarkup(item.html));
-    node.append(body);
+    node.append(edits.get(item.id) ?? body);
     const actions = el("div", { class: "comment-actions" });
     if (item.author.id === me.id) {
       actions.append(el("button", {
@@ -98,16 +108,26 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
         class: "link-button",
         text: "Edit",
         onClick: () => {
+          if (edits.has(item.id)) {
+            edits.get(item.id).elements.body.focus(); // already open
+            return;
+          }
           const form = textForm({
             label: "Edit your comment",
             submit: "Save",
             value: item.body,
             onSave: async (text) => {
               await api(`${url}/comments/${item.id}`, { method: "PATCH", body: { body: text } });
+              edits.delete(item.id);
               await refresh();
             },
-            onCancel: () => form.replaceWith(body),
+            onCancel: () => {
+              edits.delete(item.id);
+              draw();
+              list.querySelector(`[data-comment="${item.id}"]`)?.focus();
+            },
           });
+          edits.set(item.id, form);
           body.replaceWith(form);
           form.querySelector("textarea").focus();
         },
@@ -204,15 +224,19 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
           }
         },
       });
-      const reply = textForm({
-        label: "Reply",
-        submit: "Reply",
-        onSave: async (text) => {
-          const made = await api(`${url}/threads/${item.id}/comments`, { method: "POST", body: { body: text } });
-          await refresh();
-          list.querySelector(`[data-comment="${made.id}"]`)?.focus();
-        },
-      });
+      if (!replies.has(item.id)) {
+        replies.set(item.id, textForm({
+          label: "Reply",
+          submit: "Reply",
+          onSave: async (text) => {
+            const made = await api(`${url}/threads/${item.id}/comments`, { method: "POST", body: { body: text } });
+            replies.get(item.id).reset(); // sent: not to be carried into the next drawing
+            await refresh();
+            list.querySelector(`[data-comment="${made.id}"]`)?.focus();
+          },
+        }));
+      }
+      const reply = replies.get(item.id);
       node.append(reply, el("div", { class: "thread-actions" }, resolve));
     }
     return node;
@@ -222,11 +246,19 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     const shown = threads.filter(visible);
     // A thread or comment that has the focus keeps it when the list is drawn again (as when
     // the live event of one's own comment arrives just after it was posted).
+    // So does a box being written in, where the caret was.
     const focused = document.activeElement;
+    const caret = focused instanceof HTMLTextAreaElement
+      ? [focused.selectionStart, focused.selectionEnd, focused.selectionDirection] : null;
     const held = list.contains(focused) && (focused.dataset.comment ? `[data-comment="${focused.dataset.comment}"]`
       : focused.dataset.thread ? `[data-thread="${focused.dataset.thread}"]` : null);
     fill(list, shown.map(thread));
-    if (held) list.querySelector(held)?.focus({ preventScroll: true });
+    if (list.contains(focused)) {
+      focused.focus({ preventScroll: true });
+      if (caret) focused.setSelectionRange(...caret);
+    } else if (held) {
+      list.querySelector(held)?.focus({ preventScroll: true });
+    }
     empty.textContent = threads.length === 0
       ? "No comments yet. Select some text to comment on it."
       : "No thread matches this filter.";
@@ -271,6 +303,8 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
         },
       });
       commentedOn = selectionKey();
+      reveal();
+      afloat.replaceChildren(); // the box takes the button's place
       fill(starter, el("blockquote", { class: "thread-quote-new", text: shorten(passage.quote) }), form);
       floatStarter();
       form.querySelector("textarea").focus();
@@ -280,7 +314,11 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   });
 
   // On a narrow screen the comments sit below the whole draft: while words are selected the
-  // button floats at the foot of the screen (see app.css), within reach of the selection.
+  // button floats at the foot of the screen (see app.css), within reach of the selection. It
+  // floats from a holder of its own right after the text (next for the Tab key too), out of
+  // the Comments panel, which another tab may be hiding.
+  const narrow = window.matchMedia("(max-width: 60rem)"); // as in app.css
+  const afloat = el("div", { class: "thread-starter" });
   const area = session.editor?.textarea ?? session.textarea;
   let commentedOn = null; // the selection a comment was last started on: no need to float
   function selectionKey() {
@@ -288,16 +326,26 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   }
   function floatStarter() {
     const key = selectionKey();
-    startButton.classList.toggle("floating", key !== null && key !== commentedOn && starter.contains(startButton));
+    const float = key !== null && key !== commentedOn && (starter.contains(startButton) || afloat.contains(startButton));
+    startButton.classList.toggle("floating", float);
+    if (float && narrow.matches && !afloat.contains(startButton)) {
+      if (!afloat.isConnected) (area.closest(".editor-surface") ?? area).after(afloat);
+      afloat.append(startButton);
+    } else if (!(float && narrow.matches) && afloat.contains(startButton)) {
+      starter.prepend(startButton);
+    }
   }
   if (canComment && area) {
     for (const name of ["select", "keyup", "pointerup", "input", "blur"]) area.addEventListener(name, floatStarter);
     document.addEventListener("selectionchange", floatStarter);
+    narrow.addEventListener("change", floatStarter);
   }
   session.passages?.watch(() => {
     markGone();
     session.redraw(); // a passage back in the text is shaded again
   });
+  // The page started again from the server's text: where the passages are is asked again.
+  session.passages?.onRestart(() => refresh().catch(reportFailure));
 
   if (canComment) starter.append(startButton);
   const node = el("section", { "aria-label": "Comments", class: "stack-tight" },
