@@ -41,6 +41,10 @@ def test_review_tab_and_state_badge_follow_what_others_do(accord_ui: AccordUI) -
     review.get_by_role("button", name="Open the review round").click()
     expect(badge).to_have_text("In review")
     expect(editor.get_by_role("region", name="Review")).to_contain_text("Reviewing version 1")
+    editor.get_by_role("tab", name="Activity").click()
+    activity = editor.get_by_role("region", name="Activity")
+    expect(activity).to_contain_text("opened a review round on version 1")
+    editor.get_by_role("tab", name="Review").click()
 
     round_id = accord_ui.api(page, "GET", f"{base}/rounds")["data"][0]["id"]
     for person in (page, editor):

@@ -164,6 +164,7 @@ async function main() {
   const canEdit = ["facilitator", "editor"].includes(statement.my_role);
   const versions = versionsPanel(id, canEdit);
   const comments = { node: el("div"), refresh: async () => {}, focus: () => {} }; // set below
+  const activityPanel = el("div", {}, activity(events.data, members.data));
   const review = reviewPanel({
     statementId: id,
     statement,
@@ -177,7 +178,7 @@ async function main() {
     { name: "Versions", content: versions.node },
     { name: "Review", content: review.node },
     { name: "History", content: editingHistory(id, history.data) },
-    { name: "Activity", content: activity(events.data, members.data) },
+    { name: "Activity", content: activityPanel },
     { name: "About", content: el("section", { "aria-label": "About" }, about(statement), leaving(id, me)) },
   ]);
 
@@ -233,6 +234,9 @@ async function main() {
       // The Review tab offers the versions saved, and shows rounds and what was published.
       if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name)) review.refresh();
       if (frame.name.startsWith("round.") || frame.name === "statement.published") redrawState(id).catch(reportFailure);
+      if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name)) {
+        api(`/statements/${id}/audit`).then(({ data }) => fill(activityPanel, activity(data, members.data))).catch(reportFailure);
+      }
       if (frame.name.startsWith("comment.") || frame.name.startsWith("thread.")) comments.refresh().catch(reportFailure);
     },
     drawn: (text) => { if (!preview.hidden) fill(preview, render(text)); },
