@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Response, expect
+from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
 
 from .helpers import AccordUI
 
@@ -32,9 +32,14 @@ class Trouble:
                     f"{page.url}: {answer.request.method} {answer.url} {answer.status}"
                 )
 
+        def failed(request: Request) -> None:
+            # A request cut short by going on to the next page is no error anyone sees.
+            if request.failure != "net::ERR_ABORTED":
+                self.errors.append(f"{page.url}: {request.url} failed: {request.failure}")
+
         page.on("console", console)
         page.on("response", response)
-        page.on("requestfailed", lambda r: self.errors.append(f"{page.url}: failed {r.url}"))
+        page.on("requestfailed", failed)
         return page
 
 
@@ -78,9 +83,9 @@ def test_normal_visit_logs_no_error_on_any_page(accord_ui: AccordUI) -> None:
     page.goto(f"/statements/{statement_id}/versions/1")
     expect(page.get_by_role("form", name="Your stance")).to_be_visible()
     page.goto(f"/statements/{statement_id}/history")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_text("Revision 1 of 1")).to_be_visible()
     page.goto(f"/statements/{statement_id}/compare?from=1&to=live")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_text("The two texts are the same.")).to_be_visible()
     page.goto(f"/statements/{statement_id}/settings")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.goto("/account")
@@ -117,10 +122,10 @@ def test_public_page_keeps_each_signatory_in_one_column(accord_ui: AccordUI) -> 
     statement_id = accord_ui.create_statement(page, "Statement on Partnerships", TEXT)
     base = f"/api/statements/{statement_id}"
     invitation = accord_ui.api(
-        page, "POST", f"{base}/invitations", {"role": "reviewer", "max_uses": 10}
+        page, "POST", f"{base}/invitations", {"role": "reviewer", "max_uses": 2}
     )
     people = [page]
-    for number in range(8):  # nine signatories: an odd number of lines to share out
+    for number in range(2):  # three signatories, six lines: the second one's name ends column one
         delegate = accord_ui.new_page()
         accord_ui.api(
             delegate,
@@ -145,7 +150,7 @@ def test_public_page_keeps_each_signatory_in_one_column(accord_ui: AccordUI) -> 
     visitor = accord_ui.new_page()
     visitor.goto(f"/s/{slug}")
     entries = visitor.get_by_role("region", name="Endorsed by").get_by_role("listitem")
-    expect(entries).to_have_count(9)
+    expect(entries).to_have_count(3)
     columns = set()
     for entry in entries.all():
         name = entry.locator(".signatory-name").bounding_box()
