@@ -24,6 +24,7 @@ from app.middleware import (
 from app.request_queue import RequestQueueMiddleware
 from app.routers import (
     account,
+    api_docs,
     collab,
     comments,
     diffs,
@@ -80,8 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Co-write one statement and agree on it.",
         version="0.1.0",
         lifespan=lifespan,
-        # The interactive docs load their scripts from a CDN, which the CSP (rightly) blocks
-        # and a self-hosted server should not depend on; the schema itself is served.
+        # FastAPI's own docs pages load their scripts from a CDN and start them inline; ours
+        # (app/routers/api_docs.py) serve packaged assets and start them from a file.
         docs_url=None,
         redoc_url=None,
     )
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(collab.router)
     app.include_router(pages.router)
+    app.include_router(api_docs.router)
+    app.mount(api_docs.ASSETS_URL, api_docs.assets(), name="api-docs-assets")
     app.include_router(publications.pages)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND), name="static")
     # Added last runs first: size limit, then the Origin check, then headers on every answer,

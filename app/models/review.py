@@ -137,6 +137,9 @@ class RoundPublic(SQLModel):
     closes_on: date | None
     closed_at: datetime | None
     approved: bool | None
+    published: bool = Field(
+        default=False, description="Whether the version this round approved is published"
+    )
     participants: list[Participant]
     tally: Tally
     stances: list[StancePublic]  # every stance ever recorded, oldest first

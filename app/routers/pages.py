@@ -62,3 +62,8 @@ def settings_page(statement_id: int) -> FileResponse:
 @router.get("/invite/{token}")
 def invitation_page(token: str) -> FileResponse:
     return _page("invite")
+
+
+@router.get("/statements/{statement_id}/rounds/{round_id}")
+def round_page(statement_id: int, round_id: int) -> FileResponse:
+    return _page("round")

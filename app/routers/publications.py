@@ -3,11 +3,13 @@
 import asyncio
 from typing import Any, Literal
 
+from anyio import from_thread
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.collab.hub import Hub
 from app.deps import STATEMENT_REFUSALS, ManageAccess, PathId, ReadAccess, SessionDep
 from app.diff import compare_off_loop
 from app.errors import refusals
@@ -51,13 +53,18 @@ def _download(
     responses={**STATEMENT_REFUSALS, **refusals(400, 409, 413)},
 )
 def publish(
-    body: PublicationCreate, access: ManageAccess, session: SessionDep
+    body: PublicationCreate, access: ManageAccess, session: SessionDep, request: Request
 ) -> PublicationPublic:
     """Publish an approved version (facilitators) at the statement's permanent address."""
     publication = publications.publish(
         session=session, statement=access.statement, number=body.version, actor=access.user
     )
     session.commit()
+    hub: Hub = request.app.state.hub
+    number = publication.number
+    from_thread.run_sync(
+        lambda: hub.announce(access.statement_id, "statement.published", publication=number)
+    )
     return publications.to_public(
         session=session, statement=access.statement, publication=publication
     )

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from app.errors import Conflict, Invalid, NotFound
 from app.models.base import utcnow
 from app.models.membership import Membership, Role
+from app.models.publication import Publication
 from app.models.review import (
     Participant,
     ReviewRound,
@@ -216,6 +217,15 @@ def describe(*, session: Session, review: ReviewRound) -> RoundPublic:
     ]
     voices = [Voice(p.name, p.organisation, p.stance) for p in participants]
     opener = session.get(User, review.opened_by) if review.opened_by else None
+    published = review.approved is True and (
+        session.exec(
+            select(Publication.id).where(
+                Publication.statement_id == review.statement_id,
+                Publication.version_number == review.version_number,
+            )
+        ).first()
+        is not None
+    )
     return RoundPublic(
         id=review.id,
         version=review.version_number,
@@ -224,6 +234,7 @@ def describe(*, session: Session, review: ReviewRound) -> RoundPublic:
         closes_on=review.closes_on,
         closed_at=review.closed_at,
         approved=review.approved,
+        published=published,
         participants=participants,
         tally=tally(review.rule, review.quorum, voices),
         stances=[

@@ -1,6 +1,6 @@
 // What every page shares: the header with who is signed in, and signing out.
 
-import { api, currentUser } from "./api.js";
+import { api, currentUser, signInUrl } from "./api.js";
 import { byId, el, fill, notify } from "./ui.js";
 
 export async function signOut() {
@@ -35,9 +35,16 @@ export function renderHeader(user, current = window.location.pathname) {
     el("button", { type: "button", class: "link-button", text: "Sign out", onClick: signOut }));
 }
 
-/** Start a page that needs a signed-in user: sends visitors to sign in, returns the user. */
+/**
+ * Start a page that needs a signed-in user: sends visitors to sign in, returns the user. Asks
+ * `/session`, so that a visitor is sent on without a 401 logged in the console.
+ */
 export async function startPage() {
-  const user = await api("/me");
+  const user = await currentUser();
+  if (!user) {
+    window.location.assign(signInUrl());
+    return new Promise(() => {});
+  }
   renderHeader(user);
   return user;
 }

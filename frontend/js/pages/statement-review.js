@@ -4,13 +4,13 @@
 import { api } from "../api.js";
 import { askFirst, el, fill, formatDay, notify, onSubmit, reportFailure } from "../ui.js";
 
-const STANCES = {
+export const STANCES = {
   approve: "Approve",
   abstain: "Abstain",
   request_changes: "Request changes",
   block: "Block",
 };
-const RULE_NAMES = { consent: "Consent", unanimous: "Unanimous", majority: "Majority", quorum: "Quorum" };
+export const RULE_NAMES = { consent: "Consent", unanimous: "Unanimous", majority: "Majority", quorum: "Quorum" };
 
 function stanceBadge(kind) {
   return kind
@@ -19,7 +19,7 @@ function stanceBadge(kind) {
 }
 
 /** The words of a version between two code point offsets, shortened to a quote. */
-function quoteOf(text, start, end) {
+export function quoteOf(text, start, end) {
   const words = Array.from(text).slice(start, end).join("");
   return words.length > 300 ? `${words.slice(0, 300)}…` : words;
 }
@@ -56,6 +56,9 @@ export function stanceForm(url, mine, done, passage = null) {
   const choices = Object.entries(STANCES).map(([value, label]) => el("label", { class: "choice" },
     el("input", { type: "radio", name: "kind", value, checked: mine === value, required: true }), ` ${label}`));
   const reason = el("textarea", { id: "stance-reason", name: "reason", rows: "2" });
+  // Said in the form, under its button, rather than in a notice over the page: it covers
+  // nothing, and focus moves to it, so that a keyboard user hears it and goes on from there.
+  const recorded = el("p", { class: "stance-recorded", "aria-live": "polite", tabindex: "-1", hidden: true });
   const form = el("form", { class: "form stance-form", "aria-label": "Your stance" },
     el("p", { class: "form-error", role: "alert", hidden: true }),
     el("fieldset", {}, el("legend", { text: "Your stance" }), choices),
@@ -65,7 +68,8 @@ export function stanceForm(url, mine, done, passage = null) {
       el("p", { class: "hint", text: "Needed to request changes or to block." })),
     passage ? el("label", { class: "choice" },
       el("input", { type: "checkbox", name: "passage" }), " About the passage I selected in the text") : null,
-    el("button", { type: "submit", class: "button button-small", text: "Record my stance" }));
+    el("button", { type: "submit", class: "button button-small", text: "Record my stance" }),
+    recorded);
   onSubmit(form, async (data) => {
     const body = { kind: data.get("kind"), reason: data.get("reason") };
     if (data.get("passage")) {
@@ -73,9 +77,12 @@ export function stanceForm(url, mine, done, passage = null) {
       if (!selected) throw new Error("Select the passage in the text first, then record your stance.");
       Object.assign(body, { start: selected.start, end: selected.end });
     }
+    recorded.hidden = true;
     await api(url, { method: "POST", body });
-    notify("Your stance is recorded.");
-    done();
+    await done();
+    recorded.textContent = `Your stance is recorded. You chose: ${STANCES[body.kind]}.`;
+    recorded.hidden = false;
+    recorded.focus();
   });
   return form;
 }
@@ -118,6 +125,7 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
     const approvedBefore = lastApprovedBefore(rounds, review);
     const parts = [
       el("h3", {}, "Reviewing ", el("a", { href: `${base}/versions/${review.version}`, text: `version ${review.version}` })),
+      el("p", {}, el("a", { href: `${base}/rounds/${review.id}`, text: "The round's full record, for a projector" })),
       approvedBefore !== null && approvedBefore !== review.version
         ? el("p", {}, el("a", { href: `${base}/compare?from=${approvedBefore}&to=${review.version}`, text: `What changed since version ${approvedBefore}, which you approved` }))
         : null,
@@ -153,11 +161,11 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
     return parts;
   }
 
-  function publishing(rounds, published) {
+  function publishing(rounds) {
     const approved = rounds.filter((r) => r.approved);
     if (!approved.length) return null;
     const newest = approved[0];
-    if (published.has(newest.version)) {
+    if (newest.published) {
       return el("p", {}, `Version ${newest.version} is published: `, el("a", { href: `/s/${statement.slug}`, text: `/s/${statement.slug}` }));
     }
     const note = el("p", {}, `Version ${newest.version} is approved.`);
@@ -176,26 +184,25 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
   }
 
   async function refresh() {
+    // Whether a round's version is published comes with the round: asking the public
+    // address instead would answer 404, logged in the console, until something is published.
     const [rounds, versions] = await Promise.all([api(`${base}/rounds`), api(`${base}/versions`)]);
-    let latest = null;
-    try {
-      latest = await api(`/public/${statement.slug}`, { signIn: false });
-    } catch {
-      latest = null;
-    }
-    const published = new Set(latest ? [latest.version] : []);
     const open = rounds.data.find((r) => r.closed_at === null);
     const past = rounds.data.filter((r) => r.closed_at !== null);
     if (open && reviewed?.number !== open.version) {
       reviewed = { number: open.version, text: (await api(`${base}/versions/${open.version}`)).text };
     }
+    // A live refresh redraws the panel; whatever had focus in it keeps it.
+    const focused = node.contains(document.activeElement) ? document.activeElement : null;
     fill(node,
       open ? openRound(open, rounds.data, reviewed.text) : (isFacilitator ? openForm(versions.data) : el("p", { class: "muted", text: "No review round is open." })),
-      publishing(past, published),
+      publishing(past),
       past.length
         ? el("div", {}, el("h3", { text: "Earlier rounds" }), el("ul", { class: "past-rounds" }, past.map((r) => el("li", {},
-          `Version ${r.version}: `, r.approved ? el("strong", { text: "approved" }) : "not approved", ` (${r.tally.summary})`))))
+          el("a", { href: `${base}/rounds/${r.id}`, text: `Version ${r.version}` }), ": ",
+          r.approved ? el("strong", { text: "approved" }) : "not approved", ` (${r.tally.summary})`))))
         : null);
+    if (focused?.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
   }
 
   return { node, refresh: () => refresh().catch(reportFailure) };

@@ -36,10 +36,18 @@ function deadline(day) {
 
 function facts(statement) {
   return el("dl", { class: "facts statement-facts", role: "region", "aria-label": "Overview" },
-    fact("State", el("span", { class: `badge badge-${statement.state}`, text: STATE_LABELS[statement.state] })),
+    fact("State", el("span", { id: "state-badge", class: `badge badge-${statement.state}`, text: STATE_LABELS[statement.state] })),
     fact("Your role", el("span", { id: "my-role", text: roleLabel(statement.my_role) })),
     fact("Finalise by", deadline(statement.finalise_by)),
     fact("Publish on", deadline(statement.publish_on)));
+}
+
+/** The state badge anew, after an event that may have moved the statement's state on. */
+async function redrawState(id) {
+  const { state } = await api(`/statements/${id}`);
+  const badge = byId("state-badge");
+  badge.className = `badge badge-${state}`;
+  badge.textContent = STATE_LABELS[state];
 }
 
 function about(statement) {
@@ -156,6 +164,7 @@ async function main() {
   const canEdit = ["facilitator", "editor"].includes(statement.my_role);
   const versions = versionsPanel(id, canEdit);
   const comments = { node: el("div"), refresh: async () => {}, focus: () => {} }; // set below
+  const activityPanel = el("div", {}, activity(events.data, members.data));
   const review = reviewPanel({
     statementId: id,
     statement,
@@ -169,7 +178,7 @@ async function main() {
     { name: "Versions", content: versions.node },
     { name: "Review", content: review.node },
     { name: "History", content: editingHistory(id, history.data) },
-    { name: "Activity", content: activity(events.data, members.data) },
+    { name: "Activity", content: activityPanel },
     { name: "About", content: el("section", { "aria-label": "About" }, about(statement), leaving(id, me)) },
   ]);
 
@@ -222,8 +231,13 @@ async function main() {
     saveAsked: () => notify("Accord saves every change as you type; the status above the text says when all is saved."),
     event: (frame) => {
       if (frame.name.startsWith("version.")) versions.refresh().catch(reportFailure);
+      // The Review tab offers the versions saved, and shows rounds and what was published.
+      if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name)) review.refresh();
+      if (frame.name.startsWith("round.") || frame.name === "statement.published") redrawState(id).catch(reportFailure);
+      if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name)) {
+        api(`/statements/${id}/audit`).then(({ data }) => fill(activityPanel, activity(data, members.data))).catch(reportFailure);
+      }
       if (frame.name.startsWith("comment.") || frame.name.startsWith("thread.")) comments.refresh().catch(reportFailure);
-      if (frame.name.startsWith("round.") || frame.name.startsWith("stance.")) review.refresh();
     },
     drawn: (text) => { if (!preview.hidden) fill(preview, render(text)); },
   });

@@ -62,6 +62,7 @@ class FixedText {
  */
 function stanceSection(statementId, version, me, fixed) {
   const node = el("section", { class: "stack-tight", "aria-label": "Your stance on this version" });
+  let kept = null; // the open round's form, kept across refreshes with its confirmation
   async function refresh() {
     const rounds = await api(`/statements/${statementId}/rounds`);
     const open = rounds.data.find((r) => r.closed_at === null && r.version === version.number);
@@ -69,12 +70,15 @@ function stanceSection(statementId, version, me, fixed) {
       fill(node);
       return;
     }
-    const mine = open.participants.find((p) => p.user_id === me.id)?.stance ?? null;
-    const url = `/statements/${statementId}/rounds/${open.id}/stances`;
+    if (kept?.round !== open.id) {
+      const mine = open.participants.find((p) => p.user_id === me.id)?.stance ?? null;
+      const url = `/statements/${statementId}/rounds/${open.id}/stances`;
+      kept = { round: open.id, form: stanceForm(url, mine, () => refresh().catch(reportFailure), () => fixed.selectedPassage()) };
+    }
     fill(node,
       el("h2", { text: "Review" }),
       el("p", { class: "muted", text: `A review round is open on this version: ${open.tally.summary}.` }),
-      stanceForm(url, mine, () => refresh().catch(reportFailure), () => fixed.selectedPassage()));
+      kept.form);
   }
   return { node, refresh };
 }
