@@ -103,6 +103,7 @@ def test_hovering_idle_caret_names_it(accord_ui: AccordUI) -> None:
     _open(other, statement_id)
     other.get_by_label("Statement text").click()
     other.keyboard.press("End")
+    expect(page.locator(".remote-caret")).to_have_count(1)  # the server knows where it is
     page.reload()
     expect(page.locator(".sync-status")).to_have_text("Saved")
     caret = page.locator(".remote-caret")
