@@ -54,8 +54,11 @@ def test_status_in_view_when_offline_at_end_of_long_draft(accord_ui: AccordUI) -
     status = page.locator(".sync-status")
     expect(status).to_have_text(re.compile(r"Offline · \d+ unsynced changes?"))
     assert _in_viewport(page, ".sync-status")
+    announcements = page.locator("#announcements")
+    expect(announcements).to_contain_text("You are offline.")
     page.context.set_offline(False)
     expect(status).to_have_text("Saved")
+    expect(announcements).to_have_text("Back online.")
 
 
 def test_idle_caret_shown_at_once_its_name_while_active(accord_ui: AccordUI) -> None:

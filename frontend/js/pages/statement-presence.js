@@ -102,16 +102,17 @@ export function arrivals(announce, myId) {
   };
 }
 
-const GONE = { offline: true, reconnecting: true };
-
 /** Say when the connection is lost and when it is back; nothing while it stays as it is. */
 export function connectionNews(announce) {
   let last = "connecting";
+  let away = false; // lost after having been connected, and not back yet
   return (name) => {
     if (name === last) return;
     if (name === "offline") announce.say("You are offline. What you write is kept in this browser and sent when you are back.");
     else if (name === "reconnecting" && last === "connected") announce.say("The connection was lost. Reconnecting…");
-    else if (name === "connected" && GONE[last]) announce.say("Back online.");
+    else if (name === "connected" && away) announce.say("Back online.");
+    if (name === "offline" || name === "reconnecting") away = true;
+    if (name === "connected") away = false;
     last = name;
   };
 }
