@@ -17,7 +17,7 @@ import { reviewPanel } from "./statement-review.js";
 import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
 import { versionsPanel } from "./statement-versions.js";
 
-const SAVING_AFTER_MS = 1000; // "Saving…" shows only for a save that takes longer than this
+const SAVED_AFTER_MS = 600; // "Saved" waits this long for the next keystroke before it shows
 
 const STATUS_TEXT = {
   connecting: "Connecting…",
@@ -209,7 +209,7 @@ async function main() {
     announce.node);
 
   let closedAs = "closed"; // or "signed-out", once the server says why
-  let saving = null; // the timer that will say "Saving…"
+  let settling = null; // the timer that will say "Saved" once typing pauses
   const setState = (text) => { if (stateText.textContent !== text) stateText.textContent = text; };
   const news = connectionNews(announce);
   const comings = arrivals(announce, me.id);
@@ -223,14 +223,22 @@ async function main() {
       status.dataset.state = name;
       news(name);
       unsyncedText.textContent = unsynced && name !== "connected" ? ` · ${plural(unsynced, "unsynced change")}` : "";
-      if (name === "connected" && unsynced) {
-        // A save usually ends before anyone could read "Saving…": typing leaves "Saved".
-        if (stateText.textContent !== STATUS_TEXT.connected) setState("Saving…");
-        else saving ??= setTimeout(() => { saving = null; if (session.client?.unsynced) setState("Saving…"); }, SAVING_AFTER_MS);
+      // "Saving…" shows at once, so that "Saved" is always true; "Saved" waits for a pause
+      // in the typing, so that the status does not flicker with every keystroke.
+      const saved = name === "connected" && !unsynced;
+      if (saved && stateText.textContent === "Saving…") {
+        settling ??= setTimeout(() => {
+          settling = null;
+          if (session.connection.connected && !session.client.unsynced) setState(STATUS_TEXT.connected);
+        }, SAVED_AFTER_MS);
         return;
       }
-      clearTimeout(saving);
-      saving = null;
+      clearTimeout(settling);
+      settling = null;
+      if (name === "connected" && unsynced) {
+        setState("Saving…");
+        return;
+      }
       setState(STATUS_TEXT[name === "closed" ? closedAs : name]);
     },
     peers: (peers) => {
