@@ -282,7 +282,7 @@ class Hub:
             room.broadcast(protocol.encode(message["f"]))
         elif kind == "who":
             for connection in room.connections:
-                frame = {"type": "presence", **connection.peer(), "rev": room.rev}
+                frame = {"type": "presence", **connection.peer(), "rev": room.durable_rev}
                 self._publish("presence", statement_id, f=frame)
 
     def _resync(self) -> None:

@@ -78,7 +78,8 @@ class Room:
         self.snapshot_owed = False
         self.waiting_for_head: list[asyncio.Future[None]] = []
         self.authors: dict[int, dict[str, Any]] = {}  # how writers appear in op frames
-        self.remote: dict[str, tuple[str, dict[str, Any]]] = {}  # client id: (worker, peer)
+        # client id: (worker, peer, the revision its selection was made on)
+        self.remote: dict[str, tuple[str, dict[str, Any], int]] = {}
 
     async def load(self) -> None:
         """Read the head from the database and start the room's worker."""
@@ -179,12 +180,13 @@ class Room:
             self.remote.pop(client_id, None)
         else:
             peer = {key: frame.get(key) for key in ("user", "client_id", "selection")}
-            self.remote[client_id] = (worker, peer)
+            rev = frame.get("rev")
+            self.remote[client_id] = (worker, peer, rev if isinstance(rev, int) else self.rev)
         self.broadcast(protocol.encode(frame))
 
     def worker_gone(self, worker: str) -> None:
         """Another worker stopped: its sockets left."""
-        for client_id, (owner, peer) in list(self.remote.items()):
+        for client_id, (owner, peer, _) in list(self.remote.items()):
             if owner == worker:
                 del self.remote[client_id]
                 self.broadcast(
@@ -192,9 +194,42 @@ class Room:
                 )
 
     def peers(self, connection: Connection) -> list[dict[str, Any]]:
-        """Everyone else with the statement open, on this worker or another."""
+        """Everyone else with the statement open, on this worker or another, each with their
+        selection on the durable head (None until they place one)."""
         here = [c.peer() for c in self.connections if c is not connection]
-        return here + [peer for _, peer in self.remote.values()]
+        there = []
+        for _, peer, rev in self.remote.values():
+            selection = peer.get("selection")
+            if isinstance(selection, dict):
+                moved = self.at_head(Selection.model_validate(selection), rev, lenient=True)
+                peer = {**peer, "selection": moved.model_dump() if moved else None}
+            there.append(peer)
+        return here + there
+
+    def place(self, connection: Connection, selection: Selection | None, rev: int) -> bool:
+        """Keep a socket's selection, made on revision `rev`, on the durable head, where
+        every committed change moves it; False (and nothing kept) for a revision this room
+        cannot bring up to date."""
+        if selection is not None:
+            selection = self.at_head(selection, rev)
+            if selection is None:
+                return False
+        connection.selection = selection
+        return True
+
+    def at_head(self, selection: Selection, rev: int, lenient: bool = False) -> Selection | None:
+        """A selection made on revision `rev`, moved through the committed changes since.
+        None if they are no longer held here or `rev` is ahead; `lenient` keeps it as it is
+        then, within the text (another worker's caret, which a later frame corrects)."""
+        anchor, head = selection.anchor, selection.head
+        if self.loaded_rev <= rev <= self.rev:
+            for change in self.recent[rev - self.loaded_rev : self.durable_rev - self.loaded_rev]:
+                anchor = ops.transform_position(anchor, change.op)
+                head = ops.transform_position(head, change.op)
+        elif not lenient:
+            return None
+        limit = len(self.durable_text)
+        return Selection(anchor=min(anchor, limit), head=min(head, limit))
 
     def submit(self, connection: Connection, frame: OpFrame) -> None:
         self.queue.append((connection, frame))

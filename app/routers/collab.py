@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.collab import ops, protocol
+from app.collab import protocol
 from app.collab.admission import AccessEnded, Admission
 from app.collab.batching import SEND_TEXTS
 from app.collab.connection import CLOSE, SIGNED_OUT, Connection
 from app.collab.diffing import operation_between
 from app.collab.hub import ChangeRefused, Hub, submit_whole_change
-from app.collab.protocol import OpFrame, PresenceFrame, Selection
+from app.collab.protocol import OpFrame, PresenceFrame
 from app.collab.room import ClientIdTaken, Room
 from app.config import Settings
 from app.deps import (
@@ -153,7 +153,7 @@ async def _take_part(
     rev, text = room.durable_rev, room.durable_text
     sender: asyncio.Task[None] | None = None
     # Everyone else learns at once who came in, and later who left.
-    hub.presence(room, connection, rev=room.rev)
+    hub.presence(room, connection, rev=room.durable_rev)
     try:
         # The hello goes first; broadcasts wait in the outbox until the sender starts.
         await websocket.send_text(await _hello(room, connection, since, rev, text))
@@ -277,19 +277,9 @@ def _handle(hub: Hub, room: Room, connection: Connection, raw: str, settings: Se
 
 
 def _presence(hub: Hub, room: Room, connection: Connection, frame: PresenceFrame) -> None:
-    selection = frame.selection
-    if selection is not None and frame.rev <= room.rev and frame.rev >= room.loaded_rev:
-        # Bring a selection made on an older revision up to date with the changes since.
-        anchor, head = selection.anchor, selection.head
-        for change in room.recent[frame.rev - room.loaded_rev :]:
-            anchor = ops.transform_position(anchor, change.op)
-            head = ops.transform_position(head, change.op)
-        limit = len(room.text)
-        selection = Selection(anchor=min(anchor, limit), head=min(head, limit))
-    elif selection is not None:
-        return  # too old or from the future: a later presence frame will do
-    connection.selection = selection
-    hub.presence(room, connection, rev=room.rev)
+    # A selection too old or from the future is dropped: a later presence frame will do.
+    if room.place(connection, frame.selection, frame.rev):
+        hub.presence(room, connection, rev=room.durable_rev)
 
 
 def _first_error(problem: ValidationError) -> str:

@@ -3,7 +3,7 @@
 import { advance } from "./collab/codepoints.js";
 import { el } from "./ui.js";
 
-/** Nodes for `text`, each passage shaded in its writer's colour (`writers` maps id → {name, colour}). */
+/** Nodes for `text`, each passage shaded in its writer's colour (`writers` maps id → {name, colour, mark}). */
 export function authoredText(text, runs, writers) {
   const nodes = [];
   let unit = 0;
@@ -12,7 +12,8 @@ export function authoredText(text, runs, writers) {
     const piece = text.slice(unit, end);
     const who = writers.get(writer);
     if (who) {
-      const span = el("span", { class: "authored", title: who.name, text: piece });
+      // The underline's style tells writers apart where colours cannot.
+      const span = el("span", { class: "authored", title: who.name, "data-mark": String(who.mark ?? 0), text: piece });
       span.style.setProperty("--peer", who.colour);
       nodes.push(span);
     } else {

@@ -12,7 +12,8 @@ function colourOf(node, colour) {
 
 /**
  * Draw `text` with `peers` (each {user, selection: {anchor, head}} in code points of this
- * text), when `authorship` is given, runs of [length, colour] that cover the text, and the
+ * text, and `active` while its owner is at work), when `authorship` is given, runs of
+ * [length, writer] that cover the text (writer: {colour, mark, name} or null), and the
  * commented `passages` ({id, start, end, active}).
  */
 export function drawOverlay(overlay, text, peers, authorship, passages = []) {
@@ -32,8 +33,8 @@ export function drawOverlay(overlay, text, peers, authorship, passages = []) {
   const runs = [];
   if (authorship) {
     let position = 0;
-    for (const [length, colour] of authorship) {
-      if (colour) runs.push({ from: position, to: position + length, colour });
+    for (const [length, writer] of authorship) {
+      if (writer) runs.push({ from: position, to: position + length, ...writer });
       position += length;
       cuts.add(position);
     }
@@ -46,7 +47,10 @@ export function drawOverlay(overlay, text, peers, authorship, passages = []) {
   for (let index = 0; index < ordered.length; index += 1) {
     const from = ordered[index];
     for (const peer of starts.get(from) ?? []) {
-      nodes.push(colourOf(el("span", { class: "remote-caret", "data-client": peer.client_id },
+      const classes = ["remote-caret"];
+      if (peer.active) classes.push("active");
+      if (overlay.dataset.hovered === peer.client_id) classes.push("hovered");
+      nodes.push(colourOf(el("span", { class: classes.join(" "), "data-client": peer.client_id },
         el("span", { class: "remote-caret-name", text: peer.user.name })), peer.user.colour));
     }
     const to = index + 1 < ordered.length ? ordered[index + 1] : null;
@@ -67,9 +71,39 @@ export function drawOverlay(overlay, text, peers, authorship, passages = []) {
     }
     const span = el("span", { class: classes.join(" "), text: piece });
     if (inside.length) span.dataset.threads = inside.map((p) => p.id).join(" ");
+    if (written && !selected) Object.assign(span.dataset, { mark: String(written.mark), writer: written.name });
     nodes.push(selected || written ? colourOf(span, (selected ?? written).colour) : span);
   }
   // A final line break needs something after it to take up its line, as in the text area.
   nodes.push("\u200b");
   overlay.replaceChildren(...nodes.map((node) => (typeof node === "string" ? document.createTextNode(node) : node)));
+}
+
+const NEAR_PX = 5; // how close to a caret the pointer names it
+
+/**
+ * The overlay lies under the text area, out of the pointer's reach: follow the pointer over
+ * `surface` to name the caret it points at, and to say who wrote the passage under it.
+ */
+export function followPointer(surface, overlay) {
+  const inside = (box, x, y, margin) => x >= box.left - margin && x <= box.right + margin && y >= box.top && y <= box.bottom;
+  surface.addEventListener("mousemove", (event) => {
+    const { clientX: x, clientY: y } = event;
+    const caret = [...overlay.querySelectorAll(".remote-caret")]
+      .find((node) => inside(node.getBoundingClientRect(), x, y, NEAR_PX));
+    const hovered = caret?.dataset.client ?? "";
+    if (hovered !== (overlay.dataset.hovered ?? "")) {
+      overlay.dataset.hovered = hovered;
+      for (const node of overlay.querySelectorAll(".remote-caret")) node.classList.toggle("hovered", node === caret);
+    }
+    const passage = [...overlay.querySelectorAll(".authored")]
+      .find((node) => [...node.getClientRects()].some((box) => inside(box, x, y, 0)));
+    if (passage?.dataset.writer) surface.title = `Written by ${passage.dataset.writer}`;
+    else surface.removeAttribute("title");
+  });
+  surface.addEventListener("mouseleave", () => {
+    overlay.dataset.hovered = "";
+    for (const node of overlay.querySelectorAll(".remote-caret.hovered")) node.classList.remove("hovered");
+    surface.removeAttribute("title");
+  });
 }

@@ -12,6 +12,8 @@ import { apply, transformPosition } from "./operation.js";
 import { drawOverlay } from "./overlay.js";
 
 const PRESENCE_EVERY_MS = 120;
+const ACTIVE_MS = 4000; // a caret is named this long after its owner last typed or moved it
+const MARKS = 4; // underline styles that tell writers apart without colour
 const RETRY_REFUSED_MS = 1000;
 
 function newClientId() {
@@ -47,11 +49,13 @@ export class LiveSession {
     this.role = role;
     this.overlay = overlay;
     this.handlers = handlers;
-    this.peers = new Map(); // client id → {user, client_id, selection (local), rev}
+    this.peers = new Map(); // client id → {user, client_id, selection (local), activeAt}
     this.held = []; // frames held back while an input method composes
     this.runs = null; // authorship runs of the text shown, when they are on show
     this.authorLog = null; // changes shown while the runs are being fetched
     this.colours = new Map(); // writer id → colour
+    this.writers = new Map(); // writer id → {name, colour, mark}: how passages show their writer
+    this.fading = null; // the timer that redraws when a caret's owner stops being active
     this.passages = new Passages(); // where comment threads are anchored in the live draft
     this.activeThread = null;
     this.trackers = new Set(); // functions told of every change shown
@@ -127,6 +131,9 @@ export class LiveSession {
       }
       case "op": {
         this.colours.set(frame.author.id, frame.author.colour);
+        this.noteWriter(frame.author);
+        const peer = this.peers.get(frame.client_id);
+        if (peer) peer.activeAt = performance.now();
         // A change this person made through the API (restoring a version) is theirs to undo.
         this.passages.sequenced(frame.rev, frame.op);
         const undoable = frame.author.id === this.myId && frame.client_id.startsWith("http-");
@@ -147,12 +154,20 @@ export class LiveSession {
 
   hello(frame) {
     this.peers.clear();
-    for (const peer of frame.peers) this.peers.set(peer.client_id, { ...peer, selection: null });
     this.setRole(frame.role);
     this.me = frame.you;
     this.colours.set(frame.you.id, frame.you.colour);
     for (const change of frame.ops ?? []) this.passages.sequenced(change.rev, change.op);
     for (const { op, author } of this.client.catchUp(frame.ops ?? [])) this.applyRemote(op, author);
+    // Carets as they stand at the hello's revision, idle ones too: drawn at once, unnamed.
+    for (const peer of frame.peers) {
+      const selection = peer.selection && {
+        anchor: local(peer.selection.anchor, this.client),
+        head: local(peer.selection.head, this.client),
+      };
+      this.peers.set(peer.client_id, { user: peer.user, client_id: peer.client_id, selection, activeAt: -Infinity });
+    }
+    this.redraw();
     this.handlers.peers(this.people());
     this.reportStatus();
     this.sendPresence();
@@ -280,7 +295,10 @@ export class LiveSession {
         anchor: local(frame.selection.anchor, this.client),
         head: local(frame.selection.head, this.client),
       };
-      this.peers.set(frame.client_id, { user: frame.user, client_id: frame.client_id, selection });
+      const known = this.peers.get(frame.client_id);
+      // Arriving is not moving: a caret is named once its owner places or moves it.
+      const activeAt = selection ? performance.now() : known?.activeAt ?? -Infinity;
+      this.peers.set(frame.client_id, { user: frame.user, client_id: frame.client_id, selection, activeAt });
     }
     this.handlers.peers(this.people());
     this.redraw();
@@ -349,14 +367,38 @@ export class LiveSession {
     this.authorLog = log;
     const found = await api(`/statements/${this.statementId}/authorship?rev=${this.client.rev}`);
     if (this.authorLog !== log) return []; // turned off (or on again) meanwhile
-    for (const writer of found.writers) this.colours.set(writer.id, writer.colour);
+    this.writers.clear();
+    for (const writer of found.writers) {
+      this.colours.set(writer.id, writer.colour);
+      this.noteWriter(writer);
+    }
+    if (this.me) this.noteWriter(this.me); // for what this person writes from now on
     let runs = found.runs;
     for (const op of pending) runs = applyToRuns(runs, op, this.myId);
     for (const [op, author] of log) runs = applyToRuns(runs, op, author);
     this.authorLog = null;
     this.runs = runs;
     this.redraw();
-    return found.writers;
+    return found.writers.map((writer) => ({ ...writer, mark: this.writers.get(writer.id).mark }));
+  }
+
+  /** Give a writer, seen for the first time, the next underline style. */
+  noteWriter(user) {
+    if (!this.writers.has(user.id)) this.writers.set(user.id, { name: user.name, colour: user.colour, mark: this.writers.size % MARKS });
+  }
+
+  /** Others' carets, each marked active while its owner typed or moved it lately. */
+  shownPeers() {
+    const now = performance.now();
+    let next = Infinity;
+    const shown = [...this.peers.values()].map((peer) => {
+      const until = peer.activeAt + ACTIVE_MS;
+      if (until > now) next = Math.min(next, until);
+      return { ...peer, active: until > now };
+    });
+    clearTimeout(this.fading);
+    if (next < Infinity) this.fading = setTimeout(() => this.redraw(), next - now + 20);
+    return shown;
   }
 
   redraw() {
@@ -364,9 +406,13 @@ export class LiveSession {
     this.redrawing = true;
     requestAnimationFrame(() => {
       this.redrawing = false;
-      const authorship = this.runs?.map(([length, writer]) => [length, this.colours.get(writer) ?? null]);
+      const authorship = this.runs?.map(([length, writer]) => {
+        const colour = this.colours.get(writer);
+        const known = this.writers.get(writer);
+        return [length, colour ? { colour, mark: known?.mark ?? 0, name: known?.name ?? "" } : null];
+      });
       const passages = [...this.shownPassages()].map(([id, { start, end }]) => ({ id, start, end, active: id === this.activeThread }));
-      drawOverlay(this.overlay, this.editor.textarea.value, [...this.peers.values()], authorship, passages);
+      drawOverlay(this.overlay, this.editor.textarea.value, this.shownPeers(), authorship, passages);
       this.handlers.drawn?.(this.editor.textarea.value);
     });
   }

@@ -83,7 +83,7 @@ async function main() {
   const progress = el("p", { class: "muted", role: "status", text: "Loading the history…" });
   fill(content, progress);
   const replay = new Replay(await loadChanges(id, progress));
-  const writers = new Map(members.data.map((member) => [member.user_id, { name: member.name, colour: member.colour }]));
+  const writers = new Map(members.data.map((member, index) => [member.user_id, { name: member.name, colour: member.colour, mark: index % 4 }]));
 
   const slider = el("input", { type: "range", min: "0", max: String(replay.head), value: String(replay.head), id: "revision", "aria-label": "Revision" });
   const label = el("p", { class: "revision-label", "aria-live": "polite" });

@@ -3,6 +3,7 @@
 // and what the statement is about.
 
 import { api, signInUrl } from "../api.js";
+import { followPointer } from "../collab/overlay.js";
 import { LiveSession } from "../collab/session.js";
 import { ROLE_DESCRIPTIONS, STATE_LABELS, RULE_LABELS, plural, ruleDescription, roleLabel } from "../labels.js";
 import { startPage, statementIdFromPath } from "../layout.js";
@@ -11,9 +12,12 @@ import { tabs } from "../tabs.js";
 import { askFirst, byId, el, fill, formatDay, notify, reportFailure, setTitle, showPageError } from "../ui.js";
 import { activity } from "./statement-activity.js";
 import { commentsPanel } from "./statement-comments.js";
+import { announcer, arrivals, connectionNews, hereNow } from "./statement-presence.js";
 import { reviewPanel } from "./statement-review.js";
 import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
 import { versionsPanel } from "./statement-versions.js";
+
+const SAVED_AFTER_MS = 600; // "Saved" waits this long for the next keystroke before it shows
 
 const STATUS_TEXT = {
   connecting: "Connecting…",
@@ -64,6 +68,7 @@ function about(statement) {
 function person(member, here) {
   return el("li", { class: here ? "here" : null },
     el("span", { class: "person-name", text: member.name }),
+    el("span", { class: "visually-hidden", text: here ? ", here" : ", away" }),
     member.organisation ? el("span", { class: "person-org", text: member.organisation }) : null,
     el("span", { class: "badge", text: roleLabel(member.role) }));
 }
@@ -136,7 +141,13 @@ async function main() {
   }
   setTitle(statement.title);
 
-  const status = el("p", { class: "sync-status", role: "status", "data-state": "connecting", text: STATUS_TEXT.connecting });
+  // The state is a status that does not speak (the announcements say when the connection
+  // goes and comes back); its text changes only when the state does, the count beside it.
+  const stateText = el("span", { role: "status", "aria-live": "off", text: STATUS_TEXT.connecting });
+  const unsyncedText = el("span", { class: "sync-count" });
+  const status = el("p", { class: "sync-status", "data-state": "connecting" }, stateText, unsyncedText);
+  const announce = announcer();
+  const here = hereNow();
   const textarea = el("textarea", {
     class: "editor-text",
     "aria-label": "Statement text",
@@ -148,6 +159,7 @@ async function main() {
   legend.hidden = true;
   const showWriters = el("input", { type: "checkbox", id: "show-writers" });
   const surface = el("div", { class: "editor-surface" }, overlay, textarea);
+  followPointer(surface, overlay);
   const preview = el("div", { class: "draft preview", "aria-label": "Preview", role: "region" });
   preview.hidden = true;
   const previewing = el("button", { type: "button", class: "button button-secondary button-small", "aria-pressed": "false", text: "Preview" });
@@ -196,14 +208,20 @@ async function main() {
         el("div", { class: "writing-bar" },
           el("h2", { id: "draft-heading", class: "visually-hidden", text: "Draft" }),
           el("label", { class: "toggle" }, showWriters, " Show who wrote what"),
+          here.node,
           previewing,
           status),
         legend,
         surface,
         preview),
-      el("aside", { class: "side-panel", "aria-label": "About this statement" }, panel.node)));
+      el("aside", { class: "side-panel", "aria-label": "About this statement" }, panel.node)),
+    announce.node);
 
   let closedAs = "closed"; // or "signed-out", once the server says why
+  let settling = null; // the timer that will say "Saved" once typing pauses
+  const setState = (text) => { if (stateText.textContent !== text) stateText.textContent = text; };
+  const news = connectionNews(announce);
+  const comings = arrivals(announce, me.id);
   const session = new LiveSession({
     statementId: id,
     me,
@@ -212,11 +230,31 @@ async function main() {
     overlay,
     status: (name, unsynced) => {
       status.dataset.state = name;
-      const waiting = unsynced ? `${plural(unsynced, "unsynced change")}` : "";
-      const text = name === "connected" && unsynced ? "Saving…" : STATUS_TEXT[name === "closed" ? closedAs : name];
-      status.textContent = waiting && name !== "connected" ? `${text} · ${waiting}` : text;
+      news(name);
+      unsyncedText.textContent = unsynced && name !== "connected" ? ` · ${plural(unsynced, "unsynced change")}` : "";
+      // "Saving…" shows at once, so that "Saved" is always true; "Saved" waits for a pause
+      // in the typing, so that the status does not flicker with every keystroke.
+      const saved = name === "connected" && !unsynced;
+      if (saved && stateText.textContent === "Saving…") {
+        settling ??= setTimeout(() => {
+          settling = null;
+          if (session.connection.connected && !session.client.unsynced) setState(STATUS_TEXT.connected);
+        }, SAVED_AFTER_MS);
+        return;
+      }
+      clearTimeout(settling);
+      settling = null;
+      if (name === "connected" && unsynced) {
+        setState("Saving…");
+        return;
+      }
+      setState(STATUS_TEXT[name === "closed" ? closedAs : name]);
     },
-    peers: (peers) => drawPeople(peopleList, members.data, peers),
+    peers: (peers) => {
+      drawPeople(peopleList, members.data, peers);
+      here.draw(peers, me.id);
+      if (!session?.ended) comings(peers);
+    },
     roleChanged: (role) => { byId("my-role").textContent = roleLabel(role); },
     final: (reason, message, unsynced) => {
       if (reason !== "signin") {
@@ -245,7 +283,7 @@ async function main() {
     try {
       const writers = await session.showAuthorship(showWriters.checked);
       fill(legend, writers.map((writer) => {
-        const item = el("li", {}, el("span", { class: "presence-dot" }), writer.name,
+        const item = el("li", {}, el("span", { class: "writer-mark", "data-mark": String(writer.mark) }), writer.name,
           writer.organisation ? el("span", { class: "muted", text: ` · ${writer.organisation}` }) : null);
         item.style.setProperty("--peer", writer.colour);
         return item;

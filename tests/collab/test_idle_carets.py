@@ -1,0 +1,125 @@
+"""Carets that have not moved: the hello names where each peer's caret is, on its revision,
+moved through every change since it was placed, whether its owner is on this worker or
+another."""
+
+import asyncio
+import json
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.collab import store
+from app.collab.change import Batch
+from app.collab.connection import Connection
+from app.collab.protocol import OpFrame, Selection
+from app.collab.room import Room
+from app.collab.sequencer import Rebased
+from app.config import Settings
+from app.models.statement import Statement
+from app.models.user import User
+from tests.collab.sockets import Connect, receive
+from tests.factories import make_statement, make_user
+
+TIMEOUT = 5.0
+
+
+def test_hello_gives_peers_selections(
+    connect: Connect,
+    room: tuple[Statement, User, User, User],
+) -> None:
+    statement, facilitator, editor, viewer = room
+    with connect(facilitator, statement) as (a, _), connect(editor, statement) as (b, _):
+        a.send_json({"type": "presence", "selection": {"anchor": 6, "head": 11}, "rev": 1})
+        assert receive(b, "presence")["selection"] == {"anchor": 6, "head": 11}
+        b.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": ["Oh, ", 11]})
+        assert receive(b, "ack")["rev"] == 2
+        with connect(viewer, statement) as (_, hello):
+            assert hello["rev"] == 2
+            selections = {peer["user"]["id"]: peer["selection"] for peer in hello["peers"]}
+    # "world" has moved four characters on; the editor never placed a caret.
+    assert selections == {facilitator.id: {"anchor": 10, "head": 15}, editor.id: None}
+
+
+class HeldCommits:
+    """store.append_many, each call held until released."""
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+        self.calls = 0
+        self.real = store.append_many
+
+    def __call__(self, engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
+        self.calls += 1
+        self.released.wait(TIMEOUT)
+        return self.real(engine, batches)
+
+
+async def _until(condition: Any) -> None:
+    for _ in range(int(TIMEOUT * 1000)):
+        if condition():
+            return
+        await asyncio.sleep(0.001)
+    raise TimeoutError("the room never got there")
+
+
+async def _frame(connection: Connection) -> dict[str, Any]:
+    frame: dict[str, Any] = json.loads(await asyncio.wait_for(connection.outbox.get(), TIMEOUT))
+    return frame
+
+
+async def _placed_while_committing(
+    engine: Engine, statement_id: int, user_id: int, held: HeldCommits
+) -> list[dict[str, Any]]:
+    """Bob places his caret, and a caret arrives from another worker, while Alice's change
+    is being committed; a newcomer then reads the peers."""
+    room = Room(statement_id, engine, 1_000_000)
+    await room.load()
+    person = {"id": user_id, "name": "", "organisation": "", "colour": ""}
+    alice = Connection("alice", person, "editor", can_edit=True)
+    bob = Connection("bob", person, "editor", can_edit=True)
+    newcomer = Connection("newcomer", person, "viewer", can_edit=False)
+    for connection in (alice, bob):
+        await room.join(connection)
+    room.submit(alice, OpFrame(type="op", base_rev=1, seq=1, op=["Oh, ", 11]))
+    await _until(lambda: held.calls == 1)
+    assert room.rev == 2
+    assert room.durable_rev == 1
+    assert room.place(bob, Selection(anchor=6, head=11), 1)
+    elsewhere = {"id": user_id + 1, "name": "", "organisation": "", "colour": ""}
+    selection = {"anchor": 1, "head": 5}
+    frame = {"type": "presence", "user": elsewhere, "client_id": "carol", "selection": selection}
+    room.remote_presence("another-worker", {**frame, "rev": 1})
+    held.released.set()
+    while (await _frame(alice))["type"] != "ack":
+        pass  # Carol's caret, relayed
+    await room.join(newcomer)
+    peers = room.peers(newcomer)
+    await room.close()
+    return peers
+
+
+def test_hello_moves_selections_through_changes_committed_after(
+    session: Session,
+    settings: Settings,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user = make_user(session)
+    statement_id = make_statement(session, settings, facilitator=user, text="Hello world").id
+    assert user.id is not None
+    assert statement_id is not None
+    held = HeldCommits()
+    monkeypatch.setattr(store, "append_many", held)
+
+    peers = asyncio.run(_placed_while_committing(engine, statement_id, user.id, held))
+
+    selections = {peer["client_id"]: peer["selection"] for peer in peers}
+    # On "Oh, Hello world": each caret moved once by the change, not twice, not never.
+    assert selections == {
+        "alice": None,
+        "bob": {"anchor": 10, "head": 15},
+        "carol": {"anchor": 5, "head": 9},
+    }
