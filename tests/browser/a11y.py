@@ -1,0 +1,98 @@
+"""What the accessibility tests share: a statement with everything a page can show, and axe-core.
+
+`workshop()` builds, through the API, a statement such as a workshop leaves behind: two saved
+versions, a comment thread, a closed round that approved version 1, its publication, and an
+open round on version 2. `axe_violations()` runs axe-core's WCAG 2.1 A and AA rules on a page.
+"""
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from playwright.sync_api import Page
+
+from .helpers import AccordUI, Person
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+FIRST = """# Statement on Partnerships
+
+We, the undersigned affiliates, agree to share what we learn.
+
+1. Publish the results of every partnership.
+2. Credit every partner by name.
+"""
+SECOND = FIRST.replace("share what we learn", "share openly what we learn") + (
+    "\nWe review this statement every year.\n"
+)
+
+
+@dataclass(frozen=True)
+class Workshop:
+    facilitator: Person
+    page: Page  # the facilitator's, signed in
+    statement_id: int
+    slug: str
+    thread_id: int
+    invitation_token: str
+
+
+def workshop(ui: AccordUI) -> Workshop:
+    """Fatima's statement with versions, a comment, a publication and an open round."""
+    fatima = ui.person("Fatima Facilitator", "Wikimedia Norway")
+    dmitri = ui.person("Dmitri Delegate", "Wikimedia Ukraine")
+    rosa = ui.person("Rosa Reviewer", "Creative Commons")
+    page = ui.signed_in(fatima)
+    statement_id = ui.create_statement(page, "Statement on Partnerships", FIRST)
+    base = f"/api/statements/{statement_id}"
+    slug = ui.api(page, "GET", base)["slug"]
+    editor = ui.add_member(page, statement_id, dmitri, "editor")
+    reviewer = ui.add_member(page, statement_id, rosa, "reviewer")
+    ui.api(page, "POST", f"{base}/versions", {"name": "Day one"})
+    start = FIRST.index("share")
+    thread = ui.api(
+        editor,
+        "POST",
+        f"{base}/threads",
+        {"start": start, "end": start + len("share"), "body": "Share **how**, exactly?"},
+    )
+    round_id = ui.api(page, "POST", f"{base}/rounds", {"version": 1})["id"]
+    ui.api(page, "POST", f"{base}/rounds/{round_id}/stances", {"kind": "approve"})
+    ui.api(editor, "POST", f"{base}/rounds/{round_id}/stances", {"kind": "approve"})
+    ui.api(reviewer, "POST", f"{base}/rounds/{round_id}/stances", {"kind": "abstain"})
+    ui.api(page, "POST", f"{base}/rounds/{round_id}/close")
+    ui.api(page, "POST", f"{base}/publications", {"version": 1})
+    rev = ui.api(page, "GET", f"{base}/text")["rev"]
+    ui.api(editor, "POST", f"{base}/text", {"base_rev": rev, "text": SECOND})
+    ui.api(page, "POST", f"{base}/versions", {"name": "Day two"})
+    ui.api(page, "POST", f"{base}/rounds", {"version": 2})
+    invitation = ui.invite(page, statement_id, "reviewer")
+    return Workshop(fatima, page, statement_id, slug, int(thread["id"]), invitation["token"])
+
+
+def axe_source() -> str | None:
+    """axe-core's script, as the axe-playwright-python package ships it; None without it."""
+    try:
+        return (resources.files("axe_playwright_python") / "axe.min.js").read_text("utf-8")
+    except ModuleNotFoundError:
+        return None
+
+
+def axe_violations(page: Page, source: str) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on `page` as it stands, one line each."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated, not added as a script tag, which the pages' Content-Security-Policy refuses.
+        page.evaluate(source)
+    found: list[dict[str, Any]] = page.evaluate(
+        # Every rule with these tags, the experimental ones too (label-content-name-mismatch).
+        """tags => axe.run(document, {
+            runOnly: {type: "rule", values: axe.getRules(tags).map(rule => rule.ruleId)},
+        }).then(result => result.violations)""",
+        WCAG_TAGS,
+    )
+    return [
+        f"{page.url} {rule['id']} ({rule['impact']}): {rule['help']}: "
+        + json.dumps([node["target"] for node in rule["nodes"]][:5])
+        for rule in found
+    ]
