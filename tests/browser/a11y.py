@@ -71,6 +71,24 @@ def workshop(ui: AccordUI) -> Workshop:
     return Workshop(fatima, page, statement_id, slug, int(thread["id"]), invitation["token"])
 
 
+def phone(ui: AccordUI, person: Person | None = None) -> Page:
+    """A page on a phone 390 CSS pixels wide, touch only; signed in as `person` if one is given."""
+    context = ui.browser.new_context(
+        base_url=ui.server.url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    ui.contexts.append(context)
+    page = context.new_page()
+    page.on("pageerror", lambda error: ui.page_errors.append(str(error)))
+    if person is not None:
+        ui.api(page, "POST", "/api/session", {"email": person.email, "password": person.password})
+    return page
+
+
 def axe_source() -> str | None:
     """axe-core's script, as the axe-playwright-python package ships it; None without it."""
     try:
@@ -96,3 +114,49 @@ def axe_violations(page: Page, source: str) -> list[str]:
         + json.dumps([node["target"] for node in rule["nodes"]][:5])
         for rule in found
     ]
+
+
+# WCAG 2.5.8 (target size, minimum) as these tests apply it: every visible control is at least
+# 24 by 24 CSS pixels, except a link inside a sentence (its paragraph has words of its own
+# besides the link's, so the line height of the text bounds it) and a checkbox or radio button
+# whose label wraps it and is itself that large (the label is the target then). Controls out of
+# sight (a skip link above the page until focused, text for screen readers only) are no target.
+# A link is inside a sentence when its paragraph (or list item, cell...) has at least three words
+# of its own besides those of its links and buttons: a row of links such as "Download: PDF
+# · HTML" is no sentence.
+SMALL_TARGETS = r"""() => {
+  const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary, "
+    + "[role=button], [role=tab], [tabindex]:not([tabindex='-1'])";
+  const big = (box) => box.width >= 23.99 && box.height >= 23.99;
+  const inSentence = (node) => {
+    if (node.tagName !== "A" || getComputedStyle(node).display !== "inline") return false;
+    const block = node.parentElement.closest("p, li, dd, td, th, div, figcaption, blockquote");
+    if (!block) return false;
+    const prose = block.cloneNode(true);
+    for (const control of prose.querySelectorAll("a, button")) control.remove();
+    return (prose.textContent.match(/[\p{L}\p{N}]+/gu) ?? []).length >= 3;
+  };
+  const labelled = (node) => {
+    const label = node.closest("label");
+    return label !== null && big(label.getBoundingClientRect());
+  };
+  const small = [];
+  for (const node of document.querySelectorAll(controls)) {
+    const box = node.getBoundingClientRect();
+    const style = getComputedStyle(node);
+    if (!node.checkVisibility({ visibilityProperty: true })) continue;
+    if (box.bottom <= 0 || box.right <= 0 || (box.width <= 1 && box.height <= 1)) continue;
+    if (style.clip === "rect(0px, 0px, 0px, 0px)") continue;
+    if (big(box) || inSentence(node) || labelled(node)) continue;
+    const name = (node.getAttribute("aria-label") || node.textContent || node.name || "").trim();
+    const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+    small.push(`${node.tagName.toLowerCase()} "${name.slice(0, 40)}" ${size}`);
+  }
+  return small;
+}"""
+
+
+def small_targets(page: Page) -> list[str]:
+    """The controls on `page` smaller than 24 by 24 CSS pixels, by the rule above."""
+    found: list[str] = page.evaluate(SMALL_TARGETS)
+    return [f"{page.url}: {target}" for target in found]
