@@ -157,6 +157,11 @@ SMALL_TARGETS = r"""() => {
 
 
 def small_targets(page: Page) -> list[str]:
-    """The controls on `page` smaller than 24 by 24 CSS pixels, by the rule above."""
+    """The controls on `page` smaller than 24 by 24 CSS pixels, by the rule above, and whether
+    the page is wider than the screen (so that reading it means scrolling sideways)."""
     found: list[str] = page.evaluate(SMALL_TARGETS)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    screen = page.evaluate("window.innerWidth")
+    if width > screen:
+        found.append(f"the page is {width} pixels wide on a screen of {screen}")
     return [f"{page.url}: {target}" for target in found]
