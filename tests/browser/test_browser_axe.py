@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from .a11y import Workshop, axe_source, axe_violations, workshop
 from .helpers import AccordUI, make_administrator
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each builds a whole statement first
 
 STATEMENT_TABS = ["Comments", "People", "Versions", "Review", "History", "Activity", "About"]
 
@@ -50,6 +50,7 @@ def test_history_compare_and_version_pages_pass_axe(accord_ui: AccordUI, axe: st
     for path, ready in [
         (f"{base}/history", ".history-text, textarea, pre, article"),
         (f"{base}/compare?from=1&to=2", "ins"),
+        (f"{base}/compare?from=1&to=2&view=side", "table ins"),
         (f"{base}/versions/1", "textarea"),
     ]:
         settled(page, path, ready)
