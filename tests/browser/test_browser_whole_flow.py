@@ -55,6 +55,29 @@ class Watch:
         ]
 
 
+def rounds_fetched(response: Response) -> bool:
+    return response.request.method == "GET" and response.url.endswith("/rounds")
+
+
+@dataclass
+class Redraws:
+    """Counts the Review panel's redraws on `page` from now on: each fetches the rounds."""
+
+    page: Page
+    count: int = 0
+
+    def __post_init__(self) -> None:
+        self.page.on("response", self.counted)
+
+    def counted(self, response: Response) -> None:
+        if rounds_fetched(response):
+            self.count += 1
+
+    def wait(self, times: int) -> None:
+        while self.count < times:
+            self.page.wait_for_event("response", rounds_fetched)
+
+
 def record_stance(page: Page, name: str) -> None:
     panel = page.get_by_role("region", name="Review")
     panel.get_by_label("Approve", exact=True).check()
@@ -128,8 +151,12 @@ def test_from_first_words_to_the_public_page_without_an_error(accord_ui: AccordU
     record_stance(page, "Fatima Facilitator")
     panel = page.get_by_role("region", name="Review")
     panel.get_by_role("button", name="Close the round").click()
+    drawn = Redraws(page)
     panel.get_by_role("button", name="Yes, close").click()
-    expect(page.get_by_text("Version 2 is approved.")).to_be_visible()
+    expect(panel.get_by_text("Version 2 is approved.")).to_be_visible()
+    # The closing redraws the panel twice, for the answer and for the live event; a redraw
+    # would take away the publishing question, so wait for both before asking it.
+    drawn.wait(2)
     panel.get_by_role("button", name="Publish version 2").click()
     panel.get_by_role("button", name="Yes, publish").click()
     expect(panel.get_by_role("link", name=f"/s/{slug}")).to_be_visible()
