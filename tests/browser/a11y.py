@@ -165,3 +165,55 @@ def small_targets(page: Page) -> list[str]:
     if width > screen:
         found.append(f"the page is {width} pixels wide on a screen of {screen}")
     return [f"{page.url}: {target}" for target in found]
+
+
+# The focused element's ring (outline, else box-shadow) and the colour behind it, as the
+# browser computes them, with the contrast ratio of the two (WCAG's relative luminance).
+FOCUS_RING = """() => {
+  const node = document.activeElement;
+  const style = getComputedStyle(node);
+  const rgb = (colour) => (colour.match(/[\\d.]+/g) ?? []).map(Number);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  const shadow = style.boxShadow !== "none" ? style.boxShadow.match(/rgba?\\([^)]*\\)/) : null;
+  const ring = outline ? style.outlineColor : shadow ? shadow[0] : null;
+  let behind = "rgb(255, 255, 255)";
+  for (let up = node.parentElement; up; up = up.parentElement) {
+    const colour = getComputedStyle(up).backgroundColor;
+    if (rgb(colour).length === 3 || rgb(colour)[3] === 1) { behind = colour; break; }
+  }
+  const luminance = (colour) => {
+    const [r, g, b] = rgb(colour).slice(0, 3).map((c) => c / 255)
+      .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [dark, light] = ring === null ? [0, 0]
+    : [luminance(ring), luminance(behind)].sort((a, b) => a - b);
+  const name = (node.getAttribute("aria-label") || node.textContent || node.id).trim();
+  window.visited ??= new WeakSet();
+  const again = node === document.body || window.visited.has(node);
+  window.visited.add(node);
+  return {
+    again,
+    element: `${node.tagName.toLowerCase()} "${name.slice(0, 30)}"`,
+    ring,
+    contrast: ring === null ? 0 : (light + 0.05) / (dark + 0.05),
+  };
+}"""
+
+
+def weak_focus_rings(page: Page) -> tuple[list[str], list[str]]:
+    """Tab once round `page`: every stop, and those whose ring is missing or under 3:1."""
+    page.locator("body").focus()
+    stops: list[str] = []
+    weak: list[str] = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS_RING)
+        if focus["again"]:
+            break
+        stops.append(focus["element"])
+        if focus["contrast"] < 3:
+            weak.append(
+                f"{page.url}: {focus['element']}: ring {focus['ring']}, {focus['contrast']:.1f}:1"
+            )
+    return stops, weak
