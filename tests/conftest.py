@@ -22,6 +22,14 @@ from app.models.user import User
 from tests.factories import client_for
 
 POSTGRES_URL = os.environ.get("ACCORD_TEST_DATABASE_URL", "")
+# Under pytest-xdist each worker process runs its share of the tests at the same time as the
+# others: what a worker makes on the shared PostgreSQL server carries the worker's name.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def own_name(name: str) -> str:
+    """`name` for a database or schema of this test process alone."""
+    return f"{name}_{WORKER}" if WORKER else name
 
 
 def _postgres_reachable(url: str) -> bool:
@@ -67,18 +75,22 @@ def fresh_database(postgres_url: str, name: str) -> str:
 def workers_database(postgres_url: str) -> str:
     """A PostgreSQL database of their own for tests that run several server processes on
     one database: made afresh once per run and brought to the newest schema."""
-    return fresh_database(postgres_url, "accord_workers")
+    return fresh_database(postgres_url, own_name("accord_workers"))
 
 
 @pytest.fixture(scope="session")
 def serve_database(postgres_url: str) -> str:
     """A PostgreSQL database of their own for the tests of `accord serve --workers N`."""
-    return fresh_database(postgres_url, "accord_serve")
+    return fresh_database(postgres_url, own_name("accord_serve"))
 
 
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Migrate once per run: a SQLite file to copy, or the PostgreSQL schema to truncate."""
+    """Migrate once per run: a SQLite file to copy, or the PostgreSQL schema to truncate (a
+    database of its own for each parallel worker, named after the one given)."""
+    if POSTGRES_URL and WORKER:
+        yield fresh_database(POSTGRES_URL, own_name(make_url(POSTGRES_URL).database or "test"))
+        return
     if POSTGRES_URL:
         settings = Settings(database_url=POSTGRES_URL)
         engine = make_engine(settings)
@@ -100,7 +112,7 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 @pytest.fixture
 def settings(template_database: str, tmp_path: Path) -> Settings:
     if POSTGRES_URL:
-        return Settings(data_dir=tmp_path, database_url=POSTGRES_URL)
+        return Settings(data_dir=tmp_path, database_url=template_database)
     shutil.copyfile(template_database, tmp_path / "accord.sqlite3")
     return Settings(data_dir=tmp_path)
 

@@ -29,6 +29,7 @@ from app.services.text import text_at
 from tests.backup_world import assert_serves, build_world, rows, stored_rows
 from tests.collab.editing import START_TEXT, editors_for, random_edit
 from tests.collab.live import ROOT, LiveEditor, ServerProcess, make_team, replay, start_statement
+from tests.conftest import own_name
 from tests.factories import make_statement, make_user
 from tests.test_cli import accord
 
@@ -47,7 +48,7 @@ def postgres(postgres_url: str, tmp_path: Path) -> Iterator[Callable[[str], Sett
     made: list[str] = []
 
     def fresh(name: str) -> Settings:
-        database = f"accord_backup_{name}"
+        database = own_name(f"accord_backup_{name}")
         with psycopg.connect(postgres_url, autocommit=True) as server:
             server.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
             server.execute(f"CREATE DATABASE {database}")
@@ -119,6 +120,7 @@ def test_restore_backup_sqlite_round_trip(tmp_path: Path) -> None:
     assert_serves(copied, world)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_restore_backup_postgres_round_trip(
     postgres: Callable[[str], Settings], tmp_path: Path
@@ -131,6 +133,7 @@ def test_restore_backup_postgres_round_trip(
     assert_serves(copied, world)  # new rows get new ids: the sequences were moved on
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_restore_backup_sqlite_to_postgres_and_back(
     postgres: Callable[[str], Settings], tmp_path: Path
@@ -208,6 +211,7 @@ async def _type_through_backup(
     return acknowledged
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", POSTGRES])
 def test_backup_while_editing_live_holds_every_acknowledged_change(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
@@ -336,6 +340,7 @@ def test_restore_refuses_incomplete_backup(tmp_path: Path) -> None:
     assert not any(contents(target).values())  # each restore was undone entirely
 
 
+@pytest.mark.slow
 def test_backup_and_restore_commands(tmp_path: Path) -> None:
     source, target, piped = tmp_path / "source", tmp_path / "target", tmp_path / "piped"
     assert accord(source, "demo", "--no-serve").returncode == 0

@@ -241,6 +241,7 @@ def _workers_env(database_url: str, data_dir: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_serve_starts_workers_on_busy_cores(serve_database: str, tmp_path: Path) -> None:
     """Both workers come up while every core is busy, none killed for answering slowly."""
@@ -259,6 +260,7 @@ def test_serve_starts_workers_on_busy_cores(serve_database: str, tmp_path: Path)
         assert "started worker" not in served.text()
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_serve_says_when_a_worker_dies_and_replaces_it(serve_database: str, tmp_path: Path) -> None:
     with serving(_workers_env(serve_database, tmp_path), 2, tmp_path / "out.log") as served:

@@ -14,15 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
-from app import migrate
-from app.config import Settings
-from app.db import make_engine
 from tests.collab.live import PASSWORD, ServerProcess
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, fresh_database, own_name
 
 pytestmark = pytest.mark.slow
 PEOPLE = 60
@@ -34,14 +29,7 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
     # everyone is served and nothing is lost, so nobody is turned away for waiting long.
     settings = {"ACCORD_QUEUE_WAIT_SECONDS": "600"}
     if POSTGRES_URL:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-            admin.execute("DROP DATABASE IF EXISTS accord_load WITH (FORCE)")
-            admin.execute("CREATE DATABASE accord_load")
-        url = make_url(POSTGRES_URL).set(database="accord_load")
-        database = url.render_as_string(hide_password=False)
-        engine = make_engine(Settings(database_url=database))
-        migrate.upgrade(engine)
-        engine.dispose()
+        database = fresh_database(POSTGRES_URL, own_name("accord_load"))
         settings["ACCORD_DATABASE_URL"] = database
     process = ServerProcess(tmp_path, settings=settings)
     process.start()

@@ -24,8 +24,9 @@ from app.models import (
     Version,
 )
 from app.models.review import StanceKind
+from tests.conftest import own_name
 
-SCHEMA = "accord_migration_test"
+SCHEMA = own_name("accord_migration_test")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,12 +1,14 @@
 """Comment threads on passages: start one, reply, edit one's own words, delete, resolve.
 
 Live-draft threads follow their passage through every change (app/services/anchors.py); a
-thread whose passage was deleted whole stays, marked outdated, with the quote it began with.
+thread whose passage was deleted whole stays, marked outdated, with the quote it began with,
+and takes its passage again if that quote comes back where the passage was.
 """
 
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import update
@@ -27,7 +29,7 @@ from app.models.membership import Membership
 from app.models.operation import Operation
 from app.models.user import User
 from app.services import markdown, versions
-from app.services.anchors import follow
+from app.services.anchors import carry
 from app.services.text import head_revision, text_at
 
 
@@ -82,7 +84,8 @@ def start_thread(
     if thread_in.version is None:
         # Bring the passage up to the head, so every thread is kept at a recent revision.
         head = head_revision(session=session, statement_id=statement_id)
-        start, end = follow(start, end, _changes(session, statement_id, rev, head))
+        changes = _changes(session, statement_id, rev, head)
+        start, end = carry(start, end, changes, quote=text[start:end], text=lambda: text)
         rev = head
     thread = Thread(
         statement_id=statement_id,
@@ -218,6 +221,46 @@ def set_resolved(*, session: Session, thread: Thread, actor: User, resolved: boo
     session.expire(thread)
 
 
+def _bring_to_head(session: Session, statement_id: int, live: list[Thread]) -> None:
+    """Carry live-draft passages up to the head (re-attaching those whose quote came back) and
+    save them there."""
+    if not live:
+        return
+    head = head_revision(session=session, statement_id=statement_id)
+    oldest = min(t.anchor_rev for t in live)
+    if oldest >= head:
+        return
+    changes = session.exec(
+        select(Operation.rev, Operation.op)
+        .where(
+            Operation.statement_id == statement_id,
+            col(Operation.rev) > oldest,
+            col(Operation.rev) <= head,  # see _changes
+        )
+        .order_by(col(Operation.rev))
+    ).all()
+    texts: dict[int, str] = {}  # threads saved together share their revision's text
+
+    def text_of(rev: int) -> str:
+        if rev not in texts:
+            texts[rev] = text_at(session=session, statement_id=statement_id, rev=rev).text
+        return texts[rev]
+
+    for thread in live:
+        later = [op for rev, op in changes if rev > thread.anchor_rev]
+        thread.start, thread.end = carry(
+            thread.start,
+            thread.end,
+            later,
+            quote=thread.quote,
+            text=partial(text_of, thread.anchor_rev),
+        )
+        thread.anchor_rev = head
+        thread.outdated = thread.start == thread.end
+        session.add(thread)
+    session.commit()
+
+
 def list_threads(
     *,
     session: Session,
@@ -237,27 +280,7 @@ def list_threads(
     elif not everything:
         query = query.where(Thread.version_number == version)
     threads = list(session.exec(query).all())
-    live = [t for t in threads if t.version_number is None and not t.outdated]
-    if live:
-        head = head_revision(session=session, statement_id=statement_id)
-        oldest = min(t.anchor_rev for t in live)
-        if oldest < head:
-            changes = session.exec(
-                select(Operation.rev, Operation.op)
-                .where(
-                    Operation.statement_id == statement_id,
-                    col(Operation.rev) > oldest,
-                    col(Operation.rev) <= head,  # see _changes
-                )
-                .order_by(col(Operation.rev))
-            ).all()
-            for thread in live:
-                later = [op for rev, op in changes if rev > thread.anchor_rev]
-                thread.start, thread.end = follow(thread.start, thread.end, later)
-                thread.anchor_rev = head
-                thread.outdated = thread.start == thread.end
-                session.add(thread)
-            session.commit()
+    _bring_to_head(session, statement_id, [t for t in threads if t.version_number is None])
     members = _member_names(session, statement_id)
     comments = session.exec(
         select(Comment)

@@ -46,6 +46,7 @@ def test_sign_in_told_to_wait_tries_again_by_itself(accord_ui: AccordUI) -> None
     assert len(answered) >= 2  # then sent again
 
 
+@pytest.mark.slow
 def test_a_room_signing_in_at_once_all_get_in(accord_ui: AccordUI) -> None:
     # Accounts are made first (the CLI is slow); the pages then press "Sign in" together.
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -13,12 +13,13 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Page, Route, WebSocket, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.hostile import PATHOLOGICAL, XSS, XSS_BLOCKS
 
 from .helpers import AccordUI, LiveServer, make_administrator
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CORPUS = "\n\n".join(XSS + XSS_BLOCKS)
 TYPED = "\n<script>alert('typed')</script> [y](javascript:alert(2)) <img src=x onerror=alert(3)>"
@@ -134,10 +135,18 @@ def audit(page: Page) -> None:
 
 
 def shows(page: Page, *texts: str, where: str = "main") -> None:
-    """Each text appears character for character in the page's text."""
-    shown = page.locator(where).first.evaluate("node => node.textContent")
-    missing = [text for text in texts if text not in shown]
-    assert missing == [], f"{page.url} does not show {missing}"
+    """Each text appears character for character in the page's text, once it has rendered:
+    waits for all of them, then names any that never came."""
+    present = """([where, texts]) => {
+        const node = document.querySelector(where);
+        return node !== null && texts.every((text) => node.textContent.includes(text));
+    }"""
+    try:
+        page.wait_for_function(present, arg=[where, list(texts)])
+    except PlaywrightTimeoutError:
+        shown = page.locator(where).first.evaluate("node => node.textContent")
+        missing = [text for text in texts if text not in shown]
+        pytest.fail(f"{page.url} does not show {missing}")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from .conftest import free_port, serving
 from .helpers import AccordUI, LiveServer
 
-pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
 
 START = "Partnerships serve free knowledge."
 

@@ -40,6 +40,7 @@ from tests.factories import ORIGIN, add_member, make_statement, make_user
 RATE = 100  # frames a second one connection may send (bursts of twice that)
 
 
+@pytest.mark.slow
 def test_a_flooding_client_is_throttled_while_the_others_write_on(tmp_path: Path) -> None:
     server = ServerProcess(tmp_path, settings={"ACCORD_MAX_FRAMES_PER_SECOND": str(RATE)})
     server.start()

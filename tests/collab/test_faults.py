@@ -218,6 +218,7 @@ class PostgresRestarts:
             self.pg_ctl("stop", "-m", "immediate", "-w")
 
 
+@pytest.mark.slow
 def test_postgresql_restarted_while_people_type(tmp_path: Path) -> None:
     if POSTGRES_BIN is None or shutil.which("runuser") is None or os.geteuid() != 0:
         pytest.skip("needs PostgreSQL's server programs and root, to run a server of its own")

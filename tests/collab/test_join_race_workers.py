@@ -14,6 +14,8 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.collab.live import ServerProcess, bearer, make_team, server_text, start_statement
 
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
 WAIT = 10.0
 
 

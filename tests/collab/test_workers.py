@@ -35,7 +35,7 @@ from tests.collab.live import (
     start_statement,
 )
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 WAIT = 10.0
 
 

@@ -88,7 +88,7 @@ export class LiveSession {
       buffer: journal?.buffer ?? null,
       send: (frame) => this.connection.send(frame),
     });
-    this.passages.begin(this.client.rev);
+    this.passages.begin(this.client.rev, base.text);
     this.client.onChange(() => {
       if (this.ended) return; // the journal is the next page's now
       if (!save(this.statementId, this.client, this.myId)) this.handlers.refused("This browser could not keep a copy of your unsent changes.");
@@ -312,6 +312,7 @@ export class LiveSession {
     this.client.changed();
     const head = await api(`/statements/${this.statementId}/text`);
     this.client.rev = head.rev;
+    this.passages.restart(head.rev, head.text); // the threads are listed again for it
     this.editor.setText(head.text);
     this.connection.drop();
     this.connection.reconnectNow();

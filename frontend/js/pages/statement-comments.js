@@ -1,5 +1,6 @@
 // The comments panel: threads on passages of the live draft, in text order, with filters;
-// starting a thread on the selected text; replies, edits, deletion and resolving.
+// starting a thread on the selected text; replies, edits, deletion and resolving. What one
+// posts takes the focus, so that a keyboard or a screen reader lands on it.
 
 import { api } from "../api.js";
 import { plural } from "../labels.js";
@@ -41,10 +42,15 @@ function textForm({ label, submit, value = "", onSave, onCancel }) {
 /**
  * The panel for the live draft, or with `version` for that version's threads. `session` is the
  * text the threads are on: the live session, or a version's fixed text (see version.js).
+ * `reveal()` shows the panel where it may be hidden (its tab), before a comment is started.
  */
-export function commentsPanel({ statementId, me, canComment, canModerate, session, version = null }) {
+export function commentsPanel({ statementId, me, canComment, canModerate, session, version = null, reveal = () => {} }) {
   let threads = [];
   let filter = "open";
+  // What someone is writing outlives the live redraws of the list: each thread's reply box and
+  // each comment's open edit box are made once and put back, text, caret and all, every time.
+  const replies = new Map(); // thread id → its reply box
+  const edits = new Map(); // comment id → the box editing it, while open
   const url = `/statements/${statementId}`;
   const list = el("ol", { class: "threads" });
   const empty = el("p", { class: "muted" });
@@ -54,11 +60,15 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     "aria-pressed": String(name === filter),
     text: label,
     onClick: () => {
-      filter = name;
-      filterButtons.forEach((button, index) => button.setAttribute("aria-pressed", String(FILTERS[index][0] === name)));
+      showOnly(name);
       draw();
     },
   }));
+
+  function showOnly(name) {
+    filter = name;
+    filterButtons.forEach((button, index) => button.setAttribute("aria-pressed", String(FILTERS[index][0] === name)));
+  }
   const starter = el("div", { class: "thread-starter" });
   const startButton = el("button", { type: "button", class: "button button-small", text: "Comment on the selected text" });
   const counter = { update: () => {} };
@@ -66,14 +76,19 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   function visible(thread) {
     const mine = thread.comments.some((c) => c.author.id === me.id);
     const mentioned = thread.comments.some((c) => c.mentions.includes(me.id));
+    if (writingIn(thread)) return true; // hidden by no filter while something is typed in it
     if (filter === "open") return thread.resolved_at === null;
     if (filter === "resolved") return thread.resolved_at !== null;
     if (filter === "mine") return mine;
     return mentioned;
   }
 
+  function writingIn(thread) {
+    return Boolean(replies.get(thread.id)?.elements.body.value) || thread.comments.some((c) => edits.has(c.id));
+  }
+
   function comment(thread, item) {
-    const node = el("li", { class: "comment" },
+    const node = el("li", { class: "comment", "data-comment": String(item.id), tabindex: "-1" },
       el("p", { class: "comment-meta" },
         el("strong", { text: item.author.name }),
         item.author.organisation ? el("span", { class: "muted", text: ` · ${item.author.organisation}` }) : null,
@@ -85,7 +100,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
       return node;
     }
     const body = el("div", { class: "comment-body" }, commentMarkup(item.html));
-    node.append(body);
+    node.append(edits.get(item.id) ?? body);
     const actions = el("div", { class: "comment-actions" });
     if (item.author.id === me.id) {
       actions.append(el("button", {
@@ -93,16 +108,26 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
         class: "link-button",
         text: "Edit",
         onClick: () => {
+          if (edits.has(item.id)) {
+            edits.get(item.id).elements.body.focus(); // already open
+            return;
+          }
           const form = textForm({
             label: "Edit your comment",
             submit: "Save",
             value: item.body,
             onSave: async (text) => {
               await api(`${url}/comments/${item.id}`, { method: "PATCH", body: { body: text } });
+              edits.delete(item.id);
               await refresh();
             },
-            onCancel: () => form.replaceWith(body),
+            onCancel: () => {
+              edits.delete(item.id);
+              draw();
+              list.querySelector(`[data-comment="${item.id}"]`)?.focus();
+            },
           });
+          edits.set(item.id, form);
           body.replaceWith(form);
           form.querySelector("textarea").focus();
         },
@@ -150,9 +175,28 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     return el("span", {}, button, shown);
   }
 
+  /** Whether the thread's passage is gone: as this page follows the text, or as last listed. */
+  function gone(item) {
+    return session.passages?.gone(item.id) ?? item.outdated;
+  }
+
+  function goneBadge() {
+    return el("span", { class: "badge passage-gone", text: "Passage deleted" });
+  }
+
+  /** Mark, or unmark, the threads whose passage has just gone or come back. */
+  function markGone() {
+    for (const node of list.querySelectorAll(":scope > .thread")) {
+      const item = threads.find((t) => String(t.id) === node.dataset.thread);
+      const badge = node.querySelector(".passage-gone");
+      if (item && gone(item) && !badge) node.querySelector(".thread-quote").prepend(goneBadge());
+      if (item && !gone(item) && badge) badge.remove();
+    }
+  }
+
   function thread(item) {
     const quote = el("button", { type: "button", class: "thread-quote", title: "Show the passage in the text" },
-      item.outdated ? el("span", { class: "badge", text: "Passage deleted" }) : null,
+      gone(item) ? goneBadge() : null,
       el("q", { text: shorten(item.quote) }));
     quote.addEventListener("click", () => {
       if (!session.showPassage(item.id)) notify("This passage is no longer in the text.");
@@ -180,14 +224,19 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
           }
         },
       });
-      const reply = textForm({
-        label: "Reply",
-        submit: "Reply",
-        onSave: async (text) => {
-          await api(`${url}/threads/${item.id}/comments`, { method: "POST", body: { body: text } });
-          await refresh();
-        },
-      });
+      if (!replies.has(item.id)) {
+        replies.set(item.id, textForm({
+          label: "Reply",
+          submit: "Reply",
+          onSave: async (text) => {
+            const made = await api(`${url}/threads/${item.id}/comments`, { method: "POST", body: { body: text } });
+            replies.get(item.id).reset(); // sent: not to be carried into the next drawing
+            await refresh();
+            list.querySelector(`[data-comment="${made.id}"]`)?.focus();
+          },
+        }));
+      }
+      const reply = replies.get(item.id);
       node.append(reply, el("div", { class: "thread-actions" }, resolve));
     }
     return node;
@@ -195,7 +244,21 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
 
   function draw() {
     const shown = threads.filter(visible);
+    // A thread or comment that has the focus keeps it when the list is drawn again (as when
+    // the live event of one's own comment arrives just after it was posted).
+    // So does a box being written in, where the caret was.
+    const focused = document.activeElement;
+    const caret = focused instanceof HTMLTextAreaElement
+      ? [focused.selectionStart, focused.selectionEnd, focused.selectionDirection] : null;
+    const held = list.contains(focused) && (focused.dataset.comment ? `[data-comment="${focused.dataset.comment}"]`
+      : focused.dataset.thread ? `[data-thread="${focused.dataset.thread}"]` : null);
     fill(list, shown.map(thread));
+    if (list.contains(focused)) {
+      focused.focus({ preventScroll: true });
+      if (caret) focused.setSelectionRange(...caret);
+    } else if (held) {
+      list.querySelector(held)?.focus({ preventScroll: true });
+    }
     empty.textContent = threads.length === 0
       ? "No comments yet. Select some text to comment on it."
       : "No thread matches this filter.";
@@ -229,19 +292,60 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
             body: { start: passage.start, end: passage.end, ...where, body: text },
           });
           fill(starter, startButton);
-          filter = "open";
+          showOnly("open");
+          session.activeThread = made.id;
           await refresh();
-          session.showPassage(made.id);
-          draw();
+          list.querySelector(`[data-thread="${made.id}"]`)?.focus();
         },
-        onCancel: () => fill(starter, startButton),
+        onCancel: () => {
+          fill(starter, startButton);
+          startButton.focus();
+        },
       });
+      commentedOn = selectionKey();
+      reveal();
+      afloat.replaceChildren(); // the box takes the button's place
       fill(starter, el("blockquote", { class: "thread-quote-new", text: shorten(passage.quote) }), form);
+      floatStarter();
       form.querySelector("textarea").focus();
     } finally {
       startButton.disabled = false;
     }
   });
+
+  // On a narrow screen the comments sit below the whole draft: while words are selected the
+  // button floats at the foot of the screen (see app.css), within reach of the selection. It
+  // floats from a holder of its own right after the text (next for the Tab key too), out of
+  // the Comments panel, which another tab may be hiding.
+  const narrow = window.matchMedia("(max-width: 60rem)"); // as in app.css
+  const afloat = el("div", { class: "thread-starter" });
+  const area = session.editor?.textarea ?? session.textarea;
+  let commentedOn = null; // the selection a comment was last started on: no need to float
+  function selectionKey() {
+    return area.selectionStart === area.selectionEnd ? null : `${area.selectionStart}:${area.selectionEnd}:${area.value.length}`;
+  }
+  function floatStarter() {
+    const key = selectionKey();
+    const float = key !== null && key !== commentedOn && (starter.contains(startButton) || afloat.contains(startButton));
+    startButton.classList.toggle("floating", float);
+    if (float && narrow.matches && !afloat.contains(startButton)) {
+      if (!afloat.isConnected) (area.closest(".editor-surface") ?? area).after(afloat);
+      afloat.append(startButton);
+    } else if (!(float && narrow.matches) && afloat.contains(startButton)) {
+      starter.prepend(startButton);
+    }
+  }
+  if (canComment && area) {
+    for (const name of ["select", "keyup", "pointerup", "input", "blur"]) area.addEventListener(name, floatStarter);
+    document.addEventListener("selectionchange", floatStarter);
+    narrow.addEventListener("change", floatStarter);
+  }
+  session.passages?.watch(() => {
+    markGone();
+    session.redraw(); // a passage back in the text is shaded again
+  });
+  // The page started again from the server's text: where the passages are is asked again.
+  session.passages?.onRestart(() => refresh().catch(reportFailure));
 
   if (canComment) starter.append(startButton);
   const node = el("section", { "aria-label": "Comments", class: "stack-tight" },

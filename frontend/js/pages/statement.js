@@ -249,6 +249,7 @@ async function main() {
     canComment: statement.my_role !== "viewer",
     canModerate: statement.my_role === "facilitator",
     session,
+    reveal: () => panel.show("Comments"),
   });
   comments.node.replaceWith(panelOfComments.node);
   Object.assign(comments, panelOfComments);
