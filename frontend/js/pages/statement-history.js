@@ -77,7 +77,7 @@ export function editingHistory(statementId, firstPage) {
   add(firstPage);
   const section = el("section", { "aria-labelledby": "history-heading" },
     el("h2", { id: "history-heading", text: "Editing history" }),
-    el("p", {}, el("a", { href: `/statements/${statementId}/history`, text: "Play the statement's growth" })),
+    el("p", {}, el("a", { class: "link-standalone", href: `/statements/${statementId}/history`, text: "Play the statement's growth" })),
     firstPage.length ? list : el("p", { class: "muted", text: "Nobody has written anything yet." }),
     more);
   return section;

@@ -39,11 +39,12 @@ function deadline(day) {
 }
 
 function facts(statement) {
-  return el("dl", { class: "facts statement-facts", role: "region", "aria-label": "Overview" },
+  // A region of its own around the list: role=region on the <dl> would hide that it is a list.
+  return el("section", { "aria-label": "Overview" }, el("dl", { class: "facts statement-facts" },
     fact("State", el("span", { id: "state-badge", class: `badge badge-${statement.state}`, text: STATE_LABELS[statement.state] })),
     fact("Your role", el("span", { id: "my-role", text: roleLabel(statement.my_role) })),
     fact("Finalise by", deadline(statement.finalise_by)),
-    fact("Publish on", deadline(statement.publish_on)));
+    fact("Publish on", deadline(statement.publish_on))));
 }
 
 /** The state badge anew, after an event that may have moved the statement's state on. */

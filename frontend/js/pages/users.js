@@ -68,9 +68,9 @@ function actionsCell(account, context) {
         act({ disabled: false }, `${account.name} may sign in again.`))
       : disableButton(account, context),
     account.admin
-      ? plainButton("Remove administrator", `Remove ${account.name} as administrator`,
+      ? plainButton("Remove administrator", `Remove administrator: ${account.name}`,
         act({ admin: false }, `${account.name} is no longer an administrator.`))
-      : plainButton("Make administrator", `Make ${account.name} an administrator`,
+      : plainButton("Make administrator", `Make administrator: ${account.name}`,
         act({ admin: true }, `${account.name} is now an administrator.`))));
 }
 
