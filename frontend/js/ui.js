@@ -182,7 +182,7 @@ export function askFirst(button, { question, confirm, action, compact = false, o
     const yes = el("button", { type: "button", class: "button button-small button-danger", text: confirm });
     const no = el("button", { type: "button", class: "button button-small button-secondary", text: "Cancel" });
     const box = el("div", { class: compact ? "ask ask-compact" : "ask", role: "group", "aria-labelledby": id },
-      el("p", { id, class: compact ? "visually-hidden" : "ask-question", text: question }),
+      el("p", { id, class: compact ? "visually-hidden" : "ask-question", text: typeof question === "function" ? question() : question }),
       el("div", { class: "actions" }, yes, no));
     const close = () => {
       box.remove();

@@ -23,6 +23,37 @@ def _stance(page: Page, name: str, kind: str, reason: str = "") -> None:
     expect(panel.get_by_role("row", name=name)).to_contain_text(kind)
 
 
+def test_a_question_being_answered_outlives_live_refreshes(accord_ui: AccordUI) -> None:
+    """Someone else's change redraws the Review panel; the facilitator's open "Publish?"
+    question stays, answerable, rather than vanishing under her finger."""
+    fatima = accord_ui.person("Fatima Facilitator")
+    dmitri = accord_ui.person("Dmitri Delegate")
+    page = accord_ui.signed_in(fatima)
+    sid = accord_ui.create_statement(page, "Statement on Partnerships", TEXT)
+    slug = accord_ui.api(page, "GET", f"/api/statements/{sid}")["slug"]
+    editor = accord_ui.add_member(page, sid, dmitri, "editor")
+    accord_ui.api(page, "POST", f"/api/statements/{sid}/versions", {"name": "Final"})
+    round_id = accord_ui.api(page, "POST", f"/api/statements/{sid}/rounds", {"version": 1})["id"]
+    for person in (page, editor):
+        stances = f"/api/statements/{sid}/rounds/{round_id}/stances"
+        accord_ui.api(person, "POST", stances, {"kind": "approve"})
+    accord_ui.api(page, "POST", f"/api/statements/{sid}/rounds/{round_id}/close")
+
+    page.goto(f"/statements/{sid}")
+    page.get_by_role("tab", name="Review").click()
+    panel = page.get_by_role("region", name="Review")
+    panel.get_by_role("button", name="Publish version 1").click()
+    question = panel.get_by_role("group", name="Publish version 1")
+    expect(question).to_be_visible()
+
+    accord_ui.api(editor, "POST", f"/api/statements/{sid}/versions", {"name": "Later"})
+    expect(panel.get_by_label("Version to review")).to_contain_text("Version 2: Later")
+    expect(question).to_be_visible()
+    expect(question.get_by_role("button", name="Cancel")).to_be_focused()
+    question.get_by_role("button", name="Yes, publish").click()
+    expect(panel.get_by_role("link", name=f"/s/{slug}")).to_be_visible()
+
+
 def test_round_stances_publish_and_public_page(accord_ui: AccordUI) -> None:
     fatima = accord_ui.person("Fatima Facilitator", "Workshop facilitation")
     dmitri = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
@@ -58,7 +89,7 @@ def test_round_stances_publish_and_public_page(accord_ui: AccordUI) -> None:
 
     panel.get_by_role("button", name="Close the round").click()
     panel.get_by_role("button", name="Yes, close").click()
-    expect(page.get_by_text("Version 1 is approved.")).to_be_visible()
+    expect(panel.get_by_text("Version 1 is approved.")).to_be_visible()
     panel.get_by_role("button", name="Publish version 1").click()
     panel.get_by_role("button", name="Yes, publish").click()
     expect(panel.get_by_role("link", name=f"/s/{slug}")).to_be_visible()

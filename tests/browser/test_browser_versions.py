@@ -26,7 +26,7 @@ def test_save_two_versions_and_restore_the_older(accord_ui: AccordUI) -> None:
     page.get_by_label("Version name").fill("Draft 1, day one")
     page.get_by_label("Note").fill("Before lunch.")
     page.get_by_role("button", name="Save version").click()
-    expect(page.get_by_text("Saved version 1, “Draft 1, day one”.")).to_be_visible()
+    expect(page.get_by_text("Saved version 1, “Draft 1, day one”.", exact=True)).to_be_visible()
     text = page.get_by_label("Statement text")
     text.click()
     page.keyboard.press("End")

@@ -90,6 +90,10 @@ export function stanceForm(url, mine, done, passage = null) {
 export function reviewPanel({ statementId, statement, me, canComment, isFacilitator }) {
   const node = el("section", { "aria-label": "Review", class: "stack-tight" });
   let kept = null; // the stance form of the open round
+  // The facilitator's close and publish controls, kept across live refreshes like the stance
+  // form, so that a question being answered ("Publish version 3?") is not taken away.
+  let closing = null;
+  let publishingKept = null;
   let reviewed = null; // {number, text} of the version under review, to quote passages
   const base = `/statements/${statementId}`;
 
@@ -146,17 +150,22 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
         " and select the passage there."));
     }
     if (isFacilitator) {
-      const close = el("button", { type: "button", class: "button button-secondary button-small", text: "Close the round" });
-      askFirst(close, {
-        question: tally.holds ? "Close the round and approve this version?" : "Close the round? The rule does not hold, so the version will not be approved.",
-        confirm: "Yes, close",
-        action: async () => {
-          const closed = await api(`${base}/rounds/${review.id}/close`, { method: "POST" });
-          notify(closed.approved ? `Version ${closed.version} is approved.` : "The round closed without approval.");
-          await refresh();
-        },
-      });
-      parts.push(close);
+      if (closing?.round !== review.id) {
+        const close = el("button", { type: "button", class: "button button-secondary button-small", text: "Close the round" });
+        const now = { holds: tally.holds };
+        askFirst(close, {
+          question: () => (now.holds ? "Close the round and approve this version?" : "Close the round? The rule does not hold, so the version will not be approved."),
+          confirm: "Yes, close",
+          action: async () => {
+            const closed = await api(`${base}/rounds/${review.id}/close`, { method: "POST" });
+            notify(closed.approved ? `Version ${closed.version} is approved.` : "The round closed without approval.");
+            await refresh();
+          },
+        });
+        closing = { round: review.id, now, node: el("div", {}, close) };
+      }
+      closing.now.holds = tally.holds;
+      parts.push(closing.node);
     }
     return parts;
   }
@@ -170,17 +179,20 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
     }
     const note = el("p", {}, `Version ${newest.version} is approved.`);
     if (!isFacilitator) return note;
-    const publish = el("button", { type: "button", class: "button button-small", text: `Publish version ${newest.version}` });
-    askFirst(publish, {
-      question: `Publish version ${newest.version} at /s/${statement.slug}? A publication can be superseded but never removed.`,
-      confirm: "Yes, publish",
-      action: async () => {
-        await api(`${base}/publications`, { method: "POST", body: { version: newest.version } });
-        notify("Published.");
-        await refresh();
-      },
-    });
-    return el("div", {}, note, publish);
+    if (publishingKept?.version !== newest.version) {
+      const publish = el("button", { type: "button", class: "button button-small", text: `Publish version ${newest.version}` });
+      askFirst(publish, {
+        question: `Publish version ${newest.version} at /s/${statement.slug}? A publication can be superseded but never removed.`,
+        confirm: "Yes, publish",
+        action: async () => {
+          await api(`${base}/publications`, { method: "POST", body: { version: newest.version } });
+          notify("Published.");
+          await refresh();
+        },
+      });
+      publishingKept = { version: newest.version, node: el("div", {}, note, publish) };
+    }
+    return publishingKept.node;
   }
 
   async function refresh() {
