@@ -71,6 +71,12 @@ def workshop(ui: AccordUI) -> Workshop:
     return Workshop(fatima, page, statement_id, slug, int(thread["id"]), invitation["token"])
 
 
+def rounds(ui: AccordUI, world: Workshop) -> list[int]:
+    """The ids of the workshop's review rounds: one closed and published, one open."""
+    listed = ui.api(world.page, "GET", f"/api/statements/{world.statement_id}/rounds")
+    return [int(review["id"]) for review in listed["data"]]
+
+
 def phone(ui: AccordUI, person: Person | None = None) -> Page:
     """A page on a phone 390 CSS pixels wide, touch only; signed in as `person` if one is given."""
     context = ui.browser.new_context(

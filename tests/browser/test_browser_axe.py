@@ -6,7 +6,7 @@ The public page, with a stylesheet of its own, also shows a focus ring of 3:1 or
 import pytest
 from playwright.sync_api import Page, expect
 
-from .a11y import Workshop, axe_source, axe_violations, weak_focus_rings, workshop
+from .a11y import Workshop, axe_source, axe_violations, rounds, weak_focus_rings, workshop
 from .helpers import AccordUI, make_administrator
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each builds a whole statement first
@@ -43,7 +43,7 @@ def test_statement_page_and_each_tab_pass_axe(accord_ui: AccordUI, axe: str) -> 
     assert not found, "\n".join(found)
 
 
-def test_history_compare_and_version_pages_pass_axe(accord_ui: AccordUI, axe: str) -> None:
+def test_history_compare_version_and_round_pages_pass_axe(accord_ui: AccordUI, axe: str) -> None:
     world = workshop(accord_ui)
     page = world.page
     base = f"/statements/{world.statement_id}"
@@ -53,6 +53,7 @@ def test_history_compare_and_version_pages_pass_axe(accord_ui: AccordUI, axe: st
         (f"{base}/compare?from=1&to=2", "ins"),
         (f"{base}/compare?from=1&to=2&view=side", "table ins"),
         (f"{base}/versions/1", "textarea"),
+        *((f"{base}/rounds/{number}", "table.round-grid") for number in rounds(accord_ui, world)),
     ]:
         settled(page, path, ready)
         found += axe_violations(page, axe)

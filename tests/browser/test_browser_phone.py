@@ -6,7 +6,7 @@ statement's side tabs (People, Comments, ...) are within reach without scrolling
 import pytest
 from playwright.sync_api import Page, expect
 
-from .a11y import axe_source, axe_violations, phone, small_targets, workshop
+from .a11y import axe_source, axe_violations, phone, rounds, small_targets, workshop
 from .helpers import AccordUI, make_administrator
 
 pytestmark = pytest.mark.browser
@@ -41,6 +41,7 @@ def test_statement_pages_have_targets_a_finger_can_hit(accord_ui: AccordUI) -> N
         (f"{base}/compare?from=1&to=2&view=side", "table ins"),
         (f"{base}/versions/1", "textarea"),
         (f"{base}/settings", "table"),
+        *((f"{base}/rounds/{number}", "table.round-grid") for number in rounds(accord_ui, world)),
     ]:
         settled(page, path, ready)
         found += small_targets(page)

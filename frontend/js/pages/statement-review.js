@@ -129,9 +129,9 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
     const approvedBefore = lastApprovedBefore(rounds, review);
     const parts = [
       el("h3", {}, "Reviewing ", el("a", { href: `${base}/versions/${review.version}`, text: `version ${review.version}` })),
-      el("p", {}, el("a", { href: `${base}/rounds/${review.id}`, text: "The round's full record, for a projector" })),
+      el("p", {}, el("a", { class: "link-standalone", href: `${base}/rounds/${review.id}`, text: "The round's full record, for a projector" })),
       approvedBefore !== null && approvedBefore !== review.version
-        ? el("p", {}, el("a", { href: `${base}/compare?from=${approvedBefore}&to=${review.version}`, text: `What changed since version ${approvedBefore}, which you approved` }))
+        ? el("p", {}, el("a", { class: "link-standalone", href: `${base}/compare?from=${approvedBefore}&to=${review.version}`, text: `What changed since version ${approvedBefore}, which you approved` }))
         : null,
       review.closes_on ? el("p", { class: "muted", text: `Closes on ${formatDay(review.closes_on)}` }) : null,
       el("div", { class: `tally ${tally.holds ? "tally-holds" : ""}`, role: "status" },
