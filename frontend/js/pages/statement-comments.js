@@ -6,6 +6,7 @@ import { api } from "../api.js";
 import { plural } from "../labels.js";
 import { commentMarkup } from "../safe-html.js";
 import { askFirst, el, fill, formatDateTime, formatRelative, notify, onSubmit, reportFailure } from "../ui.js";
+import { commentNews } from "./statement-comment-news.js";
 
 const FILTERS = [
   ["open", "Open"],
@@ -43,9 +44,11 @@ function textForm({ label, submit, value = "", onSave, onCancel }) {
  * The panel for the live draft, or with `version` for that version's threads. `session` is the
  * text the threads are on: the live session, or a version's fixed text (see version.js).
  * `reveal()` shows the panel where it may be hidden (its tab), before a comment is started.
+ * With `announce` (the page's announcer), new comments that concern this person are said.
  */
-export function commentsPanel({ statementId, me, canComment, canModerate, session, version = null, reveal = () => {} }) {
+export function commentsPanel({ statementId, me, canComment, canModerate, session, version = null, reveal = () => {}, announce = null }) {
   let threads = [];
+  const news = announce && version === null ? commentNews({ statementId, me, announce }) : () => {};
   let filter = "open";
   // What someone is writing outlives the live redraws of the list: each thread's reply box and
   // each comment's open edit box are made once and put back, text, caret and all, every time.
@@ -269,6 +272,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   async function refresh() {
     const found = await api(`${url}/threads${version === null ? "" : `?version=${version}`}`);
     threads = found.data;
+    news(threads);
     // Only open threads mark their passages in the text; resolving one clears its mark.
     session.setThreads(threads.filter((t) => t.resolved_at === null));
     draw();

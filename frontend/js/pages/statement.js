@@ -302,6 +302,7 @@ async function main() {
     canModerate: statement.my_role === "facilitator",
     session,
     reveal: () => panel.show("Comments"),
+    announce,
   });
   comments.node.replaceWith(panelOfComments.node);
   Object.assign(comments, panelOfComments);
