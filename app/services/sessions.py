@@ -31,22 +31,24 @@ def start_session(*, session: Session, settings: Settings, user: User, user_agen
 
 def end_session(*, session: Session, token: str) -> None:
     """End the session this cookie secret belongs to; the secret is worthless afterwards."""
-    row = session.exec(
-        select(UserSession).where(UserSession.token_hash == hash_token(token))
-    ).first()
-    if row is not None:
-        session.delete(row)
+    # One statement, not a row loaded and then deleted: two requests ending the same session
+    # at once (two sign-ins from one browser) both succeed, and the row goes once.
+    session.exec(delete(UserSession).where(col(UserSession.token_hash) == hash_token(token)))
 
 
 def end_all_sessions(*, session: Session, user: User, keep: str | None = None) -> list[str]:
     """End every session of `user` but the one of the cookie secret `keep`; return the ended
     sessions' hashes."""
     kept = hash_token(keep) if keep else None
-    ended = []
-    for row in session.exec(select(UserSession).where(UserSession.user_id == user.id)):
-        if row.token_hash != kept:
-            ended.append(row.token_hash)
-            session.delete(row)
+    ended = [
+        token_hash
+        for token_hash in session.exec(
+            select(UserSession.token_hash).where(UserSession.user_id == user.id)
+        )
+        if token_hash != kept
+    ]
+    if ended:
+        session.exec(delete(UserSession).where(col(UserSession.token_hash).in_(ended)))
     return ended
 
 

@@ -95,7 +95,10 @@ def test_editors_split_over_two_workers_converge(
     asyncio.run(session())
     text = assert_converged(first, team, statement_id, editors)
     assert server_text(second, team.facilitator_token, statement_id)[1] == text
-    assert sum(len(editor.acks) for editor in editors) > 200
+    # Everyone's typing was taken in: each editor had changes acknowledged. How many of its
+    # edits went in each change depends on how busy the machine was, so that is not counted.
+    assert all(editor.acks for editor in editors)
+    assert text != START_TEXT
 
 
 async def _open(
