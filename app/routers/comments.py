@@ -1,14 +1,12 @@
 """Comment threads on passages of the live draft or of a version."""
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
-from anyio import from_thread
 from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.collab.hub import Hub
 from app.deps import (
     STATEMENT_REFUSALS,
     CommentAccess,
@@ -22,6 +20,7 @@ from app.errors import Invalid, refusals
 from app.models.base import Listing
 from app.models.comment import CommentCreate, CommentPublic, ThreadCreate, ThreadPublic
 from app.models.membership import Permission
+from app.routers.events import announce
 from app.services import comments
 
 VERSION_NUMBER = re.compile(r"^[0-9]{1,9}$")  # short of the largest stored number
@@ -35,12 +34,6 @@ router = APIRouter(
 class EarlierWording(BaseModel):
     body: str
     written_at: str
-
-
-def _announce(request: Request, statement_id: int, event: str, **data: Any) -> None:
-    """Tell the open pages, on the live rooms' event loop."""
-    hub: Hub = request.app.state.hub
-    from_thread.run_sync(lambda: hub.announce(statement_id, event, **data))
 
 
 def _thread(session: Session, statement_id: int, thread_id: int) -> ThreadPublic:
@@ -98,7 +91,7 @@ def start_thread(
         author=access.user,
     )
     session.commit()
-    _announce(request, access.statement_id, "comment.created", thread=thread.id)
+    announce(request, access.statement_id, "comment.created", thread=thread.id)
     return _thread(session, access.statement_id, thread.id)
 
 
@@ -124,7 +117,7 @@ def reply(
         session=session, settings=settings, thread=thread, body=body.body, author=access.user
     )
     session.commit()
-    _announce(request, access.statement_id, "comment.created", thread=thread.id)
+    announce(request, access.statement_id, "comment.created", thread=thread.id)
     return _comment(session, access.statement_id, comment.id)
 
 
@@ -155,7 +148,7 @@ def edit_comment(
         session=session, settings=settings, comment=comment, body=body.body, editor=access.user
     )
     session.commit()
-    _announce(request, access.statement_id, "comment.edited", thread=comment.thread_id)
+    announce(request, access.statement_id, "comment.edited", thread=comment.thread_id)
     return _comment(session, access.statement_id, comment_id)
 
 
@@ -192,7 +185,7 @@ def delete_comment(
         may_moderate=access.membership.can(Permission.manage),
     )
     session.commit()
-    _announce(request, access.statement_id, "comment.deleted", thread=comment.thread_id)
+    announce(request, access.statement_id, "comment.deleted", thread=comment.thread_id)
 
 
 @router.post("/threads/{thread_id}/resolve", response_model=ThreadPublic)
@@ -225,5 +218,5 @@ def _resolve(
     comments.set_resolved(session=session, thread=thread, actor=access.user, resolved=resolved)
     session.commit()
     event = "thread.resolved" if resolved else "thread.reopened"
-    _announce(request, access.statement_id, event, thread=thread.id)
+    announce(request, access.statement_id, event, thread=thread.id)
     return _thread(session, access.statement_id, thread.id)

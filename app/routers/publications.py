@@ -3,17 +3,16 @@
 import asyncio
 from typing import Any, Literal
 
-from anyio import from_thread
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.collab.hub import Hub
 from app.deps import STATEMENT_REFUSALS, ManageAccess, PathId, ReadAccess, SessionDep
 from app.diff import compare_off_loop
 from app.errors import refusals
 from app.models.publication import PublicationCreate, PublicationPublic, Signatory
+from app.routers.events import announce
 from app.services import exports, public_page, publications, versions
 
 router = APIRouter(tags=["publications"])
@@ -60,11 +59,7 @@ def publish(
         session=session, statement=access.statement, number=body.version, actor=access.user
     )
     session.commit()
-    hub: Hub = request.app.state.hub
-    number = publication.number
-    from_thread.run_sync(
-        lambda: hub.announce(access.statement_id, "statement.published", publication=number)
-    )
+    announce(request, access.statement_id, "statement.published", publication=publication.number)
     return publications.to_public(
         session=session, statement=access.statement, publication=publication
     )

@@ -1,11 +1,7 @@
 """Review rounds on a version: open, read with the tally, record a stance, close."""
 
-from typing import Any
-
-from anyio import from_thread
 from fastapi import APIRouter, Request, status
 
-from app.collab.hub import Hub
 from app.deps import (
     STATEMENT_REFUSALS,
     CommentAccess,
@@ -17,6 +13,7 @@ from app.deps import (
 from app.errors import refusals
 from app.models.base import Listing
 from app.models.review import RoundCreate, RoundPublic, StanceCreate
+from app.routers.events import announce
 from app.services import reviews
 
 router = APIRouter(
@@ -24,11 +21,6 @@ router = APIRouter(
     tags=["review"],
     responses=STATEMENT_REFUSALS,
 )
-
-
-def _announce(request: Request, statement_id: int, event: str, **data: Any) -> None:
-    hub: Hub = request.app.state.hub
-    from_thread.run_sync(lambda: hub.announce(statement_id, event, **data))
 
 
 @router.get("", response_model=Listing[RoundPublic])
@@ -52,7 +44,7 @@ def open_round(
         session=session, statement=access.statement, round_in=body, actor=access.user
     )
     session.commit()
-    _announce(request, access.statement_id, "round.opened", round=review.id)
+    announce(request, access.statement_id, "round.opened", round=review.id)
     return reviews.describe(session=session, review=review)
 
 
@@ -93,7 +85,7 @@ def record_stance(
         membership=access.membership,
     )
     session.commit()
-    _announce(request, access.statement_id, "stance.recorded", round=review.id)
+    announce(request, access.statement_id, "stance.recorded", round=review.id)
     return reviews.describe(session=session, review=review)
 
 
@@ -109,5 +101,5 @@ def close_round(
         session=session, statement=access.statement, review=review, actor=access.user
     )
     session.commit()
-    _announce(request, access.statement_id, "round.closed", round=review.id)
+    announce(request, access.statement_id, "round.closed", round=review.id)
     return reviews.describe(session=session, review=review)

@@ -2,7 +2,6 @@
 
 import asyncio
 
-from anyio import from_thread
 from fastapi import APIRouter, HTTPException, Request, status
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -22,6 +21,7 @@ from app.errors import refusals
 from app.models.base import Listing
 from app.models.user import User
 from app.models.version import Restored, VersionCreate, VersionPublic, VersionSummary
+from app.routers.events import announce
 from app.services import audit, members, versions
 from app.services.text import text_at
 
@@ -53,9 +53,8 @@ def save_version(
     )
     session.commit()
     session.refresh(version)
-    hub: Hub = request.app.state.hub
     saved = {"number": version.number, "name": version.name}
-    from_thread.run_sync(lambda: hub.announce(access.statement_id, "version.saved", version=saved))
+    announce(request, access.statement_id, "version.saved", version=saved)
     return versions.to_public(session=session, version=version)
 
 
