@@ -146,6 +146,7 @@ def test_presence_and_authorship_read_without_colour(accord_ui: AccordUI) -> Non
     )
     assert styles[0] != styles[1]
     samples = page.get_by_role("list", name="Who wrote what").locator(".writer-mark")
+    expect(samples).to_have_count(len(styles))  # the legend is drawn with the passages
     legend_styles = samples.evaluate_all(
         "nodes => nodes.map(node => getComputedStyle(node).borderBottomStyle)"
     )
@@ -200,3 +201,19 @@ def test_history_wraps_long_unbroken_text(accord_ui: AccordUI) -> None:
     )
     assert overflow["scroll"] <= 0
     assert overflow["gap"] >= 0
+
+
+def test_caret_at_the_right_edge_flies_its_name_over_the_text(accord_ui: AccordUI) -> None:
+    long_line = " ".join(["Partnerships serve free knowledge."] * 12)
+    page, other, statement_id = _pair(accord_ui, long_line)
+    _open(other, statement_id)
+    other.get_by_label("Statement text").click()
+    other.keyboard.press("Control+Home")
+    other.keyboard.press("End")  # the end of the first row as wrapped: the right edge
+    flag = page.locator(".remote-caret .remote-caret-name")
+    expect(flag).to_have_css("opacity", "1")
+    overlay = page.locator(".editor-overlay").bounding_box()
+    shown = flag.bounding_box()
+    assert overlay is not None
+    assert shown is not None
+    assert shown["x"] + shown["width"] <= overlay["x"] + overlay["width"], (shown, overlay)

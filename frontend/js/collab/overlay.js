@@ -77,6 +77,17 @@ export function drawOverlay(overlay, text, peers, authorship, passages = []) {
   // A final line break needs something after it to take up its line, as in the text area.
   nodes.push("\u200b");
   overlay.replaceChildren(...nodes.map((node) => (typeof node === "string" ? document.createTextNode(node) : node)));
+  keepFlagsInside(overlay);
+}
+
+/** A caret near the right edge flies its name to the left, over the text rather than past it. */
+function keepFlagsInside(overlay) {
+  const flags = overlay.querySelectorAll(".remote-caret-name");
+  if (!flags.length) return;
+  const edge = overlay.getBoundingClientRect().right;
+  for (const flag of flags) {
+    if (flag.getBoundingClientRect().right > edge) flag.parentElement.classList.add("flag-left");
+  }
 }
 
 const NEAR_PX = 5; // how close to a caret the pointer names it
