@@ -10,8 +10,7 @@ from app.middleware import SESSION_COOKIE
 from app.models.statement import Statement
 from app.models.user import User
 from app.services import sessions
-from tests.collab.sockets import Connect, receive
-from tests.factories import ORIGIN
+from tests.collab.sockets import Connect, browser_headers, receive
 
 
 def test_member_changes_reach_open_sockets(
@@ -50,9 +49,7 @@ def test_versions_saved_and_restored_reach_open_pages(
     settings: Settings,
 ) -> None:
     statement, facilitator, editor, _ = room
-    token = sessions.start_session(session=session, settings=settings, user=facilitator)
-    session.commit()
-    as_facilitator = {"Cookie": f"{SESSION_COOKIE}={token}", "Origin": ORIGIN}
+    as_facilitator = browser_headers(session, settings, facilitator)
     versions = f"/api/statements/{statement.id}/versions"
     with connect(editor, statement) as (socket, _):
         saved = client.post(versions, json={"name": "Draft 1"}, headers=as_facilitator)

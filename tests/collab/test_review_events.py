@@ -4,12 +4,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.config import Settings
-from app.middleware import SESSION_COOKIE
 from app.models.statement import Statement
 from app.models.user import User
-from app.services import sessions
-from tests.collab.sockets import Connect, receive
-from tests.factories import ORIGIN
+from tests.collab.sockets import Connect, browser_headers, receive
 
 
 def test_round_and_publication_reach_open_pages(
@@ -20,9 +17,7 @@ def test_round_and_publication_reach_open_pages(
     settings: Settings,
 ) -> None:
     statement, facilitator, editor, _ = room
-    token = sessions.start_session(session=session, settings=settings, user=facilitator)
-    session.commit()
-    as_facilitator = {"Cookie": f"{SESSION_COOKIE}={token}", "Origin": ORIGIN}
+    as_facilitator = browser_headers(session, settings, facilitator)
     base = f"/api/statements/{statement.id}"
     client.post(f"{base}/versions", json={"name": "Final"}, headers=as_facilitator)
     # Under the majority rule the facilitator's approval alone carries the round.
