@@ -3,8 +3,6 @@ moved through every change since it was placed, whether its owner is on this wor
 another."""
 
 import asyncio
-import json
-import threading
 from typing import Any
 
 import pytest
@@ -12,18 +10,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.collab import store
-from app.collab.change import Batch
 from app.collab.connection import Connection
 from app.collab.protocol import OpFrame, Selection
 from app.collab.room import Room
-from app.collab.sequencer import Rebased
 from app.config import Settings
 from app.models.statement import Statement
 from app.models.user import User
+from tests.collab.pipeline import HeldCommits, next_frame, until
 from tests.collab.sockets import Connect, receive
 from tests.factories import make_statement, make_user
-
-TIMEOUT = 5.0
 
 
 def test_hello_gives_peers_selections(
@@ -43,33 +38,6 @@ def test_hello_gives_peers_selections(
     assert selections == {facilitator.id: {"anchor": 10, "head": 15}, editor.id: None}
 
 
-class HeldCommits:
-    """store.append_many, each call held until released."""
-
-    def __init__(self) -> None:
-        self.released = threading.Event()
-        self.calls = 0
-        self.real = store.append_many
-
-    def __call__(self, engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
-        self.calls += 1
-        self.released.wait(TIMEOUT)
-        return self.real(engine, batches)
-
-
-async def _until(condition: Any) -> None:
-    for _ in range(int(TIMEOUT * 1000)):
-        if condition():
-            return
-        await asyncio.sleep(0.001)
-    raise TimeoutError("the room never got there")
-
-
-async def _frame(connection: Connection) -> dict[str, Any]:
-    frame: dict[str, Any] = json.loads(await asyncio.wait_for(connection.outbox.get(), TIMEOUT))
-    return frame
-
-
 async def _placed_while_committing(
     engine: Engine, statement_id: int, user_id: int, held: HeldCommits
 ) -> list[dict[str, Any]]:
@@ -84,7 +52,7 @@ async def _placed_while_committing(
     for connection in (alice, bob):
         await room.join(connection)
     room.submit(alice, OpFrame(type="op", base_rev=1, seq=1, op=["Oh, ", 11]))
-    await _until(lambda: held.calls == 1)
+    await until(lambda: held.calls == 1)
     assert room.rev == 2
     assert room.durable_rev == 1
     assert room.place(bob, Selection(anchor=6, head=11), 1)
@@ -93,7 +61,7 @@ async def _placed_while_committing(
     frame = {"type": "presence", "user": elsewhere, "client_id": "carol", "selection": selection}
     room.remote_presence("another-worker", {**frame, "rev": 1})
     held.released.set()
-    while (await _frame(alice))["type"] != "ack":
+    while (await next_frame(alice))["type"] != "ack":
         pass  # Carol's caret, relayed
     await room.join(newcomer)
     peers = room.peers(newcomer)

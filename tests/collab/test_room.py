@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import threading
 from typing import Any
 
 import pytest
@@ -10,47 +9,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.collab import store
-from app.collab.change import Batch
 from app.collab.connection import Connection
 from app.collab.protocol import OpFrame
 from app.collab.room import Room
-from app.collab.sequencer import Rebased
 from app.config import Settings
 from app.services.text import text_at
+from tests.collab.pipeline import HeldCommits, next_frame, until
 from tests.factories import make_statement, make_user
-
-TIMEOUT = 5.0
-
-
-class HeldCommits:
-    """store.append_many, held until released; the first `failures` calls then fail."""
-
-    def __init__(self, failures: int) -> None:
-        self.failures = failures
-        self.released = threading.Event()
-        self.calls = 0
-        self.real = store.append_many
-
-    def __call__(self, engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
-        self.calls += 1
-        self.released.wait(TIMEOUT)
-        if self.failures:
-            self.failures -= 1
-            raise RuntimeError("the disk is full")
-        return self.real(engine, batches)
-
-
-async def _until(condition: Any) -> None:
-    for _ in range(int(TIMEOUT * 1000)):
-        if condition():
-            return
-        await asyncio.sleep(0.001)
-    raise TimeoutError("the room never got there")
-
-
-async def _frame(connection: Connection) -> dict[str, Any]:
-    frame: dict[str, Any] = json.loads(await asyncio.wait_for(connection.outbox.get(), TIMEOUT))
-    return frame
 
 
 async def _two_changes_behind_one_commit(
@@ -66,14 +31,14 @@ async def _two_changes_behind_one_commit(
     for connection in (alice, bob, watcher):
         await room.join(connection)
     room.submit(alice, OpFrame(type="op", base_rev=0, seq=1, op=["a"]))
-    await _until(lambda: held.calls == 1)
+    await until(lambda: held.calls == 1)
     room.submit(bob, OpFrame(type="op", base_rev=1, seq=1, op=[1, "b"]))
-    await _until(lambda: room.rev == 2)
+    await until(lambda: room.rev == 2)
     assert not any(c.outbox.qsize() for c in (alice, bob, watcher))  # nothing is durable yet
     expected = 1 if held.failures else 2  # a refusal each, or an ack and an op each
     held.released.set()
-    alice_got = [await _frame(alice) for _ in range(expected)]
-    bob_got = [await _frame(bob) for _ in range(expected)]
+    alice_got = [await next_frame(alice) for _ in range(expected)]
+    bob_got = [await next_frame(bob) for _ in range(expected)]
     watcher_got = []
     while not watcher.outbox.empty():
         watcher_got.append(json.loads(watcher.outbox.get_nowait()))
