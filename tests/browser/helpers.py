@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long enough password"
@@ -154,3 +154,29 @@ class AccordUI:
     def close(self) -> None:
         for context in self.contexts:
             context.close()
+
+
+def open_statement(page: Page, statement_id: int) -> None:
+    """Open a statement's editor and wait until its text is in and saved."""
+    page.goto(f"/statements/{statement_id}")
+    expect(page.locator(".sync-status")).to_have_text("Saved")
+
+
+def select_words(page: Page, words: str) -> None:
+    """Select the first occurrence of `words` in the statement's text area."""
+    page.get_by_label("Statement text").evaluate(
+        """(area, words) => {
+            const at = area.value.indexOf(words);
+            area.focus();
+            area.setSelectionRange(at, at + words.length);
+        }""",
+        words,
+    )
+
+
+def comment_on(page: Page, words: str, body: str) -> None:
+    """Start a comment thread on `words` with `body`."""
+    select_words(page, words)
+    page.get_by_role("button", name="Comment on the selected text").click()
+    page.get_by_label("Your comment").fill(body)
+    page.get_by_role("button", name="Comment", exact=True).click()

@@ -5,7 +5,7 @@ phone the button to comment is within reach of the selected words."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import AccordUI, Person
+from .helpers import AccordUI, Person, comment_on, select_words
 
 pytestmark = pytest.mark.browser
 
@@ -15,24 +15,6 @@ WITHOUT = "We value . Partners need support."
 PASSAGE_MARKS = (
     "[...document.querySelectorAll('.comment-passage')].map(n => n.textContent).join('')"
 )
-
-
-def _select(page: Page, words: str) -> None:
-    page.get_by_label("Statement text").evaluate(
-        """(area, words) => {
-            const at = area.value.indexOf(words);
-            area.focus();
-            area.setSelectionRange(at, at + words.length);
-        }""",
-        words,
-    )
-
-
-def _comment(page: Page, words: str, body: str) -> None:
-    _select(page, words)
-    page.get_by_role("button", name="Comment on the selected text").click()
-    page.get_by_label("Your comment").fill(body)
-    page.get_by_role("button", name="Comment", exact=True).click()
 
 
 def _focused_within(page: Page, selector: str, words: str) -> None:
@@ -57,11 +39,11 @@ def test_deleted_passage_shows_at_once_and_undo_reattaches_its_thread(
     for shown in (page, other):
         shown.goto(f"/statements/{statement_id}")
         expect(shown.locator(".sync-status")).to_have_text("Saved")
-    _comment(page, "free knowledge", "Whose knowledge?")
+    comment_on(page, "free knowledge", "Whose knowledge?")
     for shown in (page, other):
         shown.wait_for_function(f"() => {PASSAGE_MARKS} === 'free knowledge'")
 
-    _select(page, "free knowledge")
+    select_words(page, "free knowledge")
     page.keyboard.press("Delete")
     for shown in (page, other):
         expect(shown.get_by_label("Statement text")).to_have_value(WITHOUT)
@@ -147,7 +129,7 @@ def test_comment_button_is_within_reach_of_the_selection_on_a_phone(
     expect(page.locator(".sync-status")).to_have_text("Saved")
 
     # Words in the middle of the draft, read there: the comments are far below.
-    _select(page, "20. We value")
+    select_words(page, "20. We value")
     page.get_by_label("Statement text").evaluate(
         "area => { const box = area.getBoundingClientRect();"
         " window.scrollTo(0, window.scrollY + box.top + box.height / 2 - innerHeight / 2); }"
@@ -182,7 +164,7 @@ def test_comment_button_floats_on_a_phone_whatever_tab_is_open(accord_ui: Accord
     people.tap()
     expect(people).to_have_attribute("aria-selected", "true")
 
-    _select(page, "free knowledge")
+    select_words(page, "free knowledge")
     start = page.get_by_role("button", name="Comment on the selected text")
     expect(start).to_be_in_viewport()
     start.tap()

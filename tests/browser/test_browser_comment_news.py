@@ -4,7 +4,7 @@ else commenting on words they wrote, or answering in a thread they are in; nothi
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import AccordUI
+from .helpers import AccordUI, comment_on, open_statement
 
 pytestmark = pytest.mark.browser
 
@@ -17,27 +17,8 @@ RECORD = """() => {
 }"""
 
 
-def _open(page: Page, statement_id: int) -> None:
-    page.goto(f"/statements/{statement_id}")
-    expect(page.locator(".sync-status")).to_have_text("Saved")
-
-
-def _select(page: Page, words: str) -> None:
-    page.get_by_label("Statement text").evaluate(
-        """(area, words) => {
-            const at = area.value.indexOf(words);
-            area.focus();
-            area.setSelectionRange(at, at + words.length);
-        }""",
-        words,
-    )
-
-
 def _comment(page: Page, words: str, body: str) -> None:
-    _select(page, words)
-    page.get_by_role("button", name="Comment on the selected text").click()
-    page.get_by_label("Your comment").fill(body)
-    page.get_by_role("button", name="Comment", exact=True).click()
+    comment_on(page, words, body)
     expect(page.locator(".thread", has_text=body)).to_have_count(1)
 
 
@@ -55,8 +36,8 @@ def test_comments_on_my_words_and_in_my_threads_are_announced_once(accord_ui: Ac
     # Fatima writes the first sentence, Rosa the second.
     statement_id = accord_ui.create_statement(page, "Partnerships", "We value free knowledge.")
     other = accord_ui.add_member(page, statement_id, rosa, "editor")
-    _open(other, statement_id)  # Rosa is here first: her arrival is not news to Fatima
-    _open(page, statement_id)
+    open_statement(other, statement_id)  # Rosa is here first: her arrival is not news to Fatima
+    open_statement(page, statement_id)
     other.get_by_label("Statement text").click()
     other.keyboard.press("Control+End")
     other.keyboard.insert_text(" Partners need support.")

@@ -4,22 +4,11 @@ and resolving it clears the mark everywhere."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import AccordUI
+from .helpers import AccordUI, select_words
 
 pytestmark = pytest.mark.browser
 
 TEXT = "We value free knowledge. Partners need support."
-
-
-def _select(page: Page, words: str) -> None:
-    page.get_by_label("Statement text").evaluate(
-        """(area, words) => {
-            const at = area.value.indexOf(words);
-            area.focus();
-            area.setSelectionRange(at, at + words.length);
-        }""",
-        words,
-    )
 
 
 def _wait_marked(page: Page, words: str) -> None:
@@ -51,7 +40,7 @@ def test_comment_stays_on_its_passage_while_another_edits_before_it(
     expect(page.locator(".sync-status")).to_have_text("Saved")
 
     # Rosa (a reviewer, who may comment but not edit) comments on "free knowledge"...
-    _select(other, "free knowledge")
+    select_words(other, "free knowledge")
     other.get_by_role("button", name="Comment on the selected text").click()
     dialogs: list[str] = []
     for shown in (page, other):

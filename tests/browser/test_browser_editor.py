@@ -6,17 +6,12 @@ from itertools import zip_longest
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from .helpers import AccordUI
+from .helpers import AccordUI, open_statement
 
 pytestmark = pytest.mark.browser
 
 TITLE = "Statement on Partnerships"
 START = "Partnerships serve free knowledge."
-
-
-def _open(page: Page, statement_id: int) -> None:
-    page.goto(f"/statements/{statement_id}")
-    expect(page.locator(".sync-status")).to_have_text("Saved")
 
 
 def _server_text(accord_ui: AccordUI, page: Page, statement_id: int) -> str:
@@ -31,8 +26,8 @@ def _pair(accord_ui: AccordUI, second_role: str = "editor") -> tuple[Page, Page,
     page = accord_ui.signed_in(fatima)
     statement_id = accord_ui.create_statement(page, TITLE, START)
     other = accord_ui.add_member(page, statement_id, dmitri, second_role)
-    _open(page, statement_id)
-    _open(other, statement_id)
+    open_statement(page, statement_id)
+    open_statement(other, statement_id)
     return page, other, statement_id
 
 

@@ -6,17 +6,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import AccordUI
+from .helpers import AccordUI, open_statement
 
 pytestmark = pytest.mark.browser
 
 TITLE = "Statement on Partnerships"
 START = "Partnerships serve free knowledge."
-
-
-def _open(page: Page, statement_id: int) -> None:
-    page.goto(f"/statements/{statement_id}")
-    expect(page.locator(".sync-status")).to_have_text("Saved")
 
 
 def _pair(accord_ui: AccordUI, text: str = START) -> tuple[Page, Page, int]:
@@ -26,7 +21,7 @@ def _pair(accord_ui: AccordUI, text: str = START) -> tuple[Page, Page, int]:
     page = accord_ui.signed_in(fatima)
     statement_id = accord_ui.create_statement(page, TITLE, text)
     other = accord_ui.add_member(page, statement_id, dmitri, "editor")
-    _open(page, statement_id)
+    open_statement(page, statement_id)
     return page, other, statement_id
 
 
@@ -63,7 +58,7 @@ def test_status_in_view_when_offline_at_end_of_long_draft(accord_ui: AccordUI) -
 
 def test_idle_caret_shown_at_once_its_name_while_active(accord_ui: AccordUI) -> None:
     page, other, statement_id = _pair(accord_ui)
-    _open(other, statement_id)
+    open_statement(other, statement_id)
     other.get_by_label("Statement text").click()
     other.keyboard.press("Home")
     for _ in range(len("Partnerships")):
@@ -72,7 +67,7 @@ def test_idle_caret_shown_at_once_its_name_while_active(accord_ui: AccordUI) -> 
 
     # Opened after Dmitri last moved: his caret is there at once, a thin line with no flag.
     late = accord_ui.add_member(page, statement_id, accord_ui.person("Lena Latecomer"), "reviewer")
-    _open(late, statement_id)
+    open_statement(late, statement_id)
     caret = late.locator(".remote-caret")
     expect(caret).to_have_count(1)
     before = late.evaluate(
@@ -103,7 +98,7 @@ def test_idle_caret_shown_at_once_its_name_while_active(accord_ui: AccordUI) -> 
 
 def test_hovering_idle_caret_names_it(accord_ui: AccordUI) -> None:
     page, other, statement_id = _pair(accord_ui)
-    _open(other, statement_id)
+    open_statement(other, statement_id)
     other.get_by_label("Statement text").click()
     other.keyboard.press("End")
     expect(page.locator(".remote-caret")).to_have_count(1)  # the server knows where it is
@@ -129,7 +124,7 @@ def test_presence_and_authorship_read_without_colour(accord_ui: AccordUI) -> Non
     expect(people.get_by_role("listitem").filter(has_text="Fatima Facilitator")).to_contain_text(
         "here"
     )
-    _open(other, statement_id)
+    open_statement(other, statement_id)
     expect(dmitri).to_contain_text("here")
     expect(dmitri).not_to_contain_text("away")
 
@@ -178,7 +173,7 @@ def test_status_quiet_while_typing_and_arrivals_announced(accord_ui: AccordUI) -
     expect(page.locator(".sync-status")).to_have_text("Saved")
     assert page.evaluate("window.mutations['.sync-status [role=status]']") <= 2
 
-    _open(other, statement_id)
+    open_statement(other, statement_id)
     announcements = page.locator("#announcements")
     expect(announcements).to_have_text("Dmitri Delegate joined.")
     assert page.evaluate("window.mutations['#announcements']") == 1
@@ -206,7 +201,7 @@ def test_history_wraps_long_unbroken_text(accord_ui: AccordUI) -> None:
 def test_caret_at_the_right_edge_flies_its_name_over_the_text(accord_ui: AccordUI) -> None:
     long_line = " ".join(["Partnerships serve free knowledge."] * 12)
     page, other, statement_id = _pair(accord_ui, long_line)
-    _open(other, statement_id)
+    open_statement(other, statement_id)
     other.get_by_label("Statement text").click()
     other.keyboard.press("Control+Home")
     other.keyboard.press("End")  # the end of the first row as wrapped: the right edge

@@ -10,17 +10,12 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from .helpers import ROOT, AccordUI, LiveServer, Person
+from .helpers import ROOT, AccordUI, LiveServer, Person, open_statement
 
 pytestmark = pytest.mark.browser
 
 TITLE = "Statement on Partnerships"
 START = "Partnerships serve free knowledge."
-
-
-def _open(page: Page, statement_id: int) -> None:
-    page.goto(f"/statements/{statement_id}")
-    expect(page.locator(".sync-status")).to_have_text("Saved")
 
 
 def _type_at_end(page: Page, text: str) -> None:
@@ -114,7 +109,7 @@ def test_sign_out_in_another_tab_stops_the_editor_and_leads_back(accord_ui: Acco
     facilitator = accord_ui.signed_in(fatima)
     statement_id = accord_ui.create_statement(facilitator, TITLE, START)
     page = accord_ui.add_member(facilitator, statement_id, dmitri, "editor")
-    _open(page, statement_id)
+    open_statement(page, statement_id)
     _type_at_end(page, " Agreed.")
     expect(page.locator(".sync-status")).to_have_text("Saved")
 
@@ -148,7 +143,7 @@ def test_disabled_account_stops_the_editor_and_cannot_sign_in(accord_ui: AccordU
     dmitri = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
     page = accord_ui.signed_in(dmitri)
     statement_id = accord_ui.create_statement(page, TITLE, START)
-    _open(page, statement_id)
+    open_statement(page, statement_id)
     _type_at_end(page, " Draft.")
     expect(page.locator(".sync-status")).to_have_text("Saved")
 
@@ -168,7 +163,7 @@ def test_changes_unsent_at_sign_out_arrive_after_signing_in_again(accord_ui: Acc
     page = accord_ui.signed_in(dmitri)
     statement_id = accord_ui.create_statement(page, TITLE, START)
     held = _hold_back_changes(page)
-    _open(page, statement_id)
+    open_statement(page, statement_id)
     _type_at_end(page, " Kept.")
     expect(page.locator(".sync-status")).to_have_text("Saving…")
     assert _server_text(accord_ui, page, statement_id) == START
@@ -198,7 +193,7 @@ def test_unsent_changes_wait_for_their_writer_not_the_next_person(accord_ui: Acc
     statement_id = accord_ui.create_statement(facilitator, TITLE, START)
     page = accord_ui.add_member(facilitator, statement_id, dmitri, "editor")
     held = _hold_back_changes(page)
-    _open(page, statement_id)
+    open_statement(page, statement_id)
     _type_at_end(page, " Mine.")
     expect(page.locator(".sync-status")).to_have_text("Saving…")
     _sign_out_in_another_tab(page)
@@ -218,6 +213,6 @@ def test_unsent_changes_wait_for_their_writer_not_the_next_person(accord_ui: Acc
     page.get_by_label("Password").fill(dmitri.password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="My statements")).to_be_visible()
-    _open(page, statement_id)
+    open_statement(page, statement_id)
     expect(page.get_by_label("Statement text")).to_have_value(START + " Mine.")
     assert _server_text(accord_ui, facilitator, statement_id) == START + " Mine."

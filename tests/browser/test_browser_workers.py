@@ -6,10 +6,10 @@ from itertools import zip_longest
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from .conftest import free_port, serving
-from .helpers import AccordUI, LiveServer
+from .helpers import AccordUI, LiveServer, open_statement
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.slow]
 
@@ -28,11 +28,6 @@ def two_servers(workers_database: str, tmp_path: Path) -> Iterator[tuple[LiveSer
         yield servers[0], servers[1]
 
 
-def _open(page: Page, statement_id: int) -> None:
-    page.goto(f"/statements/{statement_id}")
-    expect(page.locator(".sync-status")).to_have_text("Saved")
-
-
 def test_two_people_on_two_servers_write_together(
     browser: Browser, two_servers: tuple[LiveServer, LiveServer]
 ) -> None:
@@ -44,8 +39,8 @@ def test_two_people_on_two_servers_write_together(
         invitation = fatima_ui.invite(fatima, statement_id, "editor")
         dmitri = dmitri_ui.signed_in(dmitri_ui.person("Dmitri Delegate", "Wikimedia Ukraine"))
         dmitri_ui.api(dmitri, "POST", f"/api/invitations/{invitation['token']}/accept", {})
-        _open(fatima, statement_id)
-        _open(dmitri, statement_id)
+        open_statement(fatima, statement_id)
+        open_statement(dmitri, statement_id)
 
         mine, theirs = fatima.get_by_label("Statement text"), dmitri.get_by_label("Statement text")
         mine.click()
