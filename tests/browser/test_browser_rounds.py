@@ -5,7 +5,7 @@ leaves focus on its confirmation."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import AccordUI
+from .helpers import AccordUI, open_statement
 
 pytestmark = pytest.mark.browser
 
@@ -14,8 +14,7 @@ TEXT = "# Statement on Partnerships\n\nWe, the delegates in Kraków, agree.\n"
 
 def _open_review(page: Page, statement_id: int) -> None:
     """Open the statement with its live connection up, on the Review tab."""
-    page.goto(f"/statements/{statement_id}")
-    expect(page.locator(".sync-status")).to_have_text("Saved")
+    open_statement(page, statement_id)
     page.get_by_role("tab", name="Review").click()
 
 
