@@ -377,11 +377,12 @@ def _transform_edits(a: Operation, b: Operation) -> tuple[Operation, Operation] 
     return None
 
 
-def transform_position(position: int, op: Operation) -> int:
+def transform_position(position: int, op: Operation, *, inserted_after: bool = False) -> int:
     """Where a caret at `position` stands after `op` (the rule of ot.js's transformIndex).
 
     Text inserted exactly at the caret goes before it, so a caret follows what is typed
-    at it; text deleted before the caret pulls it back.
+    at it (with `inserted_after`, after it: the caret stays put); text deleted before the
+    caret pulls it back.
     """
     new_position = position
     index = 0
@@ -389,7 +390,8 @@ def transform_position(position: int, op: Operation) -> int:
         if index > position:
             break
         if isinstance(c, str):
-            new_position += len(c)
+            if index < position or not inserted_after:
+                new_position += len(c)
         elif c > 0:
             index += c
         else:

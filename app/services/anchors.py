@@ -49,25 +49,6 @@ def follow(start: int, end: int, changes: Iterable[Sequence[Any]]) -> tuple[int,
     return start, end
 
 
-def _before_inserts(position: int, op: ops.Operation) -> int:
-    """Where `position` stands after `op` if text inserted right at it goes after it (where
-    ops.transform_position puts it before)."""
-    moved = position
-    index = 0
-    for component in op:
-        if index > position:
-            break
-        if isinstance(component, str):
-            if index < position:
-                moved += len(component)
-        elif component > 0:
-            index += component
-        else:
-            moved -= min(-component, position - index)
-            index -= component
-    return moved
-
-
 def reattach(low: int, high: int, quote: str, text: str) -> tuple[int, int]:
     """An empty passage last seen between `low` and `high` in `text` (the two sides of what was
     just inserted where it stood): the first place where `quote` stands whole and touches that
@@ -101,6 +82,7 @@ def carry(
                 continue
         if current is None:
             current = ops.apply_all(text(), (list(c) for c in changes[: index + 1]))
-        low, high = _before_inserts(start, op), ops.transform_position(start, op)
+        low = ops.transform_position(start, op, inserted_after=True)
+        high = ops.transform_position(start, op)
         start, end = reattach(low, high, quote, current)
     return start, end

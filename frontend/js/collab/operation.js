@@ -382,19 +382,21 @@ export function transform(a, b) {
 
 /**
  * Where a caret at code point `position` stands after `op` (ot.js's transformIndex): text
- * inserted exactly at the caret goes before it, so a caret follows what is typed at it;
- * text deleted before the caret pulls it back.
+ * inserted exactly at the caret goes before it, so a caret follows what is typed at it
+ * (with `insertedAfter`, after it: the caret stays put); text deleted before the caret pulls
+ * it back.
  * @param {number} position
  * @param {Array<number|string>} op
+ * @param {{insertedAfter?: boolean}} [options]
  * @returns {number}
  */
-export function transformPosition(position, op) {
+export function transformPosition(position, op, { insertedAfter = false } = {}) {
   let newPosition = position;
   let index = 0;
   for (const c of op) {
     if (index > position) break;
     if (isInsert(c)) {
-      newPosition += codePointLength(c);
+      if (index < position || !insertedAfter) newPosition += codePointLength(c);
     } else if (c > 0) {
       index += c;
     } else {

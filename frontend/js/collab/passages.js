@@ -35,24 +35,6 @@ export function movePassage(start, end, op) {
   return [first, last];
 }
 
-/** Where `position` stands after `op` if text inserted right at it goes after it. */
-function beforeInserts(position, op) {
-  let moved = position;
-  let index = 0;
-  for (const component of op) {
-    if (index > position) break;
-    if (typeof component === "string") {
-      if (index < position) moved += codePointLength(component);
-    } else if (component > 0) {
-      index += component;
-    } else {
-      moved -= Math.min(-component, position - index);
-      index -= component;
-    }
-  }
-  return moved;
-}
-
 /**
  * An empty passage last seen between `low` and `high` (the two sides of what was just inserted
  * where it stood): the first place where `quote` stands whole and touches that stretch, or
@@ -88,7 +70,7 @@ function carry(passage, op, after) {
     const [first, last] = movePassage(start, end, op);
     if (first < last) return { ...passage, start: first, end: last };
   }
-  const [low, high] = [beforeInserts(start, op), transformPosition(start, op)];
+  const [low, high] = [transformPosition(start, op, { insertedAfter: true }), transformPosition(start, op)];
   const text = after();
   const [first, last] = text === null ? [high, high] : reattach(low, high, passage.quote, text);
   return { ...passage, start: first, end: last };
