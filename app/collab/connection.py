@@ -1,28 +1,36 @@
-"""One open socket as a room sees it: who it is, what it may do, and its outbound frames."""
+"""One open socket: the member it is in its room, what it may do, its outbound frames."""
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
 
-from app.collab.protocol import Selection
-
-# Put in an outbox, these close that connection (no real frame is empty or a lone NUL).
-CLOSE = ""  # no longer a member of the statement
-SIGNED_OUT = "\x00"  # the session or token ended, or the account was disabled
+from app.collab.members import Member
+from app.collab.refusals import AccessEnded
 
 
 class Outbox:
     """A connection's frames waiting to go out, for one reader: asyncio.Queue does more per
-    frame than a room that puts a frame in every outbox for every change can afford."""
+    frame than a room that puts a frame in every outbox for every change can afford. Once
+    closed, it takes no more frames: those queued go out, then the socket closes."""
 
-    __slots__ = ("items", "waiter")
+    __slots__ = ("closing", "items", "waiter")
 
     def __init__(self) -> None:
         self.items: list[str] = []
         self.waiter: asyncio.Future[None] | None = None
+        self.closing: AccessEnded | None = None
 
     def put_nowait(self, text: str) -> None:
-        self.items.append(text)
+        if self.closing is None:
+            self.items.append(text)
+            self._wake()
+
+    def close(self, ended: AccessEnded) -> None:
+        """Send what is queued, then close the socket for this reason."""
+        if self.closing is None:
+            self.closing = ended
+            self._wake()
+
+    def _wake(self) -> None:
         waiter = self.waiter
         if waiter is not None:
             self.waiter = None
@@ -30,14 +38,15 @@ class Outbox:
                 waiter.set_result(None)
 
     async def take(self) -> list[str]:
-        """Wait for a frame, then return every frame queued by then, oldest first."""
-        while not self.items:
+        """Wait for a frame or the close, then return every frame queued by then."""
+        while not self.items and self.closing is None:
             self.waiter = asyncio.get_running_loop().create_future()
             await self.waiter
         items, self.items = self.items, []
         return items
 
     async def get(self) -> str:
+        """Wait for one frame and return it."""
         while not self.items:
             self.waiter = asyncio.get_running_loop().create_future()
             await self.waiter
@@ -55,18 +64,24 @@ class Outbox:
 
 @dataclass(eq=False)
 class Connection:
-    """One open socket: who it is, what it may do, and its outbound queue."""
+    """One open socket: its member, role and credential, and its outbound queue."""
 
-    client_id: str
-    user: dict[str, Any]
+    member: Member
     role: str
     can_edit: bool
     credential: str = ""  # what signed the socket in: "s:" or "t:" and the secret's hash
     outbox: Outbox = field(default_factory=Outbox)
-    selection: Selection | None = None
     allowance: float = 0.0  # frames this connection may still send now (a token bucket)
     checked_at: float = 0.0
     told_at: float = float("-inf")  # when it was last told it went past the rate
+
+    @property
+    def client_id(self) -> str:
+        return self.member.client_id
+
+    @property
+    def user_id(self) -> int:
+        return self.member.author.id
 
     def wait(self, per_second: float, now: float) -> float:
         """Seconds to wait before one more inbound frame is read, to keep within the rate
@@ -89,6 +104,5 @@ class Connection:
     def send(self, text: str) -> None:
         self.outbox.put_nowait(text)
 
-    def peer(self) -> dict[str, Any]:
-        selection = self.selection.model_dump() if self.selection else None
-        return {"user": self.user, "client_id": self.client_id, "selection": selection}
+    def close(self, ended: AccessEnded) -> None:
+        self.outbox.close(ended)

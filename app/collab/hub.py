@@ -1,59 +1,37 @@
-"""The rooms of this process: opened on first join, closed when the last client leaves.
+"""The rooms of this process: opened on first use, closed when the last socket or API call
+using one is done. Each room has its audience, the sockets open on it here.
 
 On PostgreSQL the hub also keeps this worker in touch with the others (app/collab/fanout.py):
-it passes on its sockets' presence, live events and membership changes, and hands what the
+it passes on its members' presence, live events and membership changes, and hands what the
 others send to the rooms concerned.
 """
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.collab import ops, protocol
+from app.collab import protocol
 from app.collab.admission import Admission
-from app.collab.change import Change
-from app.collab.connection import CLOSE, SIGNED_OUT, Connection
+from app.collab.audience import Audience, presence
+from app.collab.change import API_CLIENT_PREFIX, Change
+from app.collab.connection import Connection
 from app.collab.fanout import MAX_NOTICE_BYTES, Fanout
-from app.collab.protocol import OpFrame
-from app.collab.room import ClientIdTaken, Room
+from app.collab.members import Author, Left, Member, Moved, Selection
+from app.collab.refusals import NoLongerMember, SignedOut
+from app.collab.room import Event, Room
 from app.models.membership import ROLE_PERMISSIONS, Membership, Permission, Role
 from app.services import sessions
 
 CATCH_UP_SECONDS = 5.0
 CREDENTIAL_CHECK_SECONDS = 5.0  # how soon a socket closes after its sign-in ended elsewhere
 log = logging.getLogger("accord.hub")
-ERROR_STATUS = {"future_revision": 409, "too_large": 413, "not_saved": 503}
-
-
-async def submit_whole_change(
-    hub: "Hub", statement_id: int, user: dict[str, Any], base_rev: int, op: ops.Operation
-) -> int:
-    """Sequence one change from outside a socket (a whole-text save) and wait until durable.
-
-    Returns the revision; raises ChangeRefused with the room's error code and message.
-    """
-    connection = Connection(client_id=f"http-{uuid.uuid4().hex}", user=user, role="", can_edit=True)
-    room = await hub.join(statement_id, connection, since=base_rev)
-    try:
-        room.submit(connection, OpFrame(type="op", base_rev=base_rev, seq=1, op=op))
-        while True:
-            text = await connection.outbox.get()
-            if text in (CLOSE, SIGNED_OUT):
-                continue  # a socket's closing markers: this change is answered all the same
-            frame = json.loads(text)
-            if frame["type"] == "ack" and frame["seq"] == 1:
-                return int(frame["rev"])
-            if frame["type"] == "error" and frame.get("seq") == 1:
-                raise ChangeRefused(frame["code"], frame["message"])
-    finally:
-        await hub.leave(room, connection)
 
 
 def _still_signed_in(engine: Engine, credentials: set[str]) -> set[str]:
@@ -75,20 +53,26 @@ def _roles(engine: Engine, statement_id: int, user_ids: set[int]) -> dict[int, R
         return {row.user_id: Role(row.role) for row in rows}
 
 
-class ChangeRefused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = ERROR_STATUS.get(code, 422)
+def _member_elsewhere(worker: str, frame: dict[str, Any], rev: int) -> Member:
+    """A member of another worker's, from the presence frame it passed on."""
+    selection = frame.get("selection")
+    at = frame.get("rev")
+    return Member(
+        client_id=str(frame.get("client_id")),
+        author=Author.of(frame.get("user") or {"id": 0}),
+        selection=Selection(**selection) if isinstance(selection, dict) else None,
+        rev=at if isinstance(at, int) else rev,
+        worker=worker,
+    )
 
 
 class Hub:
-    """The rooms of this process, created on first join and closed when the last one leaves."""
+    """The rooms of this process, each with its audience."""
 
     def __init__(self, engine: Engine, max_text_bytes: int) -> None:
         self.engine = engine
         self.max_text_bytes = max_text_bytes
-        self.rooms: dict[int, Room] = {}
+        self.audiences: dict[int, Audience] = {}  # by statement
         self.lock = asyncio.Lock()
         self.sockets: Counter[int] = Counter()  # open sockets per user id
         # Changes to who may be where (memberships, sign-ins) applied so far; a socket joins
@@ -117,6 +101,9 @@ class Hub:
             await self.fanout.stop()
             self.fanout = None
 
+    def connections(self) -> list[Connection]:
+        return [c for audience in self.audiences.values() for c in audience.connections]
+
     def signed_out(self, credential: str) -> None:
         """A session ended or a token was revoked: close the sockets it opened, everywhere."""
         self._close_signed_out({credential})
@@ -128,30 +115,20 @@ class Hub:
         self._publish("disabled", None, u=user_id)
 
     def _close_user(self, user_id: int) -> None:
-        self._close_signed_out(
-            {
-                c.credential
-                for room in self.rooms.values()
-                for c in room.connections
-                if c.user["id"] == user_id
-            }
-        )
+        self._close_signed_out({c.credential for c in self.connections() if c.user_id == user_id})
 
     def _close_signed_out(self, ended: set[str]) -> None:
         self.access_changes += 1
-        for room in self.rooms.values():
-            for connection in room.connections:
-                if connection.credential in ended:
-                    connection.send(SIGNED_OUT)
+        for connection in self.connections():
+            if connection.credential in ended:
+                connection.close(SignedOut())
 
     async def _check_credentials(self) -> None:
         """Close sockets whose sign-in ended some other way: it ran out, or the account was
         disabled by an operator (`accord user disable`, from another process)."""
         while True:
             await asyncio.sleep(CREDENTIAL_CHECK_SECONDS)
-            credentials = {
-                c.credential for room in self.rooms.values() for c in room.connections
-            } - {""}  # a whole-text save's stand-in carries none: its request was checked
+            credentials = {c.credential for c in self.connections()}
             if not credentials:
                 continue
             try:
@@ -174,42 +151,81 @@ class Hub:
         if self.sockets[user_id] <= 0:
             del self.sockets[user_id]
 
+    async def _open(self, statement_id: int) -> Audience:
+        """The statement's room here, opened if need be (under the lock)."""
+        audience = self.audiences.get(statement_id)
+        if audience is None:
+            room = Room(statement_id, self.engine, self.max_text_bytes)
+            await room.load()
+            audience = self.audiences[statement_id] = Audience(room)
+            room.subscribe(lambda event: self._share(statement_id, event))
+            self._publish("who", statement_id)
+        return audience
+
+    async def _catch_up(self, statement_id: int, since: int | None) -> None:
+        """Let an open room read what another worker wrote up to `since`, if it has not."""
+        audience = self.audiences.get(statement_id)
+        if audience is not None and since is not None and since > audience.room.durable_rev:
+            # Not for ever: with the database gone the client is better told what is known.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(audience.room.catch_up(), CATCH_UP_SECONDS)
+
     async def join(
         self,
         statement_id: int,
         connection: Connection,
         since: int | None = None,
         admission: Admission | None = None,
-    ) -> Room:
+    ) -> Audience:
         """Join the statement's room; a client that knows revision `since` finds it there,
         if it exists (another worker may have written it a moment ago). A socket joins on its
         `admission`: if who may be where changed since it was read, it is read again, and
-        AccessEnded raised if the socket may no longer be there."""
-        room = self.rooms.get(statement_id)
-        if room is not None and since is not None and since > room.durable_rev:
-            # Not for ever: with the database gone the client is better told what is known.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(room.catch_up(), CATCH_UP_SECONDS)
+        AccessEnded raised if the socket may no longer be there. Raises ClientIdTaken."""
+        await self._catch_up(statement_id, since)
         while True:
             async with self.lock:
-                room = self.rooms.get(statement_id)
-                if room is None:
-                    room = Room(statement_id, self.engine, self.max_text_bytes)
-                    await room.load()
-                    self.rooms[statement_id] = room
-                    self._publish("who", statement_id)
+                audience = await self._open(statement_id)
                 try:
-                    await room.join(connection)
-                except ClientIdTaken:
-                    await self._close_if_empty(room)
+                    await audience.room.enter(connection.member)
+                except Exception:
+                    await self._close_if_empty(audience)
                     raise
+                audience.add(connection)
                 if admission is None or admission.seen == self.access_changes:
-                    return room
+                    return audience
                 # In the room for no await yet, so it has received nothing: out again.
-                room.leave(connection)
-                await self._close_if_empty(room)
+                audience.remove(connection)
+                audience.room.leave(connection.member, quietly=True)
+                await self._close_if_empty(audience)
             admission.seen = self.access_changes
             await admission.reread(connection)
+
+    async def leave(self, audience: Audience, connection: Connection) -> None:
+        async with self.lock:
+            audience.remove(connection)
+            audience.room.leave(connection.member)
+            await self._close_if_empty(audience)
+
+    @contextlib.asynccontextmanager
+    async def room_for_api(self, statement_id: int, since: int) -> AsyncIterator[Room]:
+        """The statement's room for one API call (a whole-text save, a restore), having read
+        what other workers wrote up to `since`."""
+        await self._catch_up(statement_id, since)
+        async with self.lock:
+            audience = await self._open(statement_id)
+            audience.api_calls += 1
+        try:
+            yield audience.room
+        finally:
+            async with self.lock:
+                audience.api_calls -= 1
+                await self._close_if_empty(audience)
+
+    async def _close_if_empty(self, audience: Audience) -> None:
+        statement_id = audience.room.statement_id
+        if audience.empty() and self.audiences.get(statement_id) is audience:
+            del self.audiences[statement_id]
+            await audience.room.close()
 
     def member_changed(self, statement_id: int, user_id: int, role: Role | None) -> None:
         """Apply a role change to that member's open sockets at once, on every worker; None
@@ -219,13 +235,13 @@ class Hub:
 
     def _apply_member(self, statement_id: int, user_id: int, role: Role | None) -> None:
         self.access_changes += 1
-        room = self.rooms.get(statement_id)
-        for connection in list(room.connections) if room else []:
-            if connection.user["id"] != user_id:
+        audience = self.audiences.get(statement_id)
+        for connection in list(audience.connections) if audience else []:
+            if connection.user_id != user_id:
                 continue
             if role is None:
                 connection.can_edit = False  # nothing it sends before it is closed is taken
-                connection.send(CLOSE)
+                connection.close(NoLongerMember())
             elif connection.role != role.value:
                 connection.role = role.value
                 connection.can_edit = Permission.edit in ROLE_PERMISSIONS[role]
@@ -239,20 +255,19 @@ class Hub:
         """Tell everyone with the statement open that something happened (a live `event`)."""
         frame = {**data, "type": "event", "name": event}
         text = protocol.encode(frame)
-        room = self.rooms.get(statement_id)
-        if room is not None:
-            room.broadcast(text)
+        audience = self.audiences.get(statement_id)
+        if audience is not None:
+            audience.broadcast(text)
         if len(text.encode()) > MAX_NOTICE_BYTES - 200:
             # Too long for a notice: the others get what names it, and pages fetch the rest.
             frame = {key: value for key, value in frame.items() if _short(value)}
         self._publish("event", statement_id, f=frame)
 
-    def presence(self, room: Room, connection: Connection, **more: Any) -> None:
-        """Tell everyone else with the statement open where this socket's caret is, or that
-        it left (`left=True`)."""
-        frame = {"type": "presence", **connection.peer(), **more}
-        room.broadcast(protocol.encode(frame), skip=connection)
-        self._publish("presence", room.statement_id, f=frame)
+    def _share(self, statement_id: int, event: Event) -> None:
+        """Tell the other workers where this worker's members' carets are, or that one left."""
+        if isinstance(event, Moved | Left) and event.member.worker is None:
+            frame = presence(event.member, left=isinstance(event, Left))
+            self._publish("presence", statement_id, f=frame)
 
     def _publish(self, kind: str, statement_id: int | None, **data: Any) -> None:
         if self.fanout is not None:
@@ -271,35 +286,39 @@ class Hub:
             role = Role(message["r"]) if message["r"] else None
             self._apply_member(statement_id, message["u"], role)
             return
-        room = self.rooms.get(statement_id)
-        if room is None:
+        audience = self.audiences.get(statement_id)
+        if audience is None:
             return
+        room = audience.room
         if kind == "op":
             room.overtaken(message["r"], [Change(*row) for row in message.get("c", ())])
         elif kind == "presence":
-            room.remote_presence(message["w"], message["f"])
+            frame = message["f"]
+            if frame.get("left"):
+                room.left_elsewhere(str(frame.get("client_id")))
+            else:
+                room.seen_elsewhere(_member_elsewhere(message["w"], frame, room.durable_rev))
         elif kind == "event":
-            room.broadcast(protocol.encode(message["f"]))
+            audience.broadcast(protocol.encode(message["f"]))
         elif kind == "who":
-            for connection in room.connections:
-                frame = {"type": "presence", **connection.peer(), "rev": room.durable_rev}
-                self._publish("presence", statement_id, f=frame)
+            for member in room.carets.here:
+                self._publish("presence", statement_id, f=presence(member))
 
     def _resync(self) -> None:
         """Listening again: catch every room up, ask again who is where, recheck members."""
         self.access_changes += 1  # notices were missed: a socket now joining reads again
-        for statement_id, room in self.rooms.items():
-            room.reread()
+        for statement_id, audience in self.audiences.items():
+            audience.room.reread()
             self._publish("who", statement_id)
-        if self.rooms and (self.rechecking is None or self.rechecking.done()):
+        if self.audiences and (self.rechecking is None or self.rechecking.done()):
             self.rechecking = asyncio.create_task(self._recheck_members())
 
     async def _recheck_members(self) -> None:
         """Membership changes made while not listening: apply them to the open sockets."""
-        for statement_id, room in list(self.rooms.items()):
+        for statement_id, audience in list(self.audiences.items()):
             while True:
                 seen = self.access_changes
-                people = {connection.user["id"] for connection in room.connections}
+                people = {connection.user_id for connection in audience.connections}
                 roles = await asyncio.to_thread(_roles, self.engine, statement_id, people)
                 if seen == self.access_changes:
                     break  # else a change applied meanwhile may be newer than what was read
@@ -307,15 +326,10 @@ class Hub:
                 self._apply_member(statement_id, user_id, roles.get(user_id))
 
     def _gone(self, worker: str) -> None:
-        for room in self.rooms.values():
-            room.worker_gone(worker)
+        for audience in self.audiences.values():
+            audience.room.worker_gone(worker)
 
-    async def leave(self, room: Room, connection: Connection) -> None:
-        async with self.lock:
-            room.leave(connection)
-            await self._close_if_empty(room)
 
-    async def _close_if_empty(self, room: Room) -> None:
-        if not room.connections and self.rooms.get(room.statement_id) is room:
-            del self.rooms[room.statement_id]
-            await room.close()
+def api_client_id() -> str:
+    """A client id for one change made through the API: no socket may take one like it."""
+    return f"{API_CLIENT_PREFIX}{uuid.uuid4().hex}"

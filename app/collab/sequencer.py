@@ -54,30 +54,31 @@ def claim(connection: Connection, batches: list[Batch]) -> tuple[list[Batch], li
     Returns the batches to write and, for each, what overtook it (None where nothing did).
     Raises DuplicateChange if a batch holds a change another worker wrote.
     """
-    ids = sorted({statement_id for statement_id, _, _ in batches})
+    ids = sorted({batch.statement_id for batch in batches})
     connection.execute(_LOCK, {"space": LOCK_SPACE, "ids": ids})
-    bases = [changes[0].rev - 1 for _, changes, _ in batches]
+    bases = [batch.changes[0].rev - 1 for batch in batches]
     foreign: dict[int, list[Change]] = {}
     found = connection.execute(
-        _FOREIGN, {"ids": [statement_id for statement_id, _, _ in batches], "bases": bases}
+        _FOREIGN, {"ids": [batch.statement_id for batch in batches], "bases": bases}
     )
     for statement_id, rev, op, author_id, client_id, seq in found:
         foreign.setdefault(statement_id, []).append(Change(rev, op, author_id or 0, client_id, seq))
     written: list[Batch] = []
     outcomes: list[Rebased | None] = []
-    for (statement_id, changes, snapshot), base in zip(batches, bases, strict=True):
+    for batch, base in zip(batches, bases, strict=True):
+        statement_id, changes = batch.statement_id, batch.changes
         theirs = foreign.get(statement_id)
         if not theirs:
-            written.append((statement_id, changes, snapshot))
+            written.append(batch)
             outcomes.append(None)
             continue
         _refuse_duplicates(changes, theirs)
         history = _history(connection, statement_id, changes, base) + theirs
         again = sequence_again(changes, history)
         # Its snapshot was of a text that is not the one now written; the room owes one.
-        written.append((statement_id, again, None))
+        written.append(Batch(statement_id, again, None))
         outcomes.append(Rebased(theirs, again))
-    messages = [_told(statement_id, changes) for statement_id, changes, _ in written]
+    messages = [_told(batch.statement_id, batch.changes) for batch in written]
     connection.execute(_NOTIFY, {"channel": CHANNEL, "messages": messages})
     return written, outcomes
 

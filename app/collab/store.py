@@ -92,13 +92,13 @@ def append_many(engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
             batches, outcomes = claim(connection, batches)
         snapshots = [
             {
-                "statement_id": statement_id,
-                "rev": snapshot[0],
-                "text": snapshot[1],
+                "statement_id": batch.statement_id,
+                "rev": batch.snapshot.rev,
+                "text": batch.snapshot.text,
                 "created_at": now,
             }
-            for statement_id, _, snapshot in batches
-            if snapshot is not None
+            for batch in batches
+            if batch.snapshot is not None
         ]
         if engine.dialect.paramstyle == "qmark":
             _insert_rows(connection, batches, now)
@@ -106,7 +106,7 @@ def append_many(engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
             # Core inserts of many rows at once: the ORM's unit of work costs more than the fsync.
             rows = [
                 {
-                    "statement_id": statement_id,
+                    "statement_id": batch.statement_id,
                     "rev": change.rev,
                     "op": change.op,
                     "author_id": change.author_id,
@@ -114,8 +114,8 @@ def append_many(engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
                     "seq": change.seq,
                     "created_at": now,
                 }
-                for statement_id, changes, _ in batches
-                for change in changes
+                for batch in batches
+                for change in batch.changes
             ]
             if rows:
                 connection.execute(insert(Operation), rows)
@@ -138,7 +138,7 @@ def _insert_rows(connection: Connection, batches: list[Batch], now: datetime) ->
     created_at = as_time(now) if as_time else now
     rows = [
         (
-            statement_id,
+            batch.statement_id,
             change.rev,
             as_json(change.op) if as_json else change.op,
             change.author_id,
@@ -146,8 +146,8 @@ def _insert_rows(connection: Connection, batches: list[Batch], now: datetime) ->
             change.seq,
             created_at,
         )
-        for statement_id, changes, _ in batches
-        for change in changes
+        for batch in batches
+        for change in batch.changes
     ]
     if rows:
         connection.exec_driver_sql(_INSERT, rows)

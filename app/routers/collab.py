@@ -7,19 +7,23 @@ import re
 import time
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.collab import protocol
-from app.collab.admission import AccessEnded, Admission
+from app.collab.admission import Admission
+from app.collab.answers import close_code, close_reason, http_error
+from app.collab.audience import Audience, peer
 from app.collab.batching import SEND_TEXTS
-from app.collab.connection import CLOSE, SIGNED_OUT, Connection
+from app.collab.change import API_CLIENT_PREFIX
+from app.collab.connection import Connection
 from app.collab.diffing import operation_between
-from app.collab.hub import ChangeRefused, Hub, submit_whole_change
+from app.collab.hub import Hub, api_client_id
+from app.collab.members import Author, Member, Selection
 from app.collab.protocol import OpFrame, PresenceFrame
-from app.collab.room import ClientIdTaken, Room
+from app.collab.refusals import AccessEnded, ClientIdTaken, NoLongerMember, Refusal, SignedOut
 from app.config import Settings
 from app.deps import (
     STATEMENT_REFUSALS,
@@ -29,7 +33,7 @@ from app.deps import (
     credential_of,
     identify,
 )
-from app.errors import refusals
+from app.errors import Invalid, NotFound, RateLimited, Unauthorized, refusals
 from app.middleware import allowed_origins, origin_of
 from app.models.base import MAX_INT
 from app.models.membership import Membership, Permission
@@ -42,12 +46,6 @@ log = logging.getLogger(__name__)
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SINCE = re.compile(r"^[0-9]{1,10}$")
 RATE_NOTICE_SECONDS = 5.0  # a client past its rate is told at most this often
-# Close codes in the private range, mirroring the HTTP answers.
-UNAUTHORISED, NOT_FOUND, INVALID, TOO_MANY = 4401, 4404, 4422, 4429
-_CLOSINGS = {
-    CLOSE: (NOT_FOUND, "You are no longer a member."),
-    SIGNED_OUT: (UNAUTHORISED, "Signed out: sign in again."),
-}
 
 
 def _member(
@@ -65,7 +63,7 @@ def _member(
 
 def _grant(connection: Connection, user: User, membership: Membership) -> None:
     """Hold the connection to the member's role, and show them as they now appear."""
-    connection.user = profile(user, membership)
+    connection.member.author = Author.of(profile(user, membership))
     connection.role = membership.role
     connection.can_edit = membership.can(Permission.edit)
 
@@ -77,9 +75,9 @@ def _admission(engine: Engine, websocket: WebSocket, statement_id: int, seen: in
     async def reread(connection: Connection) -> None:
         user, membership = await asyncio.to_thread(_member, engine, websocket, statement_id)
         if user is None:
-            raise AccessEnded(SIGNED_OUT)
+            raise SignedOut()
         if membership is None:
-            raise AccessEnded(CLOSE)
+            raise NoLongerMember()
         _grant(connection, user, membership)
 
     return Admission(seen, reread)
@@ -104,28 +102,50 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
     # Accepted first and then closed, so that a browser learns the close code and reason
     # (a refused handshake reaches page scripts only as an anonymous failure).
     await websocket.accept()
-    if user is None:
-        await websocket.close(code=UNAUTHORISED, reason="Sign in first.")
+    refusal = _refusal(user, membership, client_id, since_raw)
+    if refusal is None and user is not None:
+        limit = settings.max_sockets_per_user
+        if not hub.open_socket(user.id, limit):
+            refusal = RateLimited(f"At most {limit} open connections per person.", 0)
+    if refusal is not None or user is None or membership is None:
+        await _close(websocket, refusal or Unauthorized("Sign in first."))
         return
-    if membership is None:
-        await websocket.close(code=NOT_FOUND, reason="No such statement among yours.")
-        return
-    if not CLIENT_ID.match(client_id) or (since_raw is not None and not SINCE.match(since_raw)):
-        await websocket.close(code=INVALID, reason="client_id (a uuid) and since (a revision).")
-        return
-    if not hub.open_socket(user.id, settings.max_sockets_per_user):
-        await websocket.close(
-            code=TOO_MANY,
-            reason=f"At most {settings.max_sockets_per_user} open connections per person.",
-        )
-        return
-    connection = Connection(client_id, {}, "", False, credential=credential_of(websocket))
+    member = Member(client_id, Author.of(profile(user, membership)))
+    connection = Connection(member, "", False, credential=credential_of(websocket))
     _grant(connection, user, membership)
     admission = _admission(engine, websocket, statement_id, seen)
     try:
         await _take_part(websocket, hub, settings, statement_id, admission, connection, since_raw)
     finally:
         hub.close_socket(user.id)
+
+
+def _refusal(
+    user: User | None, membership: Membership | None, client_id: str, since_raw: str | None
+) -> Exception | None:
+    """Why the socket may not open, if it may not."""
+    if user is None:
+        return Unauthorized("Sign in first.")
+    if membership is None:
+        return NotFound("No such statement among yours.")
+    if (
+        not CLIENT_ID.match(client_id)
+        or client_id.startswith(API_CLIENT_PREFIX)
+        or (since_raw is not None and not SINCE.match(since_raw))
+    ):
+        return Invalid("client_id (a uuid) and since (a revision).")
+    return None
+
+
+async def _close(websocket: WebSocket, problem: Exception) -> None:
+    """Close a socket for a refusal, with its code and a reason to show."""
+    if isinstance(problem, AccessEnded):
+        reason = close_reason(problem)
+    elif isinstance(problem, ClientIdTaken):
+        reason = "This client id carries another person's changes; open the statement afresh."
+    else:
+        reason = str(problem)
+    await websocket.close(code=close_code(problem), reason=reason)
 
 
 async def _take_part(
@@ -140,23 +160,19 @@ async def _take_part(
     """Join the room, send the hello, then relay frames both ways until the socket closes."""
     since = int(since_raw) if since_raw is not None else None
     try:
-        room = await hub.join(statement_id, connection, since=since, admission=admission)
-    except ClientIdTaken:
-        reason = "This client id carries another person's changes; open the statement afresh."
-        await websocket.close(code=INVALID, reason=reason)
+        audience = await hub.join(statement_id, connection, since=since, admission=admission)
+    except (ClientIdTaken, AccessEnded) as refusal:
+        await _close(websocket, refusal)
         return
-    except AccessEnded as ended:
-        code, reason = _CLOSINGS[ended.closing]
-        await websocket.close(code=code, reason=reason)
-        return
-    # Taken with no await since joining: later changes reach this socket as broadcasts.
+    room = audience.room
+    # Taken with no await since joining: later changes reach this socket as events.
     rev, text = room.durable_rev, room.durable_text
     sender: asyncio.Task[None] | None = None
     # Everyone else learns at once who came in, and later who left.
-    hub.presence(room, connection, rev=room.durable_rev)
+    room.place(connection.member, None, rev)
     try:
-        # The hello goes first; broadcasts wait in the outbox until the sender starts.
-        await websocket.send_text(await _hello(room, connection, since, rev, text))
+        # The hello goes first; what is published meanwhile waits in the outbox.
+        await websocket.send_text(await _hello(audience, connection, since, rev, text))
         sender = asyncio.create_task(_pump_out(websocket, connection))
         while True:
             message = await websocket.receive()
@@ -167,7 +183,7 @@ async def _take_part(
             if message.get("text") is None:
                 connection.send(protocol.error("invalid_frame", "Frames are JSON text."))
                 continue
-            _handle(hub, room, connection, message["text"], settings)
+            _handle(audience, connection, message["text"], settings)
     except WebSocketDisconnect:
         pass
     finally:
@@ -180,9 +196,7 @@ async def _take_part(
                     await sender
                 except Exception:
                     log.exception("a socket's sender failed")
-        await hub.leave(room, connection)
-        connection.selection = None
-        hub.presence(room, connection, left=True)
+        await hub.leave(audience, connection)
 
 
 async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
@@ -192,28 +206,26 @@ async def _pump_out(websocket: WebSocket, connection: Connection) -> None:
         # One wake-up sends everything queued by then (a room's batch queues several),
         # in one write to the socket where the server allows it.
         texts = await outbox.take()
-        closing = None
-        if CLOSE in texts or SIGNED_OUT in texts:  # two scans in C, not one in Python
-            closing = next(text for text in texts if text in _CLOSINGS)
-            texts = texts[: texts.index(closing)]
         if send_texts is not None and texts:
             await send_texts(texts)
         else:
             for text in texts:
                 await websocket.send({"type": "websocket.send", "text": text})
-        if closing is not None:
-            code, reason = _CLOSINGS[closing]
-            await websocket.close(code=code, reason=reason)
+        if outbox.closing is not None:
+            await _close(websocket, outbox.closing)
             return
 
 
-async def _hello(room: Room, connection: Connection, since: int | None, rev: int, text: str) -> str:
+async def _hello(
+    audience: Audience, connection: Connection, since: int | None, rev: int, text: str
+) -> str:
+    room = audience.room
     frame: dict[str, Any] = {
         "type": "hello",
         "rev": rev,
         "role": connection.role,
-        "you": connection.user,
-        "peers": room.peers(connection),
+        "you": connection.member.author.public(),
+        "peers": [peer(member) for member in room.peers(connection.member)],
     }
     if since is not None and since <= rev:
         frame["ops"] = [
@@ -253,7 +265,7 @@ async def _keep_to_the_rate(
     return not (gone and gone())
 
 
-def _handle(hub: Hub, room: Room, connection: Connection, raw: str, settings: Settings) -> None:
+def _handle(audience: Audience, connection: Connection, raw: str, settings: Settings) -> None:
     max_bytes = settings.max_frame_bytes
     if len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
         connection.send(protocol.error("too_large", f"A frame may hold at most {max_bytes} bytes."))
@@ -264,22 +276,12 @@ def _handle(hub: Hub, room: Room, connection: Connection, raw: str, settings: Se
         connection.send(protocol.error("invalid_frame", _first_error(problem)))
         return
     if isinstance(frame, OpFrame):
-        if not connection.can_edit:
-            connection.send(
-                protocol.error(
-                    "forbidden", "Your role may read this statement but not change it.", frame.seq
-                )
-            )
-            return
-        room.submit(connection, frame)
+        audience.offer(connection, frame.base_rev, frame.seq, frame.op)
     elif isinstance(frame, PresenceFrame):
-        _presence(hub, room, connection, frame)
-
-
-def _presence(hub: Hub, room: Room, connection: Connection, frame: PresenceFrame) -> None:
-    # A selection too old or from the future is dropped: a later presence frame will do.
-    if room.place(connection, frame.selection, frame.rev):
-        hub.presence(room, connection, rev=room.durable_rev)
+        # A selection too old or from the future is dropped: a later presence frame will do.
+        selection = frame.selection
+        placed = Selection(selection.anchor, selection.head) if selection else None
+        audience.room.place(connection.member, placed, frame.rev)
 
 
 def _first_error(problem: ValidationError) -> str:
@@ -313,13 +315,14 @@ async def save_text(
     check_text(settings=settings, text=body.text)
     base = await asyncio.to_thread(_text_at, engine, access.statement_id, body.base_rev)
     op = await asyncio.to_thread(operation_between, base, body.text)
-    user = profile(access.user, access.membership)
+    author = Author.of(profile(access.user, access.membership))
     hub: Hub = request.app.state.hub
-    try:
-        rev = await submit_whole_change(hub, access.statement_id, user, body.base_rev, op)
-    except ChangeRefused as refusal:
-        raise HTTPException(refusal.status, str(refusal)) from None
-    return TextSaved(rev=rev)
+    async with hub.room_for_api(access.statement_id, body.base_rev) as room:
+        try:
+            applied = await room.submit(author, api_client_id(), 1, body.base_rev, op)
+        except Refusal as refusal:
+            raise http_error(refusal) from None
+    return TextSaved(rev=applied.change.rev)
 
 
 def _text_at(engine: Engine, statement_id: int, rev: int) -> str:

@@ -2,13 +2,16 @@
 
 import asyncio
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request, status
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.collab.answers import http_error
 from app.collab.diffing import operation_between
-from app.collab.hub import ChangeRefused, Hub, submit_whole_change
+from app.collab.hub import Hub, api_client_id
+from app.collab.members import Author
 from app.collab.ops import is_noop
+from app.collab.refusals import Refusal
 from app.deps import (
     STATEMENT_REFUSALS,
     EditAccess,
@@ -76,11 +79,12 @@ async def restore_version(number: PathId, access: WaitingEditAccess, request: Re
     head_rev, op = await asyncio.to_thread(_restoring, engine, access.statement_id, number)
     if is_noop(op):
         return Restored(rev=head_rev)  # the draft already reads as the version does
-    user = members.profile(access.user, access.membership)
-    try:
-        rev = await submit_whole_change(hub, access.statement_id, user, head_rev, op)
-    except ChangeRefused as refusal:
-        raise HTTPException(refusal.status, str(refusal)) from None
+    author = Author.of(members.profile(access.user, access.membership))
+    async with hub.room_for_api(access.statement_id, head_rev) as room:
+        try:
+            rev = (await room.submit(author, api_client_id(), 1, head_rev, op)).change.rev
+        except Refusal as refusal:
+            raise http_error(refusal) from None
     await asyncio.to_thread(_record_restore, engine, access.statement_id, access.user, number, rev)
     hub.announce(access.statement_id, "version.restored", version={"number": number}, rev=rev)
     return Restored(rev=rev)

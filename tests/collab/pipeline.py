@@ -1,5 +1,6 @@
-"""A room's commits held at will, and waits on what a room does: for tests of the pipeline
-that sequences the next batch while the previous one is committed."""
+"""A room's commits held at will, a room's sockets without a server, and waits on what a
+room does: for tests of the pipeline that sequences the next batch while the previous one
+is committed."""
 
 import asyncio
 import json
@@ -9,8 +10,11 @@ from typing import Any
 from sqlalchemy import Engine
 
 from app.collab import store
+from app.collab.audience import Audience
 from app.collab.change import Batch
 from app.collab.connection import Connection
+from app.collab.members import Author, Member
+from app.collab.room import Room
 from app.collab.sequencer import Rebased
 
 TIMEOUT = 5.0
@@ -34,14 +38,31 @@ class HeldCommits:
         return self.real(engine, batches)
 
 
-async def until(condition: Any) -> None:
-    for _ in range(int(TIMEOUT * 1000)):
+async def open_room(engine: Engine, statement_id: int, max_text_bytes: int = 10**6) -> Audience:
+    """A loaded room, and its audience of sockets (none yet)."""
+    room = Room(statement_id, engine, max_text_bytes)
+    await room.load()
+    return Audience(room)
+
+
+async def seat(
+    audience: Audience, client_id: str, person: dict[str, Any], *, can_edit: bool = True
+) -> Connection:
+    """A socket of `person`'s in the room, as if it had joined."""
+    connection = Connection(Member(client_id, Author.of(person)), "editor", can_edit)
+    await audience.room.enter(connection.member)
+    audience.add(connection)
+    return connection
+
+
+async def until(condition: Any, seconds: float = TIMEOUT) -> None:
+    for _ in range(int(seconds * 1000)):
         if condition():
             return
         await asyncio.sleep(0.001)
     raise TimeoutError("the room never got there")
 
 
-async def next_frame(connection: Connection) -> dict[str, Any]:
-    frame: dict[str, Any] = json.loads(await asyncio.wait_for(connection.outbox.get(), TIMEOUT))
+async def next_frame(connection: Connection, seconds: float = TIMEOUT) -> dict[str, Any]:
+    frame: dict[str, Any] = json.loads(await asyncio.wait_for(connection.outbox.get(), seconds))
     return frame

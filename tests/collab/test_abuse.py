@@ -126,10 +126,10 @@ def test_sockets_that_come_and_go_leave_nothing_behind(
                             client.websocket_connect(path, headers=headers)
                         )
                         assert socket.receive_json()["type"] == "hello"  # in the room by now
-                assert len(hub.rooms) == len(statements)
+                assert len(hub.audiences) == len(statements)
                 assert sum(hub.sockets.values()) == len(statements) * len(cookies)
         client.portal.call(asyncio.sleep, 0.2)  # type: ignore[union-attr]
-        assert hub.rooms == {}
+        assert hub.audiences == {}
         assert hub.sockets == Counter()
         assert client.portal.call(_task_count) <= tasks_before  # type: ignore[union-attr]
 
@@ -187,4 +187,4 @@ def test_a_socket_whose_sender_failed_still_leaves_its_room(
             assert arrived["client_id"] == "broken"
         gone = receive(first, "presence")
         assert (gone["client_id"], gone["left"]) == ("broken", True)
-    assert hub.rooms == {}
+    assert hub.audiences == {}

@@ -10,13 +10,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.collab import store
-from app.collab.connection import Connection
-from app.collab.protocol import OpFrame, Selection
-from app.collab.room import Room
+from app.collab.audience import peer
+from app.collab.hub import _member_elsewhere
+from app.collab.members import Selection
 from app.config import Settings
 from app.models.statement import Statement
 from app.models.user import User
-from tests.collab.pipeline import HeldCommits, next_frame, until
+from tests.collab.pipeline import HeldCommits, next_frame, open_room, seat, until
 from tests.collab.sockets import Connect, receive
 from tests.factories import make_statement, make_user
 
@@ -43,28 +43,25 @@ async def _placed_while_committing(
 ) -> list[dict[str, Any]]:
     """Bob places his caret, and a caret arrives from another worker, while Alice's change
     is being committed; a newcomer then reads the peers."""
-    room = Room(statement_id, engine, 1_000_000)
-    await room.load()
+    audience = await open_room(engine, statement_id)
+    room = audience.room
     person = {"id": user_id, "name": "", "organisation": "", "colour": ""}
-    alice = Connection("alice", person, "editor", can_edit=True)
-    bob = Connection("bob", person, "editor", can_edit=True)
-    newcomer = Connection("newcomer", person, "viewer", can_edit=False)
-    for connection in (alice, bob):
-        await room.join(connection)
-    room.submit(alice, OpFrame(type="op", base_rev=1, seq=1, op=["Oh, ", 11]))
+    alice = await seat(audience, "alice", person)
+    bob = await seat(audience, "bob", person)
+    audience.offer(alice, 1, 1, ["Oh, ", 11])
     await until(lambda: held.calls == 1)
     assert room.rev == 2
     assert room.durable_rev == 1
-    assert room.place(bob, Selection(anchor=6, head=11), 1)
+    assert room.place(bob.member, Selection(anchor=6, head=11), 1)
     elsewhere = {"id": user_id + 1, "name": "", "organisation": "", "colour": ""}
     selection = {"anchor": 1, "head": 5}
     frame = {"type": "presence", "user": elsewhere, "client_id": "carol", "selection": selection}
-    room.remote_presence("another-worker", {**frame, "rev": 1})
+    room.seen_elsewhere(_member_elsewhere("another-worker", {**frame, "rev": 1}, room.durable_rev))
     held.released.set()
     while (await next_frame(alice))["type"] != "ack":
         pass  # Carol's caret, relayed
-    await room.join(newcomer)
-    peers = room.peers(newcomer)
+    newcomer = await seat(audience, "newcomer", person, can_edit=False)
+    peers = [peer(member) for member in room.peers(newcomer.member)]
     await room.close()
     return peers
 

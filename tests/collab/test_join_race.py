@@ -21,7 +21,6 @@ from sqlmodel import Session
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.collab.connection import Connection
-from app.collab.hub import Hub
 from app.config import Settings
 from app.middleware import SESSION_COOKIE
 from app.models.membership import Membership, Role
@@ -279,10 +278,8 @@ class HeldFrame:
                 await asyncio.to_thread(self.go_on.wait, WAIT)
             return await keep_to_the_rate(websocket, connection, per_second)
 
-        def handled(
-            hub: Hub, room: Any, connection: Connection, raw: str, settings: Settings
-        ) -> None:
-            handle(hub, room, connection, raw, settings)
+        def handled(audience: Any, connection: Connection, raw: str, settings: Settings) -> None:
+            handle(audience, connection, raw, settings)
             if connection.client_id == self.client_id:
                 self.handled.set()
 

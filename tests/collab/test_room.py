@@ -9,12 +9,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.collab import store
-from app.collab.connection import Connection
-from app.collab.protocol import OpFrame
 from app.collab.room import Room
 from app.config import Settings
 from app.services.text import text_at
-from tests.collab.pipeline import HeldCommits, next_frame, until
+from tests.collab.pipeline import HeldCommits, next_frame, open_room, seat, until
 from tests.factories import make_statement, make_user
 
 
@@ -22,17 +20,15 @@ async def _two_changes_behind_one_commit(
     engine: Engine, statement_id: int, user_id: int, held: HeldCommits
 ) -> tuple[Room, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Alice's change is being committed when Bob's, made on it, is sequenced."""
-    room = Room(statement_id, engine, 1_000_000)
-    await room.load()
+    audience = await open_room(engine, statement_id)
+    room = audience.room
     person = {"id": user_id, "name": "", "organisation": "", "colour": ""}
-    alice = Connection("alice", person, "editor", can_edit=True)
-    bob = Connection("bob", person, "editor", can_edit=True)
-    watcher = Connection("watcher", person, "viewer", can_edit=False)
-    for connection in (alice, bob, watcher):
-        await room.join(connection)
-    room.submit(alice, OpFrame(type="op", base_rev=0, seq=1, op=["a"]))
+    alice = await seat(audience, "alice", person)
+    bob = await seat(audience, "bob", person)
+    watcher = await seat(audience, "watcher", person, can_edit=False)
+    audience.offer(alice, 0, 1, ["a"])
     await until(lambda: held.calls == 1)
-    room.submit(bob, OpFrame(type="op", base_rev=1, seq=1, op=[1, "b"]))
+    audience.offer(bob, 1, 1, [1, "b"])
     await until(lambda: room.rev == 2)
     assert not any(c.outbox.qsize() for c in (alice, bob, watcher))  # nothing is durable yet
     expected = 1 if held.failures else 2  # a refusal each, or an ack and an op each

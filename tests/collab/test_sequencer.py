@@ -2,7 +2,6 @@
 database puts each batch after the other's, and each room passes the other's changes on."""
 
 import asyncio
-import json
 from typing import Any
 
 import pytest
@@ -10,13 +9,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.collab import store
+from app.collab.audience import Audience
 from app.collab.connection import Connection
-from app.collab.protocol import OpFrame
-from app.collab.room import Room
 from app.config import Settings
 from app.models.membership import Role
 from app.models.operation import Snapshot
 from app.services.text import text_at
+from tests.collab.pipeline import next_frame, open_room, seat
 from tests.factories import add_member, make_statement, make_user
 
 TIMEOUT = 10.0
@@ -32,13 +31,14 @@ async def _frames(connection: Connection, count: int) -> list[tuple[Any, ...]]:
     """The next `count` frames, as (type, rev, seq, client_id)."""
     found = []
     for _ in range(count):
-        frame = json.loads(await asyncio.wait_for(connection.outbox.get(), TIMEOUT))
+        frame = await next_frame(connection, TIMEOUT)
         found.append((frame["type"], frame.get("rev"), frame.get("seq"), frame.get("client_id")))
     return found
 
 
-def _op(base_rev: int, seq: int, op: list[int | str]) -> OpFrame:
-    return OpFrame(type="op", base_rev=base_rev, seq=seq, op=op)
+async def _two_rooms(engine: Engine, statement_id: int) -> tuple[Audience, Audience]:
+    """The statement's rooms on two workers."""
+    return await open_room(engine, statement_id), await open_room(engine, statement_id)
 
 
 def test_concurrent_batches_are_put_after_each_other(
@@ -55,36 +55,31 @@ def test_concurrent_batches_are_put_after_each_other(
     bob_person = {"id": bob_user.id, "name": "Bob", "organisation": "", "colour": ""}
 
     async def scenario() -> None:
-        first, second = Room(statement_id, engine, 10**6), Room(statement_id, engine, 10**6)
-        await first.load()
-        await second.load()
-        alice = Connection("alice", alice_person, "facilitator", can_edit=True)
-        bob = Connection("bob", bob_person, "editor", can_edit=True)
-        watcher = Connection("watcher", bob_person, "editor", can_edit=False)
-        await first.join(alice)
-        await second.join(bob)
-        await second.join(watcher)
+        first, second = await _two_rooms(engine, statement_id)
+        alice = await seat(first, "alice", alice_person)
+        bob = await seat(second, "bob", bob_person)
+        watcher = await seat(second, "watcher", bob_person, can_edit=False)
         # Both type on revision 1, each on a worker that has not heard of the other's change.
-        first.submit(alice, _op(1, 1, ["We ", 5]))
+        first.offer(alice, 1, 1, ["We ", 5])
         assert await _frames(alice, 1) == [("ack", 2, 1, None)]
-        second.submit(bob, _op(1, 1, [5, "!"]))
+        second.offer(bob, 1, 1, [5, "!"])
         # Bob's change went after Alice's, and the second worker's sockets got hers first,
         # with her name read from the database.
         assert await _frames(bob, 2) == [("op", 2, 1, "alice"), ("ack", 3, 1, None)]
-        seen = json.loads(await asyncio.wait_for(watcher.outbox.get(), TIMEOUT))
+        seen = await next_frame(watcher, TIMEOUT)
         assert (seen["rev"], seen["author"]["name"]) == (2, "Alice")
         assert await _frames(watcher, 1) == [("op", 3, 1, "bob")]
-        assert (second.durable_rev, second.durable_text) == (3, "We agree!")
+        assert (second.room.durable_rev, second.room.durable_text) == (3, "We agree!")
         # Bob's batch was sequenced again, so the snapshot it carried was of another text:
         # his next batch carries one of the durable text instead.
-        second.submit(bob, _op(3, 2, [9, " Yes."]))
+        second.offer(bob, 3, 2, [9, " Yes."])
         assert await _frames(bob, 1) == [("ack", 4, 2, None)]
         # The first worker hears of it and reads it from the log.
-        first.overtaken(4)
+        first.room.overtaken(4)
         assert await _frames(alice, 2) == [("op", 3, 1, "bob"), ("op", 4, 2, "bob")]
-        assert (first.durable_rev, first.durable_text) == (4, "We agree! Yes.")
-        await first.close()
-        await second.close()
+        assert (first.room.durable_rev, first.room.durable_text) == (4, "We agree! Yes.")
+        await first.room.close()
+        await second.room.close()
 
     asyncio.run(scenario())
     with Session(engine) as check:
@@ -104,26 +99,21 @@ def test_a_change_resent_to_another_worker_is_written_once(
     person = {"id": user.id, "name": "", "organisation": "", "colour": ""}
 
     async def scenario() -> None:
-        first, second = Room(statement_id, engine, 10**6), Room(statement_id, engine, 10**6)
-        await first.load()
-        await second.load()
-        before = Connection("tab", person, "editor", can_edit=True)
-        after = Connection("tab", person, "editor", can_edit=True)
-        other = Connection("other", person, "editor", can_edit=True)
-        await first.join(before)
-        await second.join(after)
-        await second.join(other)
-        first.submit(before, _op(1, 1, [1, "y"]))
+        first, second = await _two_rooms(engine, statement_id)
+        before = await seat(first, "tab", person)
+        after = await seat(second, "tab", person)
+        other = await seat(second, "other", person)
+        first.offer(before, 1, 1, [1, "y"])
         await _frames(before, 1)  # written as revision 2; the acknowledgement is lost
-        second.submit(after, _op(1, 1, [1, "y"]))  # the same change, resent
+        second.offer(after, 1, 1, [1, "y"])  # the same change, resent
         # Acknowledged with the revision the first worker gave it, and nothing refused.
         assert await _frames(after, 1) == [("ack", 2, 1, None)]
         assert await _frames(other, 1) == [("op", 2, 1, "tab")]
-        second.submit(other, _op(2, 1, ["w", 2]))
+        second.offer(other, 2, 1, ["w", 2])
         assert await _frames(other, 1) == [("ack", 3, 1, None)]
         assert await _frames(after, 1) == [("op", 3, 1, "other")]
-        await first.close()
-        await second.close()
+        await first.room.close()
+        await second.room.close()
 
     asyncio.run(scenario())
     with Session(engine) as check:

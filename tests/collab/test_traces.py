@@ -45,10 +45,11 @@ from sqlmodel import Session
 
 from app import migrate
 from app.collab import ops, protocol
+from app.collab.audience import Audience
 from app.collab.connection import Connection
-from app.collab.room import Room
 from app.config import Settings
 from app.services.text import text_at
+from tests.collab.pipeline import open_room, seat
 from tests.factories import make_statement, make_user
 
 TRACE = Path(__file__).parent.parent / "data" / "clownschool.json.gz"
@@ -189,7 +190,7 @@ class TraceClient:
         self.outgoing.append(json.dumps(frame))
 
 
-async def replay(room: Room, clients: list[TraceClient], watcher: Connection) -> int:
+async def replay(audience: Audience, clients: list[TraceClient], watcher: Connection) -> int:
     """Run the session to its end; returns how many batches the room wrote."""
     batches = 0
     while True:
@@ -198,7 +199,7 @@ async def replay(room: Room, clients: list[TraceClient], watcher: Connection) ->
             client.outgoing.clear()
             frame = protocol.INBOUND.validate_json(raw)
             assert isinstance(frame, protocol.OpFrame)
-            room.submit(client.connection, frame)
+            audience.offer(client.connection, frame.base_rev, frame.seq, frame.op)
         # The watcher, a silent member, is sent every change once it is committed.
         for _ in sent:
             await asyncio.wait_for(watcher.outbox.get(), TIMEOUT)
@@ -236,18 +237,15 @@ def test_replay_concurrent_trace_reproduces_final_text(
     agent_of = {client_id: agent for agent, client_id in enumerate(client_ids)}
 
     async def session_in_room() -> tuple[list[TraceClient], int]:
-        room = Room(statement_id, engine, settings.max_text_bytes)
-        await room.load()
-        watcher = Connection("watcher", people[0], "viewer", can_edit=False)
-        await room.join(watcher)
+        audience = await open_room(engine, statement_id, settings.max_text_bytes)
+        watcher = await seat(audience, "watcher", people[0], can_edit=False)
         clients = []
         for agent, person in enumerate(people):
-            connection = Connection(client_ids[agent], person, "editor", can_edit=True)
-            await room.join(connection)
+            connection = await seat(audience, client_ids[agent], person)
             own = [txn for txn in txns if txn.agent == agent]
             clients.append(TraceClient(agent, own, connection, agent_of))
-        batches = await replay(room, clients, watcher)
-        await room.close()
+        batches = await replay(audience, clients, watcher)
+        await audience.room.close()
         return clients, batches
 
     clients, batches = asyncio.run(session_in_room())

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from starlette.websockets import WebSocketDisconnect
 
-from app.collab import room as room_module
+from app.collab import document as document_module
 from app.collab import store
 from app.config import Settings
 from app.models.operation import Snapshot
@@ -299,9 +299,9 @@ def test_room_closes_when_last_client_leaves(
     hub = app.state.hub
     with connect(facilitator, statement):
         with connect(editor, statement):
-            assert list(hub.rooms) == [statement.id]
-        assert list(hub.rooms) == [statement.id]
-    assert hub.rooms == {}
+            assert list(hub.audiences) == [statement.id]
+        assert list(hub.audiences) == [statement.id]
+    assert hub.audiences == {}
 
 
 def test_script_connects_with_bearer_token(
@@ -321,7 +321,7 @@ def test_script_connects_with_bearer_token(
 def test_late_change_transformed_against_history_on_disk(
     connect: Connect, room: tuple[Statement, User, User, User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(room_module, "RECENT_LIMIT", 4)
+    monkeypatch.setattr(document_module, "RECENT_LIMIT", 4)
     statement, facilitator, editor, _ = room
     with connect(facilitator, statement) as (a, _), connect(editor, statement) as (b, _):
         for seq in range(1, 8):

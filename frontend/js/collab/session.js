@@ -136,7 +136,7 @@ export class LiveSession {
         if (peer) peer.activeAt = performance.now();
         // A change this person made through the API (restoring a version) is theirs to undo.
         this.passages.sequenced(frame.rev, frame.op);
-        const undoable = frame.author.id === this.myId && frame.client_id.startsWith("http-");
+        const undoable = frame.author.id === this.myId && frame.undoable === true;
         return this.applyRemote(this.client.remote(frame.rev, frame.op), frame.author.id, { undoable });
       }
       case "presence": return this.presence(frame);

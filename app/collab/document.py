@@ -1,0 +1,184 @@
+"""A statement's text at a revision, and the one place where operations are transformed.
+
+Like ot.js's server: a change made on an older revision is transformed over the changes
+sequenced after that revision, checked, and applied (`receive`). On PostgreSQL other workers
+sequence changes of the same statement too; what they wrote goes before what this document
+has not yet made durable, which is then sequenced again after it from what its senders sent
+(`rebase`, and `sequence_again` for a batch the claim on the log put after theirs). Carets
+move through changes here as well. Nothing here waits, reads the database or knows a frame.
+"""
+
+from dataclasses import replace
+from typing import Any
+
+from app.collab import ops
+from app.collab.change import Change, Sent
+from app.collab.members import Selection
+from app.collab.refusals import InvalidChange, InvalidText, StaleRevision, TooLarge
+
+RECENT_LIMIT = 10_000  # changes held in memory for transforming late ones
+
+
+class Document:
+    """The text at `rev`, and the changes after `loaded_rev` (older ones are in the log)."""
+
+    def __init__(self, rev: int, text: str, max_text_bytes: int) -> None:
+        self.max_text_bytes = max_text_bytes
+        self.rev = self.loaded_rev = rev
+        self.text = text
+        self.text_bytes = utf8_size(text)
+        self.recent: list[Change] = []
+
+    def held_after(self, rev: int) -> list[Change] | None:
+        """The changes after `rev`, or None if some of them are only in the log."""
+        if rev < self.loaded_rev:
+            return None
+        return self.recent[rev - self.loaded_rev :]
+
+    def receive(
+        self,
+        sent: Sent,
+        *,
+        author_id: int,
+        client_id: str,
+        seq: int,
+        missed: list[Change] | None = None,
+    ) -> Change:
+        """Sequence a change made on `sent.base_rev`: transform it over what it missed (held
+        here, or `missed` as read from the log), check it, and apply it as the next revision."""
+        if sent.base_rev > self.rev:
+            raise StaleRevision(
+                f"Revision {sent.base_rev} does not exist yet; the statement is at revision "
+                f"{self.rev}."
+            )
+        later = self.held_after(sent.base_rev)
+        if later is None:
+            if missed is None:
+                raise ValueError(f"the changes after revision {sent.base_rev} are not held")
+            later = [c for c in missed if c.rev <= self.loaded_rev] + self.recent
+        try:
+            parsed = ops.parse(sent.op)
+            op = ops.transform_over(parsed, (change.op for change in later))
+            new_text = ops.inserted(op)
+            # Only what changes is measured, so a long text costs nothing more per keystroke.
+            size = self.text_bytes + utf8_size(new_text) - utf8_size(ops.deleted(op, self.text))
+            text = ops.apply(self.text, op)
+        except ops.InvalidOperation as problem:
+            raise InvalidChange(str(problem)) from None
+        # Frames with lone surrogates never parse, and whole-text saves are checked first.
+        if "\x00" in new_text:
+            raise InvalidText("The change holds a NUL character.")
+        if size > self.max_text_bytes:
+            raise TooLarge(f"The text would exceed {self.max_text_bytes} bytes.")
+        made = Sent(sent.base_rev, parsed)
+        change = Change(self.rev + 1, ops.normalise(op), author_id, client_id, seq, made)
+        self._append(change, text)
+        self.text_bytes = size
+        return change
+
+    def rebase(
+        self,
+        base_rev: int,
+        base_text: str,
+        sequenced: list[Change],
+        pending: list[Change],
+        older: list[Change] | None = None,
+    ) -> list[Change]:
+        """Go back to `base_rev`, take in changes sequenced elsewhere after it, then sequence
+        `pending` again after them, from what their senders sent. `older` holds the log's
+        changes from the pending ones' oldest base up to `base_rev`, where they are not held.
+        Returns the pending changes as now sequenced."""
+        self.rewind(base_rev, base_text)
+        for change in sequenced:
+            self._append(change, ops.apply(self.text, change.op))
+        if not pending:
+            self.text_bytes = utf8_size(self.text)
+            return []
+        low = min(_sent(change).base_rev for change in pending)
+        held = self.held_after(low)
+        history = held if held is not None else (older or []) + self.recent
+        again = sequence_again(pending, history)
+        for change in again:
+            self._append(change, ops.apply(self.text, change.op))
+        self.text_bytes = utf8_size(self.text)
+        return again
+
+    def oldest_base(self, pending: list[Change]) -> int | None:
+        """The oldest revision pending changes were made on, if the log must supply the
+        changes after it for a rebase onto `self.rev`; None if they are held."""
+        low = min((_sent(change).base_rev for change in pending), default=self.rev)
+        return low if low < self.loaded_rev else None
+
+    def rewind(self, rev: int, text: str) -> None:
+        """Back to an earlier head, dropping what was sequenced after it."""
+        if rev >= self.loaded_rev:
+            del self.recent[rev - self.loaded_rev :]
+        else:
+            self.recent, self.loaded_rev = [], rev
+        self.rev, self.text = rev, text
+        self.text_bytes = utf8_size(text)
+
+    def bring(self, selection: Selection, rev: int, upto: int) -> Selection | None:
+        """A selection made on revision `rev`, moved through the changes up to `upto`; None
+        if those changes are not held here or `rev` is ahead of the text."""
+        later = self.held_after(rev)
+        if later is None or rev > self.rev:
+            return None
+        for change in later[: max(0, upto - rev)]:
+            selection = moved(selection, change.op)
+        return selection
+
+    def _append(self, change: Change, text: str) -> None:
+        self.recent.append(change)
+        self.rev, self.text = change.rev, text
+        if len(self.recent) > RECENT_LIMIT:
+            # Older changes stay in the log; a client that far behind reads them there.
+            drop = len(self.recent) - RECENT_LIMIT // 2
+            del self.recent[:drop]
+            self.loaded_rev += drop
+
+
+def moved(selection: Selection, op: list[Any]) -> Selection:
+    """A selection moved through one change."""
+    return Selection(
+        anchor=ops.transform_position(selection.anchor, op),
+        head=ops.transform_position(selection.head, op),
+    )
+
+
+def within(selection: Selection, length: int) -> Selection:
+    return Selection(anchor=min(selection.anchor, length), head=min(selection.head, length))
+
+
+def sequence_again(changes: list[Change], history: list[Change]) -> list[Change]:
+    """The changes sequenced again from what their senders sent, after `history`: every
+    change after the oldest of their base revisions, in order.
+
+    Each sent operation is transformed over the changes after its base, in the order they
+    are now numbered, which is the order in which its sender's client transforms it. (Moving
+    the operations as first sequenced over the newcomers instead would take another path
+    through the same texts, and those need not end in the same operation.)
+    """
+    low = min(_sent(change).base_rev for change in changes)
+    line = list(history)
+    assert all(change.rev == low + 1 + index for index, change in enumerate(line))
+    again = []
+    for change in changes:
+        sent = _sent(change)
+        later = (c.op for c in line[sent.base_rev - low :])
+        placed = replace(
+            change, rev=low + 1 + len(line), op=ops.normalise(ops.transform_over(sent.op, later))
+        )
+        line.append(placed)
+        again.append(placed)
+    return again
+
+
+def _sent(change: Change) -> Sent:
+    if change.sent is None:
+        raise ValueError(f"revision {change.rev} does not say how it was sent")
+    return change.sent
+
+
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))

@@ -1,0 +1,59 @@
+"""A room's work in hand: changes offered to it, sequenced, and being written."""
+
+import asyncio
+from dataclasses import dataclass
+
+from app.collab.change import Applied, Change, Sent
+from app.collab.members import Author
+from app.collab.refusals import Refusal
+from app.collab.sequencer import Rebased
+
+
+@dataclass(eq=False, slots=True)
+class Offer:
+    """A change offered to a room, and the future that answers its sender."""
+
+    author: Author
+    client_id: str
+    seq: int
+    sent: Sent
+    answer: "asyncio.Future[Applied]"
+
+    def settle(self, applied: Applied) -> None:
+        if not self.answer.done():
+            self.answer.set_result(applied)
+
+    def refuse(self, refusal: Refusal) -> None:
+        if not self.answer.done():
+            self.answer.set_exception(refusal)
+
+    def follow(self, resent: "Offer") -> None:
+        """Answer a resend of this change as this one is answered."""
+
+        def answer(first: "asyncio.Future[Applied]") -> None:
+            problem = first.exception()
+            if isinstance(problem, Refusal):
+                resent.refuse(problem)
+            elif problem is None:
+                resent.settle(first.result())
+
+        self.answer.add_done_callback(answer)
+
+
+@dataclass(eq=False, slots=True)
+class Sequenced:
+    """An offer as the room sequenced it."""
+
+    offer: Offer
+    change: Change
+
+
+@dataclass(eq=False, slots=True)
+class Writing:
+    """A batch handed to the writer: its changes, the head after them, and the commit."""
+
+    accepted: list[Sequenced]
+    rev: int
+    text: str
+    commit: "asyncio.Future[Rebased | None]"
+    snapshot: bool  # whether the batch carried a snapshot
