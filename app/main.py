@@ -88,6 +88,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    _route(app)
+    _add_middleware(app, settings)
+    return app
+
+
+def _route(app: FastAPI) -> None:
     for router in (
         health.router,
         account.router,
@@ -108,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount(api_docs.ASSETS_URL, api_docs.assets(), name="api-docs-assets")
     app.include_router(publications.pages)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND), name="static")
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # Added last runs first: size limit, then the Origin check, then headers on every answer,
     # then how deep the body nests (before anything parses it), then text no database keeps,
     # and last the wait for a turn to be served.
@@ -121,4 +130,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(OriginCheckMiddleware, settings=settings)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    return app

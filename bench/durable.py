@@ -40,8 +40,9 @@ from pathlib import Path
 import uvloop
 
 from app.collab import ops
+from app.collab.audience import Audience
 from app.collab.connection import Connection
-from app.collab.protocol import OpFrame
+from app.collab.members import Author, Member
 from app.collab.room import Room
 from app.config import Settings
 from app.db import make_engine
@@ -264,7 +265,7 @@ def through_server(
 
 
 async def _room_client(
-    room: Room, connection: Connection, window: tuple[float, float], found: list[float]
+    audience: Audience, connection: Connection, window: tuple[float, float], found: list[float]
 ) -> int:
     start, stop = window
     rng = random.Random()
@@ -273,9 +274,10 @@ async def _room_client(
     while time.monotonic() < stop:
         seq += 1
         # The newest committed revision is one a client could know.
+        room = audience.room
         op = insert(rng, len(room.durable_text))
         sent = time.monotonic()
-        room.submit(connection, OpFrame(type="op", base_rev=room.durable_rev, seq=seq, op=op))
+        audience.offer(connection, room.durable_rev, seq, op)
         while True:
             text = await connection.outbox.get()
             if text.startswith('{"type":"ack"'):
@@ -300,24 +302,25 @@ async def _rooms(
         _, ids = seed(settings, USERS, statements)
         engine = make_engine(settings)
         try:
-            rooms = {n: Room(n, engine, settings.max_text_bytes) for n in ids}
-            for room in rooms.values():
-                await room.load()
+            rooms = {n: Audience(Room(n, engine, settings.max_text_bytes)) for n in ids}
+            for audience in rooms.values():
+                await audience.room.load()
             tasks = []
             found: list[float] = []
             window = (time.monotonic() + WARM_UP + 0.5, time.monotonic() + WARM_UP + 0.5 + seconds)
             for n in range(clients):
                 statement_id = ids[n % len(ids)]
-                user = {"id": 1 + n % USERS, "name": "", "organisation": "", "colour": ""}
-                connection = Connection(f"client-{n}", user, "editor", can_edit=True)
-                room = rooms[statement_id]
-                await room.join(connection)
-                tasks.append(_room_client(room, connection, window, found))
+                user = Author(id=1 + n % USERS, name="", organisation="", colour="")
+                connection = Connection(Member(f"client-{n}", user), "editor", can_edit=True)
+                audience = rooms[statement_id]
+                await audience.room.enter(connection.member)
+                audience.add(connection)
+                tasks.append(_room_client(audience, connection, window, found))
             # The window's end has passed when the clients are done: leaving waits for nothing.
             with Window(time.process_time, *window) as cpu:
                 counts = await asyncio.gather(*tasks)
-            for room in rooms.values():
-                await room.close()
+            for audience in rooms.values():
+                await audience.room.close()
         finally:
             engine.dispose()
     return sum(counts), found, replace(cpu.use(), client=0.0)  # the clients are the server's

@@ -11,7 +11,7 @@ move through changes here as well. Nothing here waits, reads the database or kno
 from dataclasses import replace
 from typing import Any
 
-from app.collab import ops
+from app.collab import ops, positions
 from app.collab.change import Change, Sent
 from app.collab.members import Selection
 from app.collab.refusals import InvalidChange, InvalidText, StaleRevision, TooLarge
@@ -141,8 +141,8 @@ class Document:
 def moved(selection: Selection, op: list[Any]) -> Selection:
     """A selection moved through one change."""
     return Selection(
-        anchor=ops.transform_position(selection.anchor, op),
-        head=ops.transform_position(selection.head, op),
+        anchor=positions.transform_position(selection.anchor, op),
+        head=positions.transform_position(selection.head, op),
     )
 
 

@@ -295,9 +295,11 @@ class Hub:
         elif kind == "presence":
             frame = message["f"]
             if frame.get("left"):
-                room.left_elsewhere(str(frame.get("client_id")))
+                room.carets.left_elsewhere(str(frame.get("client_id")))
             else:
-                room.seen_elsewhere(_member_elsewhere(message["w"], frame, room.durable_rev))
+                room.carets.place_elsewhere(
+                    _member_elsewhere(message["w"], frame, room.durable_rev)
+                )
         elif kind == "event":
             audience.broadcast(protocol.encode(message["f"]))
         elif kind == "who":
@@ -327,7 +329,7 @@ class Hub:
 
     def _gone(self, worker: str) -> None:
         for audience in self.audiences.values():
-            audience.room.worker_gone(worker)
+            audience.room.carets.worker_gone(worker)
 
 
 def api_client_id() -> str:

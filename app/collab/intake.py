@@ -1,6 +1,7 @@
 """What other workers wrote to a room's statement: told by their notices, or to be read."""
 
 import asyncio
+import logging
 from typing import Any
 
 from sqlalchemy import Engine
@@ -9,6 +10,8 @@ from app.collab import store
 from app.collab.change import Change
 from app.collab.members import Author
 from app.services.members import colour_of
+
+log = logging.getLogger("accord.room")
 
 
 class Foreign:
@@ -74,6 +77,26 @@ def resent_among(foreign: list[Change], pending: list[Change]) -> bool:
     for change in foreign:
         latest[change.client_id] = change.seq
     return any(change.seq <= latest.get(change.client_id, 0) for change in pending)
+
+
+async def reread_senders(
+    engine: Engine, statement_id: int, last_seq: dict[str, tuple[int, int]], refused: set[str]
+) -> bool:
+    """Read again each sender's newest change in the log into `last_seq`; False (and the
+    refused senders forgotten, to be read at their next change) if it cannot be read."""
+    try:
+        found = await asyncio.to_thread(_newest, engine, statement_id, list(last_seq))
+    except Exception:
+        log.exception("could not read statement %s's senders", statement_id)
+        for client_id in refused:
+            last_seq.pop(client_id, None)
+        return False
+    last_seq.update(found)
+    return True
+
+
+def _newest(engine: Engine, statement_id: int, client_ids: list[str]) -> dict[str, tuple[int, int]]:
+    return {client_id: store.last_seq(engine, statement_id, client_id) for client_id in client_ids}
 
 
 def authors(engine: Engine, statement_id: int, user_ids: set[int]) -> dict[int, Author]:

@@ -1,12 +1,28 @@
-"""A room's work in hand: changes offered to it, sequenced, and being written."""
+"""A room's state, and its work in hand: changes offered to it, sequenced, being written."""
 
 import asyncio
 from dataclasses import dataclass
+from enum import Enum, Flag, auto
 
 from app.collab.change import Applied, Change, Sent
 from app.collab.members import Author
 from app.collab.refusals import Refusal
 from app.collab.sequencer import Rebased
+
+
+class State(Enum):
+    OPEN = "open"  # sequencing and writing what comes
+    CLOSING = "closing"  # writing what it holds; it stops once that is written
+    CLOSED = "closed"
+
+
+class Owed(Flag):
+    """What the worker owes before it goes on."""
+
+    NOTHING = 0
+    READ = auto()  # read the log for what other workers wrote (notices were missed)
+    REFUSE = auto()  # a sender moved to another worker: refuse what waits, to be resent
+    SNAPSHOT = auto()  # a snapshot of the durable head (the writer left one out)
 
 
 @dataclass(eq=False, slots=True)

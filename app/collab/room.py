@@ -2,27 +2,22 @@
 answers their senders and tells its subscribers.
 
 `await room.submit(...)` returns once the change is committed, or raises a refusal
-(app/collab/refusals.py). `room.offer(...)` is the same without waiting: a socket's changes
-are answered from the future it returns. Changes are queued and handled by one worker task,
-so they are serialised. The worker takes everything queued at that moment and sequences it
-(app/collab/document.py). What is sequenced is written in one transaction (group commit,
-shared with the batches other rooms have ready at that moment: app/collab/writer.py). While
-one batch is being committed the worker goes on sequencing what arrives into the next, which
-is committed as soon as the first commit is done: commits stay in revision order, one batch
-of a room at a time. Only after a batch's commit is each of its changes answered and
-published, in revision order, to the room's subscribers (the sockets' transport).
+(app/collab/refusals.py); `room.offer(...)` returns the future instead, from which a socket's
+changes are answered. One worker task takes everything queued at a moment and sequences it
+(app/collab/document.py), and hands it to the writer as one batch (app/collab/writer.py: one
+transaction shared with other rooms' batches). While a batch is committed the worker
+sequences what arrives into the next: commits stay in revision order, one batch of a room at
+a time. Only after a commit are its changes answered and published, in revision order.
 
-On PostgreSQL other workers may hold a room of the same statement. Their changes reach this
-one in two ways: a commit of this room's comes back with the changes that overtook it (the
-batch was put after them by the log's claim), or a notice says the log has grown and the
-room, once no batch of its own is being committed, reads what it has not seen. Either way
-the room puts its own uncommitted changes after theirs, publishes theirs, and goes on.
+On PostgreSQL other workers may hold a room of the same statement. Their changes come back
+with a commit of this room's (the log's claim put the batch after them), or a notice says
+the log has grown and the room, once no batch of its own is being committed, reads it.
+Either way the room puts its own uncommitted changes after theirs and publishes theirs.
 """
 
 import asyncio
 import logging
 from collections.abc import Callable
-from enum import Enum, Flag, auto
 
 from sqlalchemy import Engine
 
@@ -31,27 +26,12 @@ from app.collab.carets import Carets
 from app.collab.change import Applied, Batch, Change, Sent, Snapshot
 from app.collab.document import Document, within
 from app.collab.members import Author, Left, Member, Moved, Selection
-from app.collab.offers import Offer, Sequenced, Writing
+from app.collab.offers import Offer, Owed, Sequenced, State, Writing
 from app.collab.refusals import ClientIdTaken, NotSaved, Refusal, StaleSeq
 from app.collab.writer import writer
 
 log = logging.getLogger("accord.room")
 Event = Applied | Moved | Left
-
-
-class State(Enum):
-    OPEN = "open"  # sequencing and writing what comes
-    CLOSING = "closing"  # writing what it holds; it stops once that is written
-    CLOSED = "closed"
-
-
-class Owed(Flag):
-    """What the worker owes before it goes on."""
-
-    NOTHING = 0
-    READ = auto()  # read the log for what other workers wrote (notices were missed)
-    REFUSE = auto()  # a sender moved to another worker: refuse what waits, to be resent
-    SNAPSHOT = auto()  # a snapshot of the durable head (the writer left one out)
 
 
 class Room:
@@ -83,10 +63,6 @@ class Room:
     def rev(self) -> int:
         """The revision sequenced last (committed or not)."""
         return self.document.rev
-
-    @property
-    def text(self) -> str:
-        return self.document.text
 
     async def load(self) -> None:
         """Read the head from the log and start the room's worker."""
@@ -146,17 +122,6 @@ class Room:
     def peers(self, member: Member | None = None) -> list[Member]:
         """Everyone else with the statement open, each caret on the durable head."""
         return self.carets.others(member, self.document, self.durable_rev, len(self.durable_text))
-
-    def seen_elsewhere(self, member: Member) -> None:
-        """A member on another worker arrived or placed its caret."""
-        self.carets.place_elsewhere(member)
-
-    def left_elsewhere(self, client_id: str) -> None:
-        self.carets.left_elsewhere(client_id)
-
-    def worker_gone(self, worker: str) -> None:
-        """Another worker stopped: its members left."""
-        self.carets.worker_gone(worker)
 
     def offer(
         self, author: Author, client_id: str, seq: int, base_rev: int, op: list[int | str]
@@ -356,7 +321,8 @@ class Room:
         if self.foreign.shared:
             self.owed |= Owed.READ
             await self._take_foreign()
-        reread = await self._reread_senders(refused)
+        senders = {s.change.client_id for s in refused}
+        reread = await intake.reread_senders(self.engine, self.statement_id, self.last_seq, senders)
         for sequenced in refused:
             offer, change = sequenced.offer, sequenced.change
             seq, rev = self.last_seq.get(change.client_id, (0, 0))
@@ -366,21 +332,6 @@ class Room:
                 offer.settle(Applied(written, offer.author))
                 continue
             offer.refuse(NotSaved("The change could not be saved; it will be sent again."))
-
-    async def _reread_senders(self, refused: list[Sequenced]) -> bool:
-        """Read again each sender's newest change in the log; False if it cannot be read."""
-        try:
-            for client_id in list(self.last_seq):
-                self.last_seq[client_id] = await asyncio.to_thread(
-                    store.last_seq, self.engine, self.statement_id, client_id
-                )
-        except Exception:
-            # Unreachable still: the senders' next changes read it again (see _sequence).
-            log.exception("could not read statement %s's senders", self.statement_id)
-            for sequenced in refused:
-                self.last_seq.pop(sequenced.change.client_id, None)
-            return False
-        return True
 
     async def _sequence(self, offer: Offer) -> Change | None:
         """Transform and apply one change in memory, or answer it at once."""

@@ -12,7 +12,7 @@ same rule at the same revisions (frontend/js/collab/passages.js), so both reach 
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from app.collab import ops
+from app.collab import ops, positions
 
 
 def move_passage(start: int, end: int, op: ops.Operation) -> tuple[int, int]:
@@ -35,7 +35,7 @@ def move_passage(start: int, end: int, op: ops.Operation) -> tuple[int, int]:
         else:
             old -= component
     if first is None:
-        gone = ops.transform_position(start, op)
+        gone = positions.transform_position(start, op)
         return gone, gone
     return first, last
 
@@ -82,7 +82,7 @@ def carry(
                 continue
         if current is None:
             current = ops.apply_all(text(), (list(c) for c in changes[: index + 1]))
-        low = ops.transform_position(start, op, inserted_after=True)
-        high = ops.transform_position(start, op)
+        low = positions.transform_position(start, op, inserted_after=True)
+        high = positions.transform_position(start, op)
         start, end = reattach(low, high, quote, current)
     return start, end

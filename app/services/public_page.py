@@ -22,11 +22,9 @@ def _people(people: list[Signatory]) -> str:
     return f'<ul class="signatories">{items}</ul>'
 
 
-def render(publication: PublicationPublic, changes_html: str | None = None) -> str:
-    """The page; `changes_html` is the inline diff from the previous publication (escaped
-    by the diff renderer), shown at the end."""
+def _notices(publication: PublicationPublic) -> list[str]:
+    """Which publications this one supersedes, or is superseded by."""
     base = f"/s/{escape(publication.slug)}"
-    date = publication.published_at.strftime("%-d %B %Y")
     notices = []
     later = publication.superseded_by
     if later is not None:
@@ -40,6 +38,14 @@ def render(publication: PublicationPublic, changes_html: str | None = None) -> s
             f'<a href="{base}/v/{publication.previous}">publication {publication.previous}</a>; '
             f'<a href="#changes">see what changed</a>.</p>'
         )
+    return notices
+
+
+def render(publication: PublicationPublic, changes_html: str | None = None) -> str:
+    """The page; `changes_html` is the inline diff from the previous publication (escaped
+    by the diff renderer), shown at the end."""
+    date = publication.published_at.strftime("%-d %B %Y")
+    notices = _notices(publication)
     abstained = (
         f"<h2>Abstained</h2>{_people(publication.abstentions)}" if publication.abstentions else ""
     )

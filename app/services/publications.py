@@ -22,17 +22,7 @@ def publish(*, session: Session, statement: Statement, number: int, actor: User)
     address, which becomes its own for good. Two publishes at once: one wins, the other gets
     409."""
     version = versions.find_version(session=session, statement_id=statement.id, number=number)
-    review = session.exec(
-        select(ReviewRound)
-        .where(
-            ReviewRound.statement_id == statement.id,
-            ReviewRound.version_number == number,
-            col(ReviewRound.approved).is_(True),
-        )
-        .order_by(col(ReviewRound.closed_at).desc())
-    ).first()
-    if review is None:
-        raise Conflict(f"Version {number} has not been approved in a review round.")
+    review = _approving_round(session, statement.id, number)
     # Publishes and changes of address of one statement take turns: its title, address and
     # publications, read from here on, stay as read until this one commits.
     statements.hold_statement(session=session, statement_id=statement.id)
@@ -43,20 +33,7 @@ def publish(*, session: Session, statement: Statement, number: int, actor: User)
         )
     ).first():
         raise Conflict(f"Version {number} is already published.")
-    current = session.exec(
-        select(Stance, User)
-        .join(User, col(User.id) == Stance.user_id)
-        .where(Stance.round_id == review.id, col(Stance.superseded_at).is_(None))
-        .order_by(col(Stance.organisation), col(User.name))
-    ).all()
-
-    def people(kind: StanceKind) -> list[dict[str, str]]:
-        return [
-            {"name": user.name, "organisation": stance.organisation}
-            for stance, user in current
-            if stance.kind == kind
-        ]
-
+    people = _people_by_stance(session, review)
     last = session.exec(
         select(func.max(Publication.number)).where(Publication.statement_id == statement.id)
     ).one()
@@ -67,8 +44,8 @@ def publish(*, session: Session, statement: Statement, number: int, actor: User)
         round_id=review.id,
         title=statement.title,
         text=version.text,
-        signatories=people(StanceKind.approve),
-        abstentions=people(StanceKind.abstain),
+        signatories=people.get(StanceKind.approve, []),
+        abstentions=people.get(StanceKind.abstain, []),
         published_by=actor.id,
     )
     try:
@@ -88,6 +65,38 @@ def publish(*, session: Session, statement: Statement, number: int, actor: User)
         version=number,
     )
     return publication
+
+
+def _approving_round(session: Session, statement_id: int, number: int) -> ReviewRound:
+    """The latest closed round that approved version `number`; 409 if none did."""
+    review = session.exec(
+        select(ReviewRound)
+        .where(
+            ReviewRound.statement_id == statement_id,
+            ReviewRound.version_number == number,
+            col(ReviewRound.approved).is_(True),
+        )
+        .order_by(col(ReviewRound.closed_at).desc())
+    ).first()
+    if review is None:
+        raise Conflict(f"Version {number} has not been approved in a review round.")
+    return review
+
+
+def _people_by_stance(
+    session: Session, review: ReviewRound
+) -> dict[StanceKind, list[dict[str, str]]]:
+    """Who took each stance in the round, as the publication names them."""
+    found: dict[StanceKind, list[dict[str, str]]] = {}
+    for stance, user in session.exec(
+        select(Stance, User)
+        .join(User, col(User.id) == Stance.user_id)
+        .where(Stance.round_id == review.id, col(Stance.superseded_at).is_(None))
+        .order_by(col(Stance.organisation), col(User.name))
+    ):
+        person = {"name": user.name, "organisation": stance.organisation}
+        found.setdefault(StanceKind(stance.kind), []).append(person)
+    return found
 
 
 def _keep_address(session: Session, *, statement_id: int, slug: str) -> None:

@@ -191,6 +191,19 @@ def _hold_open(session: Session, review: ReviewRound) -> bool:
     return bool(held.rowcount == 1)  # type: ignore[attr-defined]
 
 
+def _published(session: Session, review: ReviewRound) -> bool:
+    """Whether the version the round approved has been published."""
+    if review.approved is not True:
+        return False
+    found = session.exec(
+        select(Publication.id).where(
+            Publication.statement_id == review.statement_id,
+            Publication.version_number == review.version_number,
+        )
+    ).first()
+    return found is not None
+
+
 def describe(*, session: Session, review: ReviewRound) -> RoundPublic:
     """The round with its participants, the tally under its rule, and every stance."""
     members = session.exec(
@@ -217,15 +230,6 @@ def describe(*, session: Session, review: ReviewRound) -> RoundPublic:
     ]
     voices = [Voice(p.name, p.organisation, p.stance) for p in participants]
     opener = session.get(User, review.opened_by) if review.opened_by else None
-    published = review.approved is True and (
-        session.exec(
-            select(Publication.id).where(
-                Publication.statement_id == review.statement_id,
-                Publication.version_number == review.version_number,
-            )
-        ).first()
-        is not None
-    )
     return RoundPublic(
         id=review.id,
         version=review.version_number,
@@ -234,7 +238,7 @@ def describe(*, session: Session, review: ReviewRound) -> RoundPublic:
         closes_on=review.closes_on,
         closed_at=review.closed_at,
         approved=review.approved,
-        published=published,
+        published=_published(session, review),
         participants=participants,
         tally=tally(review.rule, review.quorum, voices),
         stances=[

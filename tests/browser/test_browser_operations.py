@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from app.collab import ops
+from app.collab import ops, positions
 
 from .helpers import LiveServer
 
@@ -128,8 +128,8 @@ def expected_algebra(case: dict[str, Any]) -> dict[str, Any]:
         "inverted": ops.invert(a, base),
         "composed": attempt(lambda: ops.compose(a, case["next"])),
         "transformed": attempt(lambda: list(ops.transform(a, b))),
-        "positions": [ops.transform_position(p, a) for p in case["positions"]],
-        "range": list(ops.transform_range(case["range"][0], case["range"][1], a)),
+        "positions": [positions.transform_position(p, a) for p in case["positions"]],
+        "range": list(positions.transform_range(case["range"][0], case["range"][1], a)),
     }
 
 

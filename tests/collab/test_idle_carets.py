@@ -56,7 +56,9 @@ async def _placed_while_committing(
     elsewhere = {"id": user_id + 1, "name": "", "organisation": "", "colour": ""}
     selection = {"anchor": 1, "head": 5}
     frame = {"type": "presence", "user": elsewhere, "client_id": "carol", "selection": selection}
-    room.seen_elsewhere(_member_elsewhere("another-worker", {**frame, "rev": 1}, room.durable_rev))
+    room.carets.place_elsewhere(
+        _member_elsewhere("another-worker", {**frame, "rev": 1}, room.durable_rev)
+    )
     held.released.set()
     while (await next_frame(alice))["type"] != "ack":
         pass  # Carol's caret, relayed

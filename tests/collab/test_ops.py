@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.collab import ops
+from app.collab import ops, positions
 
 # Astral characters, combining marks, CRLF and plain letters: each one code point.
 ALPHABET = st.sampled_from(["a", "b", " ", "\n", "\r", "😀", "\u0301", "é", "ß", "中"])
@@ -151,15 +151,15 @@ def test_transform_position_stays_on_same_character(
             if c < 0:
                 deleted.update(range(index, index - c))
             index += abs(c)
-    moved = ops.transform_position(position, op)
+    moved = positions.transform_position(position, op)
     if position not in deleted:
         assert ops.apply(base, op)[moved] == base[position]
 
 
 def test_transform_position_follows_typing_at_caret() -> None:
-    assert ops.transform_position(2, [2, "xy", 1]) == 4
-    assert ops.transform_position(2, [1, -1, 1]) == 1
-    assert ops.transform_range(1, 3, [-4]) == (0, 0)
+    assert positions.transform_position(2, [2, "xy", 1]) == 4
+    assert positions.transform_position(2, [1, -1, 1]) == 1
+    assert positions.transform_range(1, 3, [-4]) == (0, 0)
 
 
 @given(text_and_op())

@@ -71,7 +71,7 @@ def test_commit_room_batch_sequenced_behind_commit(
         ]
         assert watcher_got == []
         assert (head.rev, head.text) == (0, "")
-        assert (room.rev, room.text, room.durable_rev) == (0, "", 0)
+        assert (room.rev, room.document.text, room.durable_rev) == (0, "", 0)
     else:
         # Committed in order, in two commits; each acknowledged and broadcast after its own.
         assert held.calls == 2

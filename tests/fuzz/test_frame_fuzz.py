@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.collab import ops
+from app.collab import ops, positions
 from app.config import Settings
 from app.models.base import MAX_INT
 from app.models.statement import Statement
@@ -381,6 +381,6 @@ def test_positions_stay_within_the_text(
         return
     size = ops.target_length(op)
     anchor, head = max(0, min(anchor, len(text))), max(0, min(head, len(text)))
-    assert 0 <= ops.transform_position(anchor, op) <= size
-    start, end = ops.transform_range(min(anchor, head), max(anchor, head), op)
+    assert 0 <= positions.transform_position(anchor, op) <= size
+    start, end = positions.transform_range(min(anchor, head), max(anchor, head), op)
     assert 0 <= start <= end <= size
