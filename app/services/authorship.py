@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
+from app.models.authorship import AuthorshipSnapshot
 from app.models.history import AuthorshipPublic, Writer
 from app.models.membership import Membership
-from app.models.operation import AuthorshipSnapshot, Operation
+from app.models.operation import Operation
 from app.models.user import User
 from app.services.members import colour_of
 from app.services.text import head_revision

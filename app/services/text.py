@@ -6,7 +6,8 @@ from sqlmodel import Session, col, select
 from app.collab import ops
 from app.config import Settings
 from app.errors import Invalid, NotFound, TooLarge
-from app.models.operation import Operation, Snapshot, TextPublic
+from app.models.operation import Operation, Snapshot
+from app.models.text import TextPublic
 from app.models.user import User
 
 
