@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from app.collab import ops, protocol, store
 from app.collab.batching import Shared
@@ -32,7 +33,7 @@ from app.collab.connection import Connection
 from app.collab.protocol import OpFrame, Selection
 from app.collab.sequencer import Rebased
 from app.collab.writer import writer
-from app.services.members import colour_of
+from app.services.members import colour_of, profiles
 
 log = logging.getLogger("accord.room")
 RECENT_LIMIT = 10_000  # changes a room keeps in memory for transforming late ones
@@ -394,7 +395,7 @@ class Room:
     async def _know_authors(self, user_ids: set[int]) -> None:
         unknown = user_ids - set(self.authors)
         if unknown:
-            found = await asyncio.to_thread(store.authors, self.engine, self.statement_id, unknown)
+            found = await asyncio.to_thread(_profiles, self.engine, self.statement_id, unknown)
             self.authors.update(found)
 
     def _deliver_foreign(self, foreign: list[Change]) -> None:
@@ -594,3 +595,9 @@ def _nobody(user_id: int) -> dict[str, Any]:
 
 def _utf8_size(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _profiles(engine: Engine, statement_id: int, user_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """How these people appear live here (run in a thread: it reads the database)."""
+    with Session(engine) as session:
+        return profiles(session=session, statement_id=statement_id, user_ids=user_ids)

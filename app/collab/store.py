@@ -1,7 +1,6 @@
 """The room's blocking database work, run in a thread: load a statement, append changes."""
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.dialects import postgresql
@@ -10,10 +9,7 @@ from sqlmodel import Session, col, select
 from app.collab.change import Batch, Change
 from app.collab.sequencer import Rebased, claim
 from app.models.base import utcnow
-from app.models.membership import Membership
 from app.models.operation import Operation, Snapshot
-from app.models.user import User
-from app.services.members import colour_of, profile
 from app.services.text import text_at
 
 SNAPSHOT_EVERY = 200
@@ -33,26 +29,6 @@ def changes_after(engine: Engine, statement_id: int, rev: int) -> list[Change]:
             .order_by(col(Operation.rev))
         ).all()
         return [Change(row.rev, row.op, row.author_id or 0, row.client_id, row.seq) for row in rows]
-
-
-def authors(engine: Engine, statement_id: int, user_ids: set[int]) -> dict[int, dict[str, Any]]:
-    """How these people appear live on the statement (for changes made through other workers)."""
-    with Session(engine) as session:
-        rows = session.exec(
-            select(User, Membership)
-            .join(Membership, col(Membership.user_id) == col(User.id))
-            .where(Membership.statement_id == statement_id, col(User.id).in_(user_ids))
-        ).all()
-        found = {user.id: profile(user, membership) for user, membership in rows}
-        for user in session.exec(select(User).where(col(User.id).in_(user_ids - set(found)))):
-            # No longer a member: still shown by name.
-            found[user.id] = {
-                "id": user.id,
-                "name": user.name,
-                "organisation": "",
-                "colour": colour_of(user.id),
-            }
-    return found
 
 
 def client_record(
