@@ -26,7 +26,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.collab import ops, protocol, store
+from app.collab import log as oplog
+from app.collab import ops, protocol
 from app.collab.batching import Shared
 from app.collab.change import Change, Sent
 from app.collab.connection import Connection
@@ -85,7 +86,7 @@ class Room:
     async def load(self) -> None:
         """Read the head from the database and start the room's worker."""
         self.rev, self.text = await asyncio.to_thread(
-            store.load_head, self.engine, self.statement_id
+            oplog.load_head, self.engine, self.statement_id
         )
         self.text_bytes = _utf8_size(self.text)
         self.durable_rev, self.durable_text = self.rev, self.text
@@ -106,7 +107,7 @@ class Room:
             if client_id in self.remote:
                 users.add(self.remote[client_id][1].get("user", {}).get("id"))
             author, acknowledged = await asyncio.to_thread(
-                store.client_record, self.engine, self.statement_id, client_id
+                oplog.client_record, self.engine, self.statement_id, client_id
             )
             users.add(author)
             if users - {None, user_id}:
@@ -115,7 +116,7 @@ class Room:
             self.last_seq.setdefault(client_id, acknowledged)
         if connection.client_id not in self.last_seq:
             self.last_seq[connection.client_id] = await asyncio.to_thread(
-                store.last_seq, self.engine, self.statement_id, connection.client_id
+                oplog.last_seq, self.engine, self.statement_id, connection.client_id
             )
         self.connections.add(connection)
         self.by_client.setdefault(connection.client_id, []).append(connection)
@@ -141,7 +142,7 @@ class Room:
         if rev >= self.loaded_rev:
             return self.recent[rev - self.loaded_rev :]
         # Older ones come from the log; the ones held here may not be committed yet.
-        older = await asyncio.to_thread(store.changes_after, self.engine, self.statement_id, rev)
+        older = await asyncio.to_thread(oplog.changes_after, self.engine, self.statement_id, rev)
         return [c for c in older if c.rev <= self.loaded_rev] + self.recent
 
     def overtaken(self, rev: int, changes: list[Change] | None = None) -> None:
@@ -290,7 +291,7 @@ class Room:
             # Owed since a batch was sequenced again: the durable text stays true whatever
             # other workers write next.
             snapshot, self.snapshot_owed = (self.durable_rev, self.durable_text), False
-        elif last // store.SNAPSHOT_EVERY > (first - 1) // store.SNAPSHOT_EVERY:
+        elif last // oplog.SNAPSHOT_EVERY > (first - 1) // oplog.SNAPSHOT_EVERY:
             snapshot = (self.rev, self.text)
         # Shared with the other rooms' batches waiting at this moment: one commit for all.
         batch = (self.statement_id, [c for _, c in accepted], snapshot)
@@ -312,7 +313,7 @@ class Room:
                 foreign = told
             else:
                 foreign = await asyncio.to_thread(
-                    store.changes_after, self.engine, self.statement_id, self.durable_rev
+                    oplog.changes_after, self.engine, self.statement_id, self.durable_rev
                 )
             if foreign:
                 await self._overtaken_by(foreign, None, [])
@@ -464,7 +465,7 @@ class Room:
         try:
             for client_id in list(self.last_seq):
                 self.last_seq[client_id] = await asyncio.to_thread(
-                    store.last_seq, self.engine, self.statement_id, client_id
+                    oplog.last_seq, self.engine, self.statement_id, client_id
                 )
         except Exception:
             # Unreachable still: the senders' next changes read it again (see _sequence).
@@ -486,7 +487,7 @@ class Room:
         if connection.client_id not in self.last_seq:
             try:
                 self.last_seq[connection.client_id] = await asyncio.to_thread(
-                    store.last_seq, self.engine, self.statement_id, connection.client_id
+                    oplog.last_seq, self.engine, self.statement_id, connection.client_id
                 )
             except Exception:
                 connection.send(

@@ -1,39 +1,15 @@
-"""PostgreSQL as the sequencer among workers: revisions are claimed under a lock per statement.
+"""Changes sequenced again after other workers' changes that turned out to come first.
 
-Each worker's rooms sequence changes in memory, numbering them after the head they know. The
-transaction that writes a batch first takes a transaction-scoped advisory lock on each of its
-statements (in statement order, so that two workers never wait on each other in a circle),
-then reads what other workers wrote after the batch's base. Usually, with one worker per
-statement, that is nothing and the batch is written as it is. Otherwise the batch's changes
-are sequenced again, from what their senders sent, after those changes, still under the
-lock: a worker never gives up its turn to retry. The commit releases the locks and makes
-PostgreSQL deliver the notice that tells the other workers there is something new, so no
-worker hears of a revision that is not durable. (statement_id, rev) stays the primary key
-besides: two writers can never take one revision, whatever else goes wrong.
+On PostgreSQL a room numbers its batch after the head it knows, and the transaction that
+writes it may find, under the statement's lock, that other workers wrote after that head
+meanwhile (app/collab/log.py). The batch's changes are then sequenced again here, from what
+their senders sent, after those changes. Nothing here reads or writes: it is pure.
 """
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Connection, text
-
 from app.collab import ops
-from app.collab.change import Batch, Change, Sent
-from app.collab.fanout import CHANNEL, MAX_NOTICE_BYTES, notice
-
-LOCK_SPACE = 0x41434344  # the first key of Accord's advisory locks; the statement id is the second
-
-_LOCK = text("SELECT pg_advisory_xact_lock(:space, s) FROM unnest(CAST(:ids AS integer[])) AS s")
-_FOREIGN = text(
-    "SELECT o.statement_id, o.rev, o.op, o.author_id, o.client_id, o.seq "
-    "FROM operation AS o JOIN unnest(CAST(:ids AS integer[]), CAST(:bases AS integer[])) "
-    "AS b(statement_id, base) ON o.statement_id = b.statement_id AND o.rev > b.base "
-    "ORDER BY o.statement_id, o.rev"
-)
-_BETWEEN = text(
-    "SELECT rev, op, author_id, client_id, seq FROM operation "
-    "WHERE statement_id = :statement_id AND rev > :low AND rev <= :high ORDER BY rev"
-)
-_NOTIFY = text("SELECT pg_notify(:channel, m) FROM unnest(CAST(:messages AS text[])) AS m")
+from app.collab.change import Change, Sent
 
 
 @dataclass(frozen=True)
@@ -46,40 +22,6 @@ class Rebased:
 
 class DuplicateChange(Exception):
     """A change that another worker already wrote (its sender moved between workers)."""
-
-
-def claim(connection: Connection, batches: list[Batch]) -> tuple[list[Batch], list[Rebased | None]]:
-    """Lock the batches' statements and put each batch after what others wrote meanwhile.
-
-    Returns the batches to write and, for each, what overtook it (None where nothing did).
-    Raises DuplicateChange if a batch holds a change another worker wrote.
-    """
-    ids = sorted({statement_id for statement_id, _, _ in batches})
-    connection.execute(_LOCK, {"space": LOCK_SPACE, "ids": ids})
-    bases = [changes[0].rev - 1 for _, changes, _ in batches]
-    foreign: dict[int, list[Change]] = {}
-    found = connection.execute(
-        _FOREIGN, {"ids": [statement_id for statement_id, _, _ in batches], "bases": bases}
-    )
-    for statement_id, rev, op, author_id, client_id, seq in found:
-        foreign.setdefault(statement_id, []).append(Change(rev, op, author_id or 0, client_id, seq))
-    written: list[Batch] = []
-    outcomes: list[Rebased | None] = []
-    for (statement_id, changes, snapshot), base in zip(batches, bases, strict=True):
-        theirs = foreign.get(statement_id)
-        if not theirs:
-            written.append((statement_id, changes, snapshot))
-            outcomes.append(None)
-            continue
-        _refuse_duplicates(changes, theirs)
-        history = _history(connection, statement_id, changes, base) + theirs
-        again = sequence_again(changes, history)
-        # Its snapshot was of a text that is not the one now written; the room owes one.
-        written.append((statement_id, again, None))
-        outcomes.append(Rebased(theirs, again))
-    messages = [_told(statement_id, changes) for statement_id, changes, _ in written]
-    connection.execute(_NOTIFY, {"channel": CHANNEL, "messages": messages})
-    return written, outcomes
 
 
 def sequence_again(changes: list[Change], history: list[Change]) -> list[Change]:
@@ -110,32 +52,3 @@ def _sent(change: Change) -> Sent:
     if change.sent is None:
         raise ValueError(f"revision {change.rev} does not say how it was sent")
     return change.sent
-
-
-def _history(
-    connection: Connection, statement_id: int, changes: list[Change], base: int
-) -> list[Change]:
-    """The log from the oldest base of the batch's changes up to the batch's own base."""
-    low = min(_sent(change).base_rev for change in changes)
-    if low >= base:
-        return []
-    rows = connection.execute(_BETWEEN, {"statement_id": statement_id, "low": low, "high": base})
-    return [Change(rev, op, author or 0, client, seq) for rev, op, author, client, seq in rows]
-
-
-def _refuse_duplicates(changes: list[Change], theirs: list[Change]) -> None:
-    latest: dict[str, int] = {}
-    for change in theirs:
-        latest[change.client_id] = max(change.seq, latest.get(change.client_id, 0))
-    for change in changes:
-        if change.seq <= latest.get(change.client_id, 0):
-            raise DuplicateChange(f"{change.client_id} seq {change.seq} is already written")
-
-
-def _told(statement_id: int, changes: list[Change]) -> str:
-    """The notice of a written batch: with the changes, unless they are too long for one."""
-    rows = [[c.rev, c.op, c.author_id, c.client_id, c.seq] for c in changes]
-    message = notice("op", statement_id, r=changes[-1].rev, c=rows)
-    if len(message.encode()) <= MAX_NOTICE_BYTES:
-        return message
-    return notice("op", statement_id, r=changes[-1].rev)

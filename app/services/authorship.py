@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.collab import log
 from app.errors import NotFound
 from app.models.authorship import AuthorshipSnapshot
 from app.models.history import AuthorshipPublic, Writer
@@ -17,7 +18,6 @@ from app.models.membership import Membership
 from app.models.operation import Operation
 from app.models.user import User
 from app.services.members import colour_of
-from app.services.text import head_revision
 
 Run = tuple[int, int | None]  # (length in code points, author id)
 KEEP_AFTER = 1_000  # a replay this long is kept, so the next one starts from there
@@ -195,7 +195,7 @@ def _keep(session: Session, statement_id: int, found: list[tuple[int, list[Run]]
 
 def authorship(*, session: Session, statement_id: int, rev: int | None) -> AuthorshipPublic:
     """The runs at `rev` (default: the head) and the people they name."""
-    head = head_revision(session=session, statement_id=statement_id)
+    head = log.head_revision(session=session, statement_id=statement_id)
     if rev is None:
         rev = head
     elif rev > head:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.collab import log
 from app.config import Settings
 from app.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from app.models.base import utcnow
@@ -30,7 +31,7 @@ from app.models.operation import Operation
 from app.models.user import User
 from app.services import markdown, versions
 from app.services.anchors import carry
-from app.services.text import head_revision, text_at
+from app.services.text import text_at
 
 
 def _check_body(settings: Settings, body: str) -> None:
@@ -83,7 +84,7 @@ def start_thread(
     start, end = thread_in.start, thread_in.end
     if thread_in.version is None:
         # Bring the passage up to the head, so every thread is kept at a recent revision.
-        head = head_revision(session=session, statement_id=statement_id)
+        head = log.head_revision(session=session, statement_id=statement_id)
         changes = _changes(session, statement_id, rev, head)
         start, end = carry(start, end, changes, quote=text[start:end], text=lambda: text)
         rev = head
@@ -226,7 +227,7 @@ def _bring_to_head(session: Session, statement_id: int, live: list[Thread]) -> N
     save them there."""
     if not live:
         return
-    head = head_revision(session=session, statement_id=statement_id)
+    head = log.head_revision(session=session, statement_id=statement_id)
     oldest = min(t.anchor_rev for t in live)
     if oldest >= head:
         return
