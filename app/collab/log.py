@@ -41,13 +41,15 @@ BATCH = 2_000  # rows read at a time, so that a long replay never holds the whol
 DECODED = 200  # rows decoded at a time, of those read
 LOCK_SPACE = 0x41434344  # the first key of Accord's advisory locks; the statement id is the second
 
-# A Core select of the table's columns, not an ORM one: the rows read are decoded DECODED at
-# a time as they are used, where the ORM decodes all of them at once, and so many objects
-# alive at once keep the garbage collector busy through a long replay.
+# Core selects of the table's columns, not ORM ones: the rows read are decoded DECODED at a
+# time as they are used, where the ORM decodes all of them at once, and so many objects alive
+# at once keep the garbage collector busy through a long replay. Replays read no times:
+# making each a datetime would cost as much as the rest of the row.
 _TABLE = Operation.__table__  # type: ignore[attr-defined]
 _CHANGES = sqlalchemy.select(
     _TABLE.c.rev, _TABLE.c.op, _TABLE.c.author_id, _TABLE.c.client_id, _TABLE.c.seq
 )
+_DATED = sqlalchemy.select(_TABLE.c.rev, _TABLE.c.op, _TABLE.c.author_id, _TABLE.c.created_at)
 
 _LOCK = sql("SELECT pg_advisory_xact_lock(:space, s) FROM unnest(CAST(:ids AS integer[])) AS s")
 _FOREIGN = sql(
@@ -75,6 +77,15 @@ class Logged(NamedTuple):
     def change(self) -> Change:
         """The change as a room holds it, where nobody is author 0."""
         return Change(self.rev, self.op, self.author_id or 0, self.client_id, self.seq)
+
+
+class Dated(NamedTuple):
+    """One change with the time it was written, for the history."""
+
+    rev: int
+    op: list[Any]
+    author_id: int | None
+    created_at: datetime
 
 
 def head_revision(*, session: Session, statement_id: int) -> int:
@@ -105,6 +116,21 @@ def ops_between(
     """The changes after revision `after` up to `upto` (default: the newest), oldest first."""
     rows = _read(session, _CHANGES, statement_id, after, upto, None, newest_first=False)
     return map(Logged._make, rows)
+
+
+def dated_between(
+    *, session: Session, statement_id: int, after: int, limit: int
+) -> Iterator[Dated]:
+    """The changes after revision `after`, oldest first, `limit` at most, with their times."""
+    rows = _read(session, _DATED, statement_id, after, None, limit, newest_first=False)
+    return map(Dated._make, rows)
+
+
+def newest_first(*, session: Session, statement_id: int, before: int | None) -> Iterator[Dated]:
+    """The changes before revision `before` (default: all of them), newest first, with their
+    times."""
+    upto = None if before is None else before - 1
+    return map(Dated._make, _read(session, _DATED, statement_id, 0, upto, None, newest_first=True))
 
 
 def _read(
@@ -198,6 +224,15 @@ def add(
             created_at=created_at or utcnow(),
         )
     )
+
+
+def date_first(*, session: Session, statement_id: int, created_at: datetime) -> None:
+    """Say the statement's first draft was written at `created_at` (for a made-up history)."""
+    first = session.get(Operation, (statement_id, 1))
+    if first is None:
+        raise ValueError(f"statement {statement_id} has no first draft to date")
+    first.created_at = created_at
+    session.add(first)
 
 
 def append_many(engine: Engine, batches: list[Batch]) -> list[Rebased | None]:

@@ -15,7 +15,6 @@ from app.errors import NotFound
 from app.models.authorship import AuthorshipSnapshot
 from app.models.history import AuthorshipPublic, Writer
 from app.models.membership import Membership
-from app.models.operation import Operation
 from app.models.user import User
 from app.services.members import colour_of
 
@@ -161,20 +160,14 @@ def runs_at(*, session: Session, statement_id: int, rev: int) -> list[Run]:
     ).first()
     replay = Replay((int(length), writer) for length, writer in kept.runs) if kept else Replay()
     start = kept.rev if kept else 0
-    query = (
-        select(Operation.rev, Operation.op, Operation.author_id)
-        .where(
-            Operation.statement_id == statement_id,
-            col(Operation.rev) > start,
-            col(Operation.rev) <= rev,
-        )
-        .order_by(col(Operation.rev))
-    )
     passed: list[tuple[int, list[Run]]] = []
     replayed = 0
-    for at, op, author in session.exec(query.execution_options(yield_per=1000)):
-        replay.apply(op, author)
+    for change in log.ops_between(
+        session=session, statement_id=statement_id, after=start, upto=rev
+    ):
+        replay.apply(change.op, change.author_id)
         replayed += 1
+        at = change.rev
         if at % KEEP_EVERY == 0 and at - start >= KEEP_EVERY and at < rev:
             passed.append((at, replay.runs()))
     runs = replay.runs()
