@@ -5,11 +5,10 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from app.collab import ops
+from app.collab import log, ops
 from app.collab.diffing import operation_between
 from app.config import Settings
 from app.models.membership import Role
-from app.models.operation import Operation
 from app.models.statement import StatementCreate
 from app.models.user import NewAccount, User
 from app.services import accounts, members, statements
@@ -147,21 +146,18 @@ def seed(*, session: Session, settings: Settings) -> tuple[int, list[DemoAccount
 
 def _workshop_history(session: Session, statement_id: int, people: dict[str, User]) -> None:
     """Date the first draft to the workshop's morning and add the delegates' edits after it."""
-    first = session.get(Operation, (statement_id, 1))
-    assert first is not None  # the draft above is not empty
-    first.created_at = STARTED
+    log.date_first(session=session, statement_id=statement_id, created_at=STARTED)
     text = DRAFT
     for rev, (organisation, when, after, addition) in enumerate(EDITS, start=2):
         at = text.index(after) + len(after)
         changed = text[:at] + addition + text[at:]
         op = operation_between(text, changed)
-        session.add(
-            Operation(
-                statement_id=statement_id,
-                rev=rev,
-                op=op,
-                author_id=people[organisation].id,
-                created_at=when,
-            )
+        log.add(
+            session=session,
+            statement_id=statement_id,
+            rev=rev,
+            op=op,
+            author_id=people[organisation].id,
+            created_at=when,
         )
         text = ops.apply(text, op)

@@ -30,7 +30,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.collab import ops
-from app.collab.store import SNAPSHOT_EVERY
+from app.collab.log import SNAPSHOT_EVERY
 from app.config import Settings
 from app.db import make_engine
 from app.models.operation import Operation, Snapshot

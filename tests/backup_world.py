@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app import migrate
 from app.backup import TABLES
-from app.collab import ops, store
+from app.collab import log, ops
 from app.collab.change import Batch, Change, Snapshot
 from app.config import Settings
 from app.db import make_engine
@@ -147,8 +147,8 @@ def _type(engine: Engine, statement_id: int, authors: list[int], text: str) -> N
         text = ops.apply(text, op)
         author = authors[rev % len(authors)]
         change = Change(rev, op, author, f"tab-{author}", rev)
-        snapshot = Snapshot(rev, text) if rev % store.SNAPSHOT_EVERY == 0 else None
-        store.append_many(engine, [Batch(statement_id, [change], snapshot)])
+        snapshot = Snapshot(rev, text) if rev % log.SNAPSHOT_EVERY == 0 else None
+        log.append_many(engine, [Batch(statement_id, [change], snapshot)])
 
 
 def _discuss(

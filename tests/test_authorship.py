@@ -10,8 +10,9 @@ from sqlmodel import Session, col, delete, select
 
 from app.collab import ops
 from app.config import Settings
+from app.models.authorship import AuthorshipSnapshot
 from app.models.membership import Role
-from app.models.operation import AuthorshipSnapshot, Operation
+from app.models.operation import Operation
 from app.models.user import User
 from app.services import authorship
 from app.services.authorship import Run, apply_to_runs

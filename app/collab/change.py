@@ -53,6 +53,14 @@ class Batch:
 
 
 @dataclass(frozen=True, slots=True)
+class Rebased:
+    """A batch that other workers' changes overtook: theirs, then the batch as written."""
+
+    foreign: list[Change]
+    changes: list[Change]
+
+
+@dataclass(frozen=True, slots=True)
 class Applied:
     """A change that is durable: the answer to its sender, and the event everyone else gets.
     `again` marks the answer to a resend of a change that was durable already."""

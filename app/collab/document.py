@@ -94,7 +94,7 @@ class Document:
         if not pending:
             self.text_bytes = utf8_size(self.text)
             return []
-        low = min(_sent(change).base_rev for change in pending)
+        low = min(sent_of(change).base_rev for change in pending)
         held = self.held_after(low)
         history = held if held is not None else (older or []) + self.recent
         again = sequence_again(pending, history)
@@ -106,7 +106,7 @@ class Document:
     def oldest_base(self, pending: list[Change]) -> int | None:
         """The oldest revision pending changes were made on, if the log must supply the
         changes after it for a rebase onto `self.rev`; None if they are held."""
-        low = min((_sent(change).base_rev for change in pending), default=self.rev)
+        low = min((sent_of(change).base_rev for change in pending), default=self.rev)
         return low if low < self.loaded_rev else None
 
     def rewind(self, rev: int, text: str) -> None:
@@ -159,12 +159,12 @@ def sequence_again(changes: list[Change], history: list[Change]) -> list[Change]
     the operations as first sequenced over the newcomers instead would take another path
     through the same texts, and those need not end in the same operation.)
     """
-    low = min(_sent(change).base_rev for change in changes)
+    low = min(sent_of(change).base_rev for change in changes)
     line = list(history)
     assert all(change.rev == low + 1 + index for index, change in enumerate(line))
     again = []
     for change in changes:
-        sent = _sent(change)
+        sent = sent_of(change)
         later = (c.op for c in line[sent.base_rev - low :])
         placed = replace(
             change, rev=low + 1 + len(line), op=ops.normalise(ops.transform_over(sent.op, later))
@@ -174,7 +174,7 @@ def sequence_again(changes: list[Change], history: list[Change]) -> list[Change]
     return again
 
 
-def _sent(change: Change) -> Sent:
+def sent_of(change: Change) -> Sent:
     if change.sent is None:
         raise ValueError(f"revision {change.rev} does not say how it was sent")
     return change.sent

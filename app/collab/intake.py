@@ -2,16 +2,16 @@
 
 import asyncio
 import logging
-from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
-from app.collab import store
+from app.collab import log
 from app.collab.change import Change
 from app.collab.members import Author
-from app.services.members import colour_of
+from app.services import members
 
-log = logging.getLogger("accord.room")
+logger = logging.getLogger("accord.room")
 
 
 class Foreign:
@@ -87,7 +87,7 @@ async def reread_senders(
     try:
         found = await asyncio.to_thread(_newest, engine, statement_id, list(last_seq))
     except Exception:
-        log.exception("could not read statement %s's senders", statement_id)
+        logger.exception("could not read statement %s's senders", statement_id)
         for client_id in refused:
             last_seq.pop(client_id, None)
         return False
@@ -96,15 +96,16 @@ async def reread_senders(
 
 
 def _newest(engine: Engine, statement_id: int, client_ids: list[str]) -> dict[str, tuple[int, int]]:
-    return {client_id: store.last_seq(engine, statement_id, client_id) for client_id in client_ids}
+    return {client_id: log.last_seq(engine, statement_id, client_id) for client_id in client_ids}
 
 
 def authors(engine: Engine, statement_id: int, user_ids: set[int]) -> dict[int, Author]:
     """How the writers of other workers' changes appear here."""
-    found: dict[int, Any] = store.authors(engine, statement_id, user_ids)
+    with Session(engine) as session:
+        found = members.profiles(session=session, statement_id=statement_id, user_ids=user_ids)
     return {user_id: Author.of(profile) for user_id, profile in found.items()}
 
 
 def nobody(user_id: int) -> Author:
     """How a writer whose account is gone appears."""
-    return Author(id=user_id, name="", organisation="", colour=colour_of(user_id))
+    return Author(id=user_id, name="", organisation="", colour=members.colour_of(user_id))

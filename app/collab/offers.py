@@ -4,10 +4,9 @@ import asyncio
 from dataclasses import dataclass
 from enum import Enum, Flag, auto
 
-from app.collab.change import Applied, Change, Sent
+from app.collab.change import Applied, Change, Rebased, Sent
 from app.collab.members import Author
 from app.collab.refusals import Refusal
-from app.collab.sequencer import Rebased
 
 
 class State(Enum):

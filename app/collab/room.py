@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from app.collab import intake, ops, store
+from app.collab import intake, log, ops
 from app.collab.carets import Carets
 from app.collab.change import Applied, Batch, Change, Sent, Snapshot
 from app.collab.document import Document, within
@@ -30,7 +30,7 @@ from app.collab.offers import Offer, Owed, Sequenced, State, Writing
 from app.collab.refusals import ClientIdTaken, NotSaved, Refusal, StaleSeq
 from app.collab.writer import writer
 
-log = logging.getLogger("accord.room")
+logger = logging.getLogger("accord.room")
 Event = Applied | Moved | Left
 
 
@@ -66,7 +66,7 @@ class Room:
 
     async def load(self) -> None:
         """Read the head from the log and start the room's worker."""
-        rev, text = await asyncio.to_thread(store.load_head, self.engine, self.statement_id)
+        rev, text = await asyncio.to_thread(log.load_head, self.engine, self.statement_id)
         self.document = Document(rev, text, self.document.max_text_bytes)
         self.durable_rev, self.durable_text = rev, text
         if self.worker is None:
@@ -92,7 +92,7 @@ class Room:
             if client_id in self.carets.elsewhere:
                 users.add(self.carets.elsewhere[client_id].author.id)
             author, acknowledged = await asyncio.to_thread(
-                store.client_record, self.engine, self.statement_id, client_id
+                log.client_record, self.engine, self.statement_id, client_id
             )
             if author is not None:
                 users.add(author)
@@ -143,7 +143,7 @@ class Room:
         if held is not None:
             return held
         # Older ones come from the log; the ones held here may not be committed yet.
-        older = await asyncio.to_thread(store.changes_after, self.engine, self.statement_id, rev)
+        older = await asyncio.to_thread(log.changes_after, self.engine, self.statement_id, rev)
         return [c for c in older if c.rev <= self.document.loaded_rev] + self.document.recent
 
     def overtaken(self, rev: int, changes: list[Change] | None = None) -> None:
@@ -203,7 +203,7 @@ class Room:
                 await self._overtaken_by(rebased.foreign, done, rebased.changes)
             self._announce(done)
         else:
-            log.warning(
+            logger.warning(
                 "statement %s: a commit failed (%s); its changes are refused, to be sent again",
                 self.statement_id,
                 problem,
@@ -220,7 +220,7 @@ class Room:
             # other workers write next.
             snapshot = Snapshot(self.durable_rev, self.durable_text)
             self.owed &= ~Owed.SNAPSHOT
-        elif last // store.SNAPSHOT_EVERY > (first - 1) // store.SNAPSHOT_EVERY:
+        elif last // log.SNAPSHOT_EVERY > (first - 1) // log.SNAPSHOT_EVERY:
             snapshot = Snapshot(last, self.document.text)
         # Shared with the other rooms' batches waiting at this moment: one commit for all.
         batch = Batch(self.statement_id, [s.change for s in accepted], snapshot)
@@ -241,13 +241,13 @@ class Room:
                 foreign = told
             else:
                 foreign = await asyncio.to_thread(
-                    store.changes_after, self.engine, self.statement_id, self.durable_rev
+                    log.changes_after, self.engine, self.statement_id, self.durable_rev
                 )
             if foreign:
                 await self._overtaken_by(foreign, None, [])
         except Exception:
             # The next notice, or the listener's catching up when it is back, tries again.
-            log.exception("could not read statement %s's new changes", self.statement_id)
+            logger.exception("could not read statement %s's new changes", self.statement_id)
             self.foreign.give_up(self.durable_rev)
         self.foreign.forget(self.durable_rev)
         self.foreign.caught_up(waiting)
@@ -338,7 +338,7 @@ class Room:
         if offer.client_id not in self.last_seq:
             try:
                 self.last_seq[offer.client_id] = await asyncio.to_thread(
-                    store.last_seq, self.engine, self.statement_id, offer.client_id
+                    log.last_seq, self.engine, self.statement_id, offer.client_id
                 )
             except Exception:
                 offer.refuse(NotSaved("The database is unreachable."))

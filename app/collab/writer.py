@@ -16,9 +16,8 @@ import weakref
 
 from sqlalchemy import Engine
 
-from app.collab import store
-from app.collab.change import Batch
-from app.collab.sequencer import Rebased
+from app.collab import log
+from app.collab.change import Batch, Rebased
 
 Outcome = tuple[Rebased | None, Exception | None]  # what overtook the batch, or its failure
 
@@ -69,14 +68,14 @@ class Writer:
 def _write(engine: Engine, batches: list[Batch]) -> list[Outcome]:
     """Write all the batches in one transaction, or else each alone; one outcome per batch."""
     try:
-        return [(rebased, None) for rebased in store.append_many(engine, batches)]
+        return [(rebased, None) for rebased in log.append_many(engine, batches)]
     except Exception as problem:
         if len(batches) == 1:
             return [(None, problem)]
     outcomes: list[Outcome] = []
     for batch in batches:
         try:
-            outcomes.append((store.append_many(engine, [batch])[0], None))
+            outcomes.append((log.append_many(engine, [batch])[0], None))
         except Exception as problem:
             outcomes.append((None, problem))
     return outcomes

@@ -2,10 +2,11 @@
 
 from app.models.audit import AuditEvent
 from app.models.auth import ApiToken, SignInAttempt, UserSession
+from app.models.authorship import AuthorshipSnapshot
 from app.models.comment import Comment, CommentEdit, Thread
 from app.models.invitation import Invitation
 from app.models.membership import Membership, Permission, Role
-from app.models.operation import AuthorshipSnapshot, Operation, Snapshot
+from app.models.operation import Operation, Snapshot
 from app.models.publication import Publication, PublishedAddress
 from app.models.review import ReviewRound, Stance
 from app.models.statement import Statement

@@ -30,19 +30,3 @@ class Snapshot(SQLModel, table=True):
     rev: int = Field(primary_key=True)
     text: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class AuthorshipSnapshot(SQLModel, table=True):
-    """Who wrote what at a revision, as runs of [length, writer id]: kept when authorship is
-    first asked for there, so that the next question replays only the changes after it."""
-
-    __tablename__ = "authorship_snapshot"
-
-    statement_id: int = Field(foreign_key="statement.id", primary_key=True, ondelete="CASCADE")
-    rev: int = Field(primary_key=True)
-    runs: list[Any] = Field(sa_type=JSON)
-
-
-class TextPublic(SQLModel):
-    rev: int
-    text: str

@@ -17,8 +17,8 @@ from app.errors import refusals
 from app.models.audit import AuditEventPublic
 from app.models.base import MAX_INT, Listing
 from app.models.history import AuthorshipPublic, Change, EditingSession
-from app.models.operation import TextPublic
 from app.models.statement import StatementCreate, StatementPublic, StatementUpdate
+from app.models.text import TextPublic
 from app.services import audit, authorship, history, members, statements, text
 
 router = APIRouter(prefix="/api/statements", tags=["statements"])

@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.collab import log
 from app.errors import NotFound
+from app.models.authorship import AuthorshipSnapshot
 from app.models.history import AuthorshipPublic, Writer
 from app.models.membership import Membership
-from app.models.operation import AuthorshipSnapshot, Operation
 from app.models.user import User
 from app.services.members import colour_of
-from app.services.text import head_revision
 
 Run = tuple[int, int | None]  # (length in code points, author id)
 KEEP_AFTER = 1_000  # a replay this long is kept, so the next one starts from there
@@ -160,20 +160,14 @@ def runs_at(*, session: Session, statement_id: int, rev: int) -> list[Run]:
     ).first()
     replay = Replay((int(length), writer) for length, writer in kept.runs) if kept else Replay()
     start = kept.rev if kept else 0
-    query = (
-        select(Operation.rev, Operation.op, Operation.author_id)
-        .where(
-            Operation.statement_id == statement_id,
-            col(Operation.rev) > start,
-            col(Operation.rev) <= rev,
-        )
-        .order_by(col(Operation.rev))
-    )
     passed: list[tuple[int, list[Run]]] = []
     replayed = 0
-    for at, op, author in session.exec(query.execution_options(yield_per=1000)):
-        replay.apply(op, author)
+    for change in log.ops_between(
+        session=session, statement_id=statement_id, after=start, upto=rev
+    ):
+        replay.apply(change.op, change.author_id)
         replayed += 1
+        at = change.rev
         if at % KEEP_EVERY == 0 and at - start >= KEEP_EVERY and at < rev:
             passed.append((at, replay.runs()))
     runs = replay.runs()
@@ -194,7 +188,7 @@ def _keep(session: Session, statement_id: int, found: list[tuple[int, list[Run]]
 
 def authorship(*, session: Session, statement_id: int, rev: int | None) -> AuthorshipPublic:
     """The runs at `rev` (default: the head) and the people they name."""
-    head = head_revision(session=session, statement_id=statement_id)
+    head = log.head_revision(session=session, statement_id=statement_id)
     if rev is None:
         rev = head
     elif rev > head:

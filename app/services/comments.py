@@ -6,14 +6,13 @@ and takes its passage again if that quote comes back where the passage was.
 """
 
 import re
-from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.collab import log
 from app.config import Settings
 from app.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from app.models.base import utcnow
@@ -26,11 +25,10 @@ from app.models.comment import (
     ThreadPublic,
 )
 from app.models.membership import Membership
-from app.models.operation import Operation
 from app.models.user import User
 from app.services import markdown, versions
 from app.services.anchors import carry
-from app.services.text import head_revision, text_at
+from app.services.text import text_at
 
 
 def _check_body(settings: Settings, body: str) -> None:
@@ -83,8 +81,11 @@ def start_thread(
     start, end = thread_in.start, thread_in.end
     if thread_in.version is None:
         # Bring the passage up to the head, so every thread is kept at a recent revision.
-        head = head_revision(session=session, statement_id=statement_id)
-        changes = _changes(session, statement_id, rev, head)
+        head = log.head_revision(session=session, statement_id=statement_id)
+        # Only up to that head: what is committed meanwhile must not move a passage that is
+        # then said to stand there.
+        later = log.ops_between(session=session, statement_id=statement_id, after=rev, upto=head)
+        changes = [change.op for change in later]
         start, end = carry(start, end, changes, quote=text[start:end], text=lambda: text)
         rev = head
     thread = Thread(
@@ -109,22 +110,6 @@ def start_thread(
         )
     )
     return thread
-
-
-def _changes(session: Session, statement_id: int, after: int, upto: int) -> list[Sequence[Any]]:
-    """The changes after revision `after` up to `upto`: bounded, because changes committed
-    meanwhile must not move a passage that is then said to stand at `upto`."""
-    return list(
-        session.exec(
-            select(Operation.op)
-            .where(
-                Operation.statement_id == statement_id,
-                col(Operation.rev) > after,
-                col(Operation.rev) <= upto,
-            )
-            .order_by(col(Operation.rev))
-        ).all()
-    )
 
 
 def find_thread(*, session: Session, statement_id: int, thread_id: int) -> Thread:
@@ -226,19 +211,13 @@ def _bring_to_head(session: Session, statement_id: int, live: list[Thread]) -> N
     save them there."""
     if not live:
         return
-    head = head_revision(session=session, statement_id=statement_id)
+    head = log.head_revision(session=session, statement_id=statement_id)
     oldest = min(t.anchor_rev for t in live)
     if oldest >= head:
         return
-    changes = session.exec(
-        select(Operation.rev, Operation.op)
-        .where(
-            Operation.statement_id == statement_id,
-            col(Operation.rev) > oldest,
-            col(Operation.rev) <= head,  # see _changes
-        )
-        .order_by(col(Operation.rev))
-    ).all()
+    changes = list(  # up to the head just read, as in start_thread
+        log.ops_between(session=session, statement_id=statement_id, after=oldest, upto=head)
+    )
     texts: dict[int, str] = {}  # threads saved together share their revision's text
 
     def text_of(rev: int) -> str:
@@ -247,7 +226,7 @@ def _bring_to_head(session: Session, statement_id: int, live: list[Thread]) -> N
         return texts[rev]
 
     for thread in live:
-        later = [op for rev, op in changes if rev > thread.anchor_rev]
+        later = [change.op for change in changes if change.rev > thread.anchor_rev]
         thread.start, thread.end = carry(
             thread.start,
             thread.end,

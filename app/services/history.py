@@ -1,18 +1,16 @@
 """Editing sessions: the operation log grouped into stretches of work, newest first."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.collab import log
 from app.models.history import Change, EditingSession, SessionAuthor
 from app.models.membership import Membership
-from app.models.operation import Operation
 from app.models.user import User
-
-BATCH = 2_000  # operations read from the database at a time
 
 
 @dataclass
@@ -49,7 +47,8 @@ def editing_sessions(
     read backwards in batches and reading stops as soon as the last session is complete.
     """
     found: list[_Session] = []
-    for rev, op, author_id, at in _newest_first(session, statement_id, before):
+    for change in log.newest_first(session=session, statement_id=statement_id, before=before):
+        rev, at = change.rev, change.created_at
         current = found[-1] if found else None
         if current is None or current.started_at - at > gap:
             if len(found) == limit:
@@ -57,25 +56,9 @@ def editing_sessions(
             current = _Session(first_rev=rev, last_rev=rev, started_at=at, ended_at=at)
             found.append(current)
         current.first_rev, current.started_at = rev, at
-        current.total.add(op)
-        current.by_author.setdefault(author_id, _Tally()).add(op)
+        current.total.add(change.op)
+        current.by_author.setdefault(change.author_id, _Tally()).add(change.op)
     return _public(session, statement_id, found)
-
-
-def _newest_first(
-    session: Session, statement_id: int, before: int | None
-) -> Iterator[tuple[int, Sequence[Any], int | None, datetime]]:
-    upper = before
-    while True:
-        query = select(Operation.rev, Operation.op, Operation.author_id, Operation.created_at)
-        query = query.where(Operation.statement_id == statement_id)
-        if upper is not None:
-            query = query.where(col(Operation.rev) < upper)
-        rows = session.exec(query.order_by(col(Operation.rev).desc()).limit(BATCH)).all()
-        yield from rows
-        if len(rows) < BATCH:
-            return
-        upper = rows[-1][0]
 
 
 def _public(session: Session, statement_id: int, found: list[_Session]) -> list[EditingSession]:
@@ -118,13 +101,8 @@ def _public(session: Session, statement_id: int, found: list[_Session]) -> list[
 
 def changes(*, session: Session, statement_id: int, after: int, limit: int) -> list[Change]:
     """The log's changes after revision `after`, oldest first, `limit` at most."""
-    rows = session.exec(
-        select(Operation)
-        .where(Operation.statement_id == statement_id, col(Operation.rev) > after)
-        .order_by(col(Operation.rev))
-        .limit(limit)
-    ).all()
+    found = log.dated_between(session=session, statement_id=statement_id, after=after, limit=limit)
     return [
         Change(rev=row.rev, op=row.op, author_id=row.author_id, created_at=row.created_at)
-        for row in rows
+        for row in found
     ]

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -13,14 +13,34 @@ from app.services import audit
 from app.services.statements import hold_statement
 
 
-def profile(user: User, membership: Membership) -> dict[str, Any]:
-    """How a member appears to the others live: with the organisation they speak for here."""
+def profile(user: User, membership: Membership | None) -> dict[str, Any]:
+    """How someone appears to the others live: with the organisation they speak for here,
+    while they are a member."""
     return {
         "id": user.id,
         "name": user.name,
-        "organisation": membership.organisation,
+        "organisation": membership.organisation if membership else "",
         "colour": colour_of(user.id),
     }
+
+
+def profiles(
+    *, session: Session, statement_id: int, user_ids: set[int]
+) -> dict[int, dict[str, Any]]:
+    """How these people appear live on the statement (for changes made through other
+    workers): one no longer a member is still shown by name."""
+    rows = session.exec(
+        select(User, Membership)
+        .outerjoin(
+            Membership,
+            and_(
+                col(Membership.user_id) == col(User.id),
+                col(Membership.statement_id) == statement_id,
+            ),
+        )
+        .where(col(User.id).in_(user_ids))
+    ).all()
+    return {user.id: profile(user, membership) for user, membership in rows}
 
 
 def colour_of(user_id: int) -> str:

@@ -9,25 +9,24 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from app.collab import store
+from app.collab import log
 from app.collab.audience import Audience
-from app.collab.change import Batch
+from app.collab.change import Batch, Rebased
 from app.collab.connection import Connection
 from app.collab.members import Author, Member
 from app.collab.room import Room
-from app.collab.sequencer import Rebased
 
 TIMEOUT = 5.0
 
 
 class HeldCommits:
-    """store.append_many, held until released; the first `failures` calls then fail."""
+    """log.append_many, held until released; the first `failures` calls then fail."""
 
     def __init__(self, failures: int = 0) -> None:
         self.failures = failures
         self.released = threading.Event()
         self.calls = 0
-        self.real = store.append_many
+        self.real = log.append_many
 
     def __call__(self, engine: Engine, batches: list[Batch]) -> list[Rebased | None]:
         self.calls += 1

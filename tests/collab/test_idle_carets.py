@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.collab import store
+from app.collab import log
 from app.collab.audience import peer
 from app.collab.hub import _member_elsewhere
 from app.collab.members import Selection
@@ -79,7 +79,7 @@ def test_hello_moves_selections_through_changes_committed_after(
     assert user.id is not None
     assert statement_id is not None
     held = HeldCommits()
-    monkeypatch.setattr(store, "append_many", held)
+    monkeypatch.setattr(log, "append_many", held)
 
     peers = asyncio.run(_placed_while_committing(engine, statement_id, user.id, held))
 

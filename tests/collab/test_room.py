@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.collab import store
+from app.collab import log
 from app.collab.room import Room
 from app.config import Settings
 from app.services.text import text_at
@@ -55,7 +55,7 @@ def test_commit_room_batch_sequenced_behind_commit(
     assert user.id is not None
     assert statement_id is not None
     held = HeldCommits(failures)
-    monkeypatch.setattr(store, "append_many", held)
+    monkeypatch.setattr(log, "append_many", held)
 
     room, alice_got, bob_got, watcher_got = asyncio.run(
         _two_changes_behind_one_commit(engine, statement_id, user.id, held)

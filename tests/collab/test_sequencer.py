@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from app.collab import store
+from app.collab import log
 from app.collab.audience import Audience
 from app.collab.connection import Connection
 from app.config import Settings
@@ -44,7 +44,7 @@ async def _two_rooms(engine: Engine, statement_id: int) -> tuple[Audience, Audie
 def test_concurrent_batches_are_put_after_each_other(
     session: Session, settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "SNAPSHOT_EVERY", 2)
+    monkeypatch.setattr(log, "SNAPSHOT_EVERY", 2)
     alice_user = make_user(session, name="Alice")
     bob_user = make_user(session, name="Bob")
     statement = make_statement(session, settings, facilitator=alice_user, text="agree")
@@ -118,5 +118,5 @@ def test_a_change_resent_to_another_worker_is_written_once(
     asyncio.run(scenario())
     with Session(engine) as check:
         assert text_at(session=check, statement_id=statement_id).text == "wxy"
-    rows = store.changes_after(engine, statement_id, 1)
+    rows = log.changes_after(engine, statement_id, 1)
     assert [(c.client_id, c.seq) for c in rows] == [("tab", 1), ("other", 1)]

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from starlette.websockets import WebSocketDisconnect
 
 from app.collab import document as document_module
-from app.collab import store
+from app.collab import log
 from app.config import Settings
 from app.models.operation import Snapshot
 from app.models.statement import Statement
@@ -278,7 +278,7 @@ def test_snapshots_written_and_used(
     session: Session,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(store, "SNAPSHOT_EVERY", 3)
+    monkeypatch.setattr(log, "SNAPSHOT_EVERY", 3)
     statement, facilitator, _, _ = room
     with connect(facilitator, statement) as (a, _):
         for seq in range(1, 6):
