@@ -37,27 +37,27 @@ class Document:
 
     def receive(
         self,
-        sent: Sent,
+        base_rev: int,
+        op: list[Any],
         *,
         author_id: int,
         client_id: str,
         seq: int,
         missed: list[Change] | None = None,
     ) -> Change:
-        """Sequence a change made on `sent.base_rev`: transform it over what it missed (held
-        here, or `missed` as read from the log), check it, and apply it as the next revision."""
-        if sent.base_rev > self.rev:
+        """Sequence a change made on `base_rev`: transform it over what it missed (held here,
+        or `missed` as read from the log), check it, and apply it as the next revision."""
+        if base_rev > self.rev:
             raise StaleRevision(
-                f"Revision {sent.base_rev} does not exist yet; the statement is at revision "
-                f"{self.rev}."
+                f"Revision {base_rev} does not exist yet; the statement is at revision {self.rev}."
             )
-        later = self.held_after(sent.base_rev)
+        later = self.held_after(base_rev)
         if later is None:
             if missed is None:
-                raise ValueError(f"the changes after revision {sent.base_rev} are not held")
+                raise ValueError(f"the changes after revision {base_rev} are not held")
             later = [c for c in missed if c.rev <= self.loaded_rev] + self.recent
         try:
-            parsed = ops.parse(sent.op)
+            parsed = ops.parse(op)
             op = ops.transform_over(parsed, (change.op for change in later))
             new_text = ops.inserted(op)
             # Only what changes is measured, so a long text costs nothing more per keystroke.
@@ -70,8 +70,8 @@ class Document:
             raise InvalidText("The change holds a NUL character.")
         if size > self.max_text_bytes:
             raise TooLarge(f"The text would exceed {self.max_text_bytes} bytes.")
-        made = Sent(sent.base_rev, parsed)
-        change = Change(self.rev + 1, ops.normalise(op), author_id, client_id, seq, made)
+        sent = Sent(base_rev, parsed)
+        change = Change(self.rev + 1, ops.normalise(op), author_id, client_id, seq, sent)
         self._append(change, text)
         self.text_bytes = size
         return change

@@ -4,7 +4,7 @@ import asyncio
 from dataclasses import dataclass
 from enum import Enum, Flag, auto
 
-from app.collab.change import Applied, Change, Rebased, Sent
+from app.collab.change import Applied, Change, Rebased
 from app.collab.members import Author
 from app.collab.refusals import Refusal
 
@@ -31,7 +31,8 @@ class Offer:
     author: Author
     client_id: str
     seq: int
-    sent: Sent
+    base_rev: int
+    op: list[int | str]
     answer: "asyncio.Future[Applied]"
 
     def settle(self, applied: Applied) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from app.collab import intake, log, ops
 from app.collab.carets import Carets
-from app.collab.change import Applied, Batch, Change, Sent, Snapshot
+from app.collab.change import Applied, Batch, Change, Snapshot
 from app.collab.document import Document, within
 from app.collab.members import Author, Left, Member, Moved, Selection
 from app.collab.offers import Offer, Owed, Sequenced, State, Writing
@@ -128,7 +128,7 @@ class Room:
     ) -> "asyncio.Future[Applied]":
         """Queue a change made on `base_rev`; the future says when it is durable, or why not."""
         answer: asyncio.Future[Applied] = asyncio.get_running_loop().create_future()
-        self.queue.append(Offer(author, client_id, seq, Sent(base_rev, op), answer))
+        self.queue.append(Offer(author, client_id, seq, base_rev, op, answer))
         self.wake.set()
         return answer
 
@@ -347,13 +347,14 @@ class Room:
         if offer.seq <= last_seq:
             self._again(offer, last_seq, last_rev)
             return None
-        base_rev = offer.sent.base_rev
+        base_rev = offer.base_rev
         missed = None
         if base_rev <= self.document.rev and self.document.held_after(base_rev) is None:
             missed = await self.changes_after(base_rev)
         try:
             change = self.document.receive(
-                offer.sent,
+                base_rev,
+                offer.op,
                 author_id=offer.author.id,
                 client_id=offer.client_id,
                 seq=offer.seq,
