@@ -6,8 +6,6 @@ as one `op` frame, encoded once and framed once (app/collab/batching.py). Carets
 moving and leaving become `presence` frames for everyone but the socket they are about.
 """
 
-import asyncio
-import logging
 from functools import partial
 from typing import Any
 
@@ -18,8 +16,6 @@ from app.collab.connection import Connection
 from app.collab.members import Left, Member, Moved
 from app.collab.refusals import NotPermitted, Refusal
 from app.collab.room import Event, Room
-
-log = logging.getLogger("accord.audience")
 
 
 def peer(member: Member) -> dict[str, Any]:
@@ -75,8 +71,8 @@ class Audience:
             connection.send(protocol.error(refusal.code, str(refusal), seq))
             return
         member = connection.member
-        answer = self.room.offer(member.author, member.client_id, seq, base_rev, op)
-        answer.add_done_callback(partial(_answered, connection, seq))
+        reply = partial(_answered, connection, seq)
+        self.room.offer(member.author, member.client_id, seq, base_rev, op, reply)
 
     def hear(self, event: Event) -> None:
         if type(event) is Applied:
@@ -117,16 +113,10 @@ class Audience:
                     other.send(op)
 
 
-def _answered(connection: Connection, seq: int, answer: "asyncio.Future[Applied]") -> None:
+def _answered(connection: Connection, seq: int, answer: Applied | Refusal) -> None:
     """Tell a socket what became of its change, where the room's events did not."""
-    if answer.cancelled():
-        return
-    problem = answer.exception()
-    if problem is None:
-        applied = answer.result()
-        if applied.again:  # a resend of a durable change: no event acknowledged it
-            connection.send(protocol.ack(seq, applied.change.rev))
-    elif isinstance(problem, Refusal):
-        connection.send(protocol.error(problem.code, str(problem), seq))
-    else:
-        log.error("a change of %s failed", connection.client_id, exc_info=problem)
+    if type(answer) is Applied:
+        if answer.again:  # a resend of a durable change: no event acknowledged it
+            connection.send(protocol.ack(seq, answer.change.rev))
+    elif isinstance(answer, Refusal):
+        connection.send(protocol.error(answer.code, str(answer), seq))

@@ -60,7 +60,7 @@ class Rebased:
     changes: list[Change]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Applied:
     """A change that is durable: the answer to its sender, and the event everyone else gets.
     `again` marks the answer to a resend of a change that was durable already."""

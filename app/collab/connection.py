@@ -20,9 +20,15 @@ class Outbox:
         self.closing: AccessEnded | None = None
 
     def put_nowait(self, text: str) -> None:
-        if self.closing is None:
-            self.items.append(text)
-            self._wake()
+        # Called for every recipient of every change: kept to the fewest steps.
+        if self.closing is not None:
+            return
+        self.items.append(text)
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
 
     def close(self, ended: AccessEnded) -> None:
         """Send what is queued, then close the socket for this reason."""

@@ -86,7 +86,7 @@ class Document:
     ) -> list[Change]:
         """Go back to `base_rev`, take in changes sequenced elsewhere after it, then sequence
         `pending` again after them, from what their senders sent. `older` holds the log's
-        changes from the pending ones' oldest base up to `base_rev`, where they are not held.
+        changes after the pending ones' oldest base up to `base_rev`, where those are not held.
         Returns the pending changes as now sequenced."""
         self.rewind(base_rev, base_text)
         for change in sequenced:
@@ -96,8 +96,11 @@ class Document:
             return []
         low = min(sent_of(change).base_rev for change in pending)
         held = self.held_after(low)
-        history = held if held is not None else (older or []) + self.recent
-        again = sequence_again(pending, history)
+        if held is None:
+            if older is None:
+                raise ValueError(f"the changes after revision {low} are not held")
+            held = older + [change for change in self.recent if change.rev > base_rev]
+        again = sequence_again(pending, held)
         for change in again:
             self._append(change, ops.apply(self.text, change.op))
         self.text_bytes = utf8_size(self.text)

@@ -20,10 +20,10 @@ from sqlmodel import Session, col, select
 from app.collab import protocol
 from app.collab.admission import Admission
 from app.collab.audience import Audience, presence
-from app.collab.change import API_CLIENT_PREFIX, Change
+from app.collab.change import API_CLIENT_PREFIX, Applied, Change
 from app.collab.connection import Connection
 from app.collab.fanout import MAX_NOTICE_BYTES, Fanout
-from app.collab.members import Author, Left, Member, Moved, Selection
+from app.collab.members import Author, Left, Member, Selection
 from app.collab.refusals import NoLongerMember, SignedOut
 from app.collab.room import Event, Room
 from app.models.membership import ROLE_PERMISSIONS, Membership, Permission, Role
@@ -158,7 +158,8 @@ class Hub:
             room = Room(statement_id, self.engine, self.max_text_bytes)
             await room.load()
             audience = self.audiences[statement_id] = Audience(room)
-            room.subscribe(lambda event: self._share(statement_id, event))
+            if self.fanout is not None:
+                room.subscribe(lambda event: self._share(statement_id, event))
             self._publish("who", statement_id)
         return audience
 
@@ -265,9 +266,10 @@ class Hub:
 
     def _share(self, statement_id: int, event: Event) -> None:
         """Tell the other workers where this worker's members' carets are, or that one left."""
-        if isinstance(event, Moved | Left) and event.member.worker is None:
-            frame = presence(event.member, left=isinstance(event, Left))
-            self._publish("presence", statement_id, f=frame)
+        if isinstance(event, Applied) or event.member.worker is not None:
+            return
+        frame = presence(event.member, left=type(event) is Left)
+        self._publish("presence", statement_id, f=frame)
 
     def _publish(self, kind: str, statement_id: int | None, **data: Any) -> None:
         if self.fanout is not None:

@@ -1,7 +1,8 @@
 """A room's state, and its work in hand: changes offered to it, sequenced, being written."""
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum, Flag, auto
 
 from app.collab.change import Applied, Change, Rebased
@@ -24,36 +25,49 @@ class Owed(Flag):
     SNAPSHOT = auto()  # a snapshot of the durable head (the writer left one out)
 
 
+Reply = Callable[[Applied | Refusal], None]
+
+
 @dataclass(eq=False, slots=True)
 class Offer:
-    """A change offered to a room, and the future that answers its sender."""
+    """A change offered to a room, and how its sender is answered: a future that an API call
+    awaits, or a function a socket's transport gives (no task or future per keystroke)."""
 
     author: Author
     client_id: str
     seq: int
     base_rev: int
     op: list[int | str]
-    answer: "asyncio.Future[Applied]"
+    reply: Reply
+    followers: list["Offer"] = field(default_factory=list)  # resends of this change
 
     def settle(self, applied: Applied) -> None:
-        if not self.answer.done():
-            self.answer.set_result(applied)
+        self.reply(applied)
+        for resent in self.followers:
+            resent.reply(applied)
 
     def refuse(self, refusal: Refusal) -> None:
-        if not self.answer.done():
-            self.answer.set_exception(refusal)
+        self.reply(refusal)
+        for resent in self.followers:
+            resent.reply(refusal)
 
     def follow(self, resent: "Offer") -> None:
         """Answer a resend of this change as this one is answered."""
+        self.followers.append(resent)
 
-        def answer(first: "asyncio.Future[Applied]") -> None:
-            problem = first.exception()
-            if isinstance(problem, Refusal):
-                resent.refuse(problem)
-            elif problem is None:
-                resent.settle(first.result())
 
-        self.answer.add_done_callback(answer)
+def into(future: "asyncio.Future[Applied]") -> Reply:
+    """A reply that settles `future`."""
+
+    def reply(answer: Applied | Refusal) -> None:
+        if future.done():
+            return
+        if isinstance(answer, Refusal):
+            future.set_exception(answer)
+        else:
+            future.set_result(answer)
+
+    return reply
 
 
 @dataclass(eq=False, slots=True)

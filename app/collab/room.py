@@ -26,7 +26,7 @@ from app.collab.carets import Carets
 from app.collab.change import Applied, Batch, Change, Snapshot
 from app.collab.document import Document, within
 from app.collab.members import Author, Left, Member, Moved, Selection
-from app.collab.offers import Offer, Owed, Sequenced, State, Writing
+from app.collab.offers import Offer, Owed, Reply, Sequenced, State, Writing, into
 from app.collab.refusals import ClientIdTaken, NotSaved, Refusal, StaleSeq
 from app.collab.writer import writer
 
@@ -124,19 +124,26 @@ class Room:
         return self.carets.others(member, self.document, self.durable_rev, len(self.durable_text))
 
     def offer(
-        self, author: Author, client_id: str, seq: int, base_rev: int, op: list[int | str]
-    ) -> "asyncio.Future[Applied]":
-        """Queue a change made on `base_rev`; the future says when it is durable, or why not."""
-        answer: asyncio.Future[Applied] = asyncio.get_running_loop().create_future()
-        self.queue.append(Offer(author, client_id, seq, base_rev, op, answer))
+        self,
+        author: Author,
+        client_id: str,
+        seq: int,
+        base_rev: int,
+        op: list[int | str],
+        reply: Reply,
+    ) -> None:
+        """Queue a change made on `base_rev`; `reply` is called, from the room's worker, with
+        the change once durable or with the refusal."""
+        self.queue.append(Offer(author, client_id, seq, base_rev, op, reply))
         self.wake.set()
-        return answer
 
     async def submit(
         self, author: Author, client_id: str, seq: int, base_rev: int, op: list[int | str]
     ) -> Applied:
-        """Apply a change made on `base_rev`; return once it is durable."""
-        return await self.offer(author, client_id, seq, base_rev, op)
+        """Apply a change made on `base_rev`; return once it is durable, or raise why not."""
+        answer: asyncio.Future[Applied] = asyncio.get_running_loop().create_future()
+        self.offer(author, client_id, seq, base_rev, op, into(answer))
+        return await answer
 
     async def changes_after(self, rev: int) -> list[Change]:
         held = self.document.held_after(rev)

@@ -111,8 +111,8 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
         await _close(websocket, refusal or Unauthorized("Sign in first."))
         return
     member = Member(client_id, Author.of(profile(user, membership)))
-    connection = Connection(member, "", False, credential=credential_of(websocket))
-    _grant(connection, user, membership)
+    can_edit = membership.can(Permission.edit)
+    connection = Connection(member, membership.role, can_edit, credential_of(websocket))
     admission = _admission(engine, websocket, statement_id, seen)
     try:
         await _take_part(websocket, hub, settings, statement_id, admission, connection, since_raw)
