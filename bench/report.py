@@ -30,6 +30,7 @@ TABLES: dict[str, tuple[str, Callable[..., Row]]] = {
     "requests": (requests.HEADER, requests.Timing),
     "storm": (storm.HEADER, storm.Storm),
     "pipeline": (pipeline.HEADER, pipeline.Replay),
+    "sequencing": (pipeline.HEADER, pipeline.Replay),
     "durable": (durable.HEADER, durable.Throughput),
     "latency": (latency.HEADER, latency.Latency),
     "flood": (flood.HEADER, flood.Flooded),

@@ -48,6 +48,7 @@ SUITE = (
         "storm", full=("--people 13 40 100 --rounds 3",), quick=("--people 5 13 --rounds 1",)
     ),
     Benchmark("pipeline", full=("",), quick=("",)),
+    Benchmark("sequencing", full=("",), quick=("",)),
     Benchmark(
         "durable",
         full=(

@@ -14,6 +14,7 @@ from app.collab.batching import Shared
 from app.collab.change import Applied
 from app.collab.connection import Connection
 from app.collab.members import Left, Member, Moved
+from app.collab.offers import Offer
 from app.collab.refusals import NotPermitted, Refusal
 from app.collab.room import Event, Room
 
@@ -71,7 +72,9 @@ class Audience:
             connection.send(protocol.error(refusal.code, str(refusal), seq))
             return
         member = connection.member
-        reply = partial(_answered, connection, seq)
+        reply = connection.reply
+        if reply is None:  # one for all its changes: nothing is made per keystroke
+            reply = connection.reply = partial(_answered, connection)
         self.room.offer(member.author, member.client_id, seq, base_rev, op, reply)
 
     def hear(self, event: Event) -> None:
@@ -113,10 +116,10 @@ class Audience:
                     other.send(op)
 
 
-def _answered(connection: Connection, seq: int, answer: Applied | Refusal) -> None:
+def _answered(connection: Connection, offer: Offer, answer: Applied | Refusal) -> None:
     """Tell a socket what became of its change, where the room's events did not."""
     if type(answer) is Applied:
         if answer.again:  # a resend of a durable change: no event acknowledged it
-            connection.send(protocol.ack(seq, answer.change.rev))
+            connection.send(protocol.ack(offer.seq, answer.change.rev))
     elif isinstance(answer, Refusal):
-        connection.send(protocol.error(answer.code, str(answer), seq))
+        connection.send(protocol.error(answer.code, str(answer), offer.seq))

@@ -4,6 +4,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from app.collab.members import Member
+from app.collab.offers import Reply
 from app.collab.refusals import AccessEnded
 
 
@@ -80,6 +81,7 @@ class Connection:
     allowance: float = 0.0  # frames this connection may still send now (a token bucket)
     checked_at: float = 0.0
     told_at: float = float("-inf")  # when it was last told it went past the rate
+    reply: "Reply | None" = None  # how the room answers its changes (app/collab/audience.py)
 
     @property
     def client_id(self) -> str:

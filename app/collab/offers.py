@@ -25,13 +25,14 @@ class Owed(Flag):
     SNAPSHOT = auto()  # a snapshot of the durable head (the writer left one out)
 
 
-Reply = Callable[[Applied | Refusal], None]
+Reply = Callable[["Offer", Applied | Refusal], None]
 
 
 @dataclass(eq=False, slots=True)
 class Offer:
-    """A change offered to a room, and how its sender is answered: a future that an API call
-    awaits, or a function a socket's transport gives (no task or future per keystroke)."""
+    """A change offered to a room; once sequenced, the change it became (`change`). Its
+    sender is answered through `reply`: a socket's transport gives one function for all its
+    changes, an API call one that settles the future it awaits (app/collab/room.py)."""
 
     author: Author
     client_id: str
@@ -39,27 +40,30 @@ class Offer:
     base_rev: int
     op: list[int | str]
     reply: Reply
-    followers: list["Offer"] = field(default_factory=list)  # resends of this change
+    change: Change = field(init=False)
+    followers: list["Offer"] | None = None  # resends of this change, answered with it
 
     def settle(self, applied: Applied) -> None:
-        self.reply(applied)
-        for resent in self.followers:
-            resent.reply(applied)
+        self.reply(self, applied)
+        for resent in self.followers or ():
+            resent.reply(resent, applied)
 
     def refuse(self, refusal: Refusal) -> None:
-        self.reply(refusal)
-        for resent in self.followers:
-            resent.reply(refusal)
+        self.reply(self, refusal)
+        for resent in self.followers or ():
+            resent.reply(resent, refusal)
 
     def follow(self, resent: "Offer") -> None:
         """Answer a resend of this change as this one is answered."""
+        if self.followers is None:
+            self.followers = []
         self.followers.append(resent)
 
 
 def into(future: "asyncio.Future[Applied]") -> Reply:
     """A reply that settles `future`."""
 
-    def reply(answer: Applied | Refusal) -> None:
+    def reply(_: Offer, answer: Applied | Refusal) -> None:
         if future.done():
             return
         if isinstance(answer, Refusal):
@@ -71,18 +75,10 @@ def into(future: "asyncio.Future[Applied]") -> Reply:
 
 
 @dataclass(eq=False, slots=True)
-class Sequenced:
-    """An offer as the room sequenced it."""
-
-    offer: Offer
-    change: Change
-
-
-@dataclass(eq=False, slots=True)
 class Writing:
     """A batch handed to the writer: its changes, the head after them, and the commit."""
 
-    accepted: list[Sequenced]
+    accepted: list[Offer]
     rev: int
     text: str
     commit: "asyncio.Future[Rebased | None]"

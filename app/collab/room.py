@@ -26,7 +26,7 @@ from app.collab.carets import Carets
 from app.collab.change import Applied, Batch, Change, Snapshot
 from app.collab.document import Document, within
 from app.collab.members import Author, Left, Member, Moved, Selection
-from app.collab.offers import Offer, Owed, Reply, Sequenced, State, Writing, into
+from app.collab.offers import Offer, Owed, Reply, State, Writing, into
 from app.collab.refusals import ClientIdTaken, NotSaved, Refusal, StaleSeq
 from app.collab.writer import writer
 
@@ -50,7 +50,7 @@ class Room:
         self.owners: dict[str, int] = {}  # whose each client id admitted here is
         self.last_seq: dict[str, tuple[int, int]] = {}  # each sender's newest (seq, rev)
         self.queue: list[Offer] = []
-        self.pending: list[Sequenced] = []  # sequenced, not yet handed to the writer
+        self.pending: list[Offer] = []  # sequenced, not yet handed to the writer
         self.writing: Writing | None = None
         self.wake = asyncio.Event()
         self.worker: asyncio.Task[None] | None = None
@@ -194,7 +194,8 @@ class Room:
             for offer in batch:
                 change = await self._sequence(offer)
                 if change is not None:
-                    self.pending.append(Sequenced(offer, change))
+                    offer.change = change
+                    self.pending.append(offer)
             if self.writing is None and self.pending:
                 self._commit()
             if self.state is State.CLOSING and not self.queue and self.writing is None:
@@ -273,10 +274,8 @@ class Room:
         base_rev, base_text = self.durable_rev, self.durable_text
         tail = list(foreign)
         if committed is not None:
-            committed.accepted = [
-                Sequenced(s.offer, change)
-                for s, change in zip(committed.accepted, written, strict=True)
-            ]
+            for offer, change in zip(committed.accepted, written, strict=True):
+                offer.change = change
             tail += written
             if committed.snapshot:
                 self.owed |= Owed.SNAPSHOT  # the writer left it out: it was of another text
@@ -289,7 +288,8 @@ class Room:
             older = [c for c in await self.changes_after(low) if c.rev <= base_rev]
         # What was sequenced since, not handed to the writer yet, is sequenced again after.
         again = self.document.rebase(base_rev, base_text, tail, pending, older)
-        self.pending = [Sequenced(s.offer, c) for s, c in zip(self.pending, again, strict=True)]
+        for offer, change in zip(self.pending, again, strict=True):
+            offer.change = change
         for change in tail + again:
             if change.client_id in self.last_seq:
                 self.last_seq[change.client_id] = (change.seq, change.rev)
@@ -316,7 +316,7 @@ class Room:
         self.carets.move(applied.change.op, applied.change.rev)
         self._publish(applied)
 
-    async def _refuse(self, failed: list[Sequenced]) -> None:
+    async def _refuse(self, failed: list[Offer]) -> None:
         """Not durable, so not acknowledged: the room rereads what the database holds, and
         the senders resend (their client id and seq make a resend safe). The changes
         sequenced behind a failed batch were made on it, so they are refused too."""
@@ -330,8 +330,8 @@ class Room:
             await self._take_foreign()
         senders = {s.change.client_id for s in refused}
         reread = await intake.reread_senders(self.engine, self.statement_id, self.last_seq, senders)
-        for sequenced in refused:
-            offer, change = sequenced.offer, sequenced.change
+        for offer in refused:
+            change = offer.change
             seq, rev = self.last_seq.get(change.client_id, (0, 0))
             if reread and seq >= change.seq:
                 # Written by another worker, and published as such.
@@ -384,9 +384,9 @@ class Room:
             # Its first sending is not committed yet: this one is answered with it.
             first = self._in_hand(offer.client_id, offer.seq)
             if first is not None:
-                first.offer.follow(offer)
+                first.follow(offer)
 
-    def _in_hand(self, client_id: str, seq: int) -> Sequenced | None:
+    def _in_hand(self, client_id: str, seq: int) -> Offer | None:
         held = self.pending + (self.writing.accepted if self.writing else [])
         return next(
             (s for s in held if s.change.client_id == client_id and s.change.seq == seq), None
@@ -396,7 +396,7 @@ class Room:
         """Answer each change of a committed batch, and publish it."""
         self.durable_rev, self.durable_text = committed.rev, committed.text
         self.foreign.forget(self.durable_rev)
-        for sequenced in committed.accepted:
-            applied = Applied(sequenced.change, sequenced.offer.author)
+        for offer in committed.accepted:
+            applied = Applied(offer.change, offer.author)
             self._published(applied)
-            sequenced.offer.settle(applied)
+            offer.settle(applied)

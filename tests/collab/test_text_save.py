@@ -76,3 +76,30 @@ def test_save_text_refusals(
     assert me.post(path, json={"base_rev": 1, "text": "x", "author": 9}).status_code == 422
     assert me.post(path, json={"base_rev": 2**63, "text": "x"}).status_code == 422
     assert me.get(path).json() == {"rev": 1, "text": "Draft"}
+
+
+def test_a_change_through_the_api_is_marked_undoable_and_a_live_one_is_not(
+    connect: Connect,
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+) -> None:
+    """The author's own editor may undo a text they saved or a version they restored, but
+    not someone's typing: the `op` frame says which."""
+    author, editor = make_user(session), make_user(session)
+    statement = make_statement(session, settings, facilitator=author, text="We agree.")
+    add_member(session, statement, editor, Role.editor)
+    token = sessions.start_session(session=session, settings=settings, user=author)
+    session.commit()
+    with connect(author, statement) as (mine, _), connect(editor, statement) as (theirs, _):
+        theirs.send_json({"type": "op", "base_rev": 1, "seq": 1, "op": [9, " All."]})
+        typed = receive(mine, "op")
+        assert (typed["author"]["id"], "undoable" in typed) == (editor.id, False)
+        saved = client.post(
+            f"/api/statements/{statement.id}/text",
+            json={"base_rev": 2, "text": "We all agree. All."},
+            headers={"Cookie": f"{SESSION_COOKIE}={token}"},
+        )
+        assert saved.status_code == 200, saved.text
+        made = receive(mine, "op")
+        assert (made["rev"], made["author"]["id"], made["undoable"]) == (3, author.id, True)

@@ -262,6 +262,8 @@ def test_handshake_with_absurd_numbers_refused(
         (f"/ws/statements/{2**63}?client_id=abc", 4404),  # no statement has such an id
         (f"/ws/statements/{statement.id}?client_id=abc&since=²", 4422),  # a digit, not 0-9
         (f"/ws/statements/{statement.id}?client_id=abc&since={'9' * 5000}", 4422),
+        # The server's own client ids, for changes made through the API, are not for sockets.
+        (f"/ws/statements/{statement.id}?client_id=http-0123abcd", 4422),
     ]
     for path, code in cases:
         with (
