@@ -2,12 +2,12 @@
 answers their senders and tells its subscribers.
 
 `await room.submit(...)` returns once the change is committed, or raises a refusal
-(app/collab/refusals.py); `room.offer(...)` returns the future instead, from which a socket's
-changes are answered. One worker task takes everything queued at a moment and sequences it
-(app/collab/document.py), and hands it to the writer as one batch (app/collab/writer.py: one
-transaction shared with other rooms' batches). While a batch is committed the worker
-sequences what arrives into the next: commits stay in revision order, one batch of a room at
-a time. Only after a commit are its changes answered and published, in revision order.
+(app/collab/refusals.py); `room.offer(...)` takes a function to answer with instead, for a
+socket's changes. One worker task takes all that is queued at a moment, sequences it
+(app/collab/document.py) and hands it to the writer as one batch (app/collab/writer.py: one
+transaction shared with other rooms'). While a batch is committed the worker sequences what
+arrives into the next: commits stay in revision order, one batch of a room at a time. Only
+after a commit are its changes answered and published, in revision order.
 
 On PostgreSQL other workers may hold a room of the same statement. Their changes come back
 with a commit of this room's (the log's claim put the batch after them), or a notice says
@@ -388,9 +388,7 @@ class Room:
 
     def _in_hand(self, client_id: str, seq: int) -> Offer | None:
         held = self.pending + (self.writing.accepted if self.writing else [])
-        return next(
-            (s for s in held if s.change.client_id == client_id and s.change.seq == seq), None
-        )
+        return next((o for o in held if (o.client_id, o.seq) == (client_id, seq)), None)
 
     def _announce(self, committed: Writing) -> None:
         """Answer each change of a committed batch, and publish it."""
