@@ -107,6 +107,7 @@ def test_hovering_idle_caret_names_it(accord_ui: AccordUI) -> None:
     caret = page.locator(".remote-caret")
     flag = caret.locator(".remote-caret-name")
     expect(flag).to_have_css("opacity", "0")
+    expect(caret).to_be_visible()  # drawn and laid out: the overlay may redraw after the hello
     box = caret.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + 1, box["y"] + box["height"] / 2)
