@@ -14,6 +14,7 @@ import argparse
 import gzip
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,14 +72,19 @@ def measure() -> Replay:
     return Replay(changes=len(raw), seconds=elapsed, final_characters=len(text))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def report(replay: Callable[[], Replay], description: str) -> None:
+    """Run one replay from the command line: print its row, and store it if asked."""
+    parser = argparse.ArgumentParser(description=description)
     rows.add_option(parser)
     args = parser.parse_args()
-    result = measure()
+    result = replay()
     print(HEADER)
     print(result.row())
     rows.write(args.json, [result])
+
+
+def main() -> None:
+    report(measure, __doc__.split("\n")[0])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ in one concurrent change that covers the whole text and changes nothing, as a ro
 another person's change, so every keystroke is transformed over it. The best of three runs.
 """
 
-import argparse
 import gzip
 import json
 import time
@@ -16,8 +15,7 @@ import time
 from app.collab import protocol
 from app.collab.change import Change
 from app.collab.document import Document
-from bench import rows
-from bench.pipeline import HEADER, TRACE, Replay, frames
+from bench.pipeline import TRACE, Replay, frames, report
 
 RUNS = 3
 
@@ -48,13 +46,7 @@ def measure() -> Replay:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    rows.add_option(parser)
-    args = parser.parse_args()
-    result = measure()
-    print(HEADER)
-    print(result.row())
-    rows.write(args.json, [result])
+    report(measure, __doc__.split("\n")[0])
 
 
 if __name__ == "__main__":
