@@ -23,19 +23,11 @@ from dataclasses import dataclass
 from app.collab.connection import Connection
 
 
-class AccessEnded(Exception):
-    """The socket's sign-in or membership ended while it was joining its room."""
-
-    def __init__(self, closing: str) -> None:
-        super().__init__(closing)
-        self.closing = closing  # the marker that names why: CLOSE or SIGNED_OUT
-
-
 @dataclass(eq=False)
 class Admission:
     """What a socket joins its room on: the hub's count of access changes before its sign-in
     and membership were read, and how to read them again (which updates the connection's
-    role and profile, or raises AccessEnded)."""
+    role and profile, or raises SignedOut or NoLongerMember: app/collab/refusals.py)."""
 
     seen: int
     reread: Callable[[Connection], Awaitable[None]]
