@@ -134,6 +134,12 @@ def _edit(op: Operation) -> tuple[int, str, int, int] | None:
     return position, inserted, deleted, position + deleted + rest
 
 
+def single_edit(op: Operation) -> tuple[int, str, int, int] | None:
+    """The one contiguous edit a normalised operation makes, as (position, inserted, deleted,
+    base length); None if it makes edits in several places."""
+    return _edit(op)
+
+
 def _edit_op(position: int, inserted: str, deleted: int, length: int) -> Operation:
     """The normal form of one edit on a text of `length`."""
     op: Operation = [position] if position else []
