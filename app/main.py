@@ -35,6 +35,7 @@ from app.routers import (
     publications,
     reviews,
     statements,
+    suggestions,
     users,
     versions,
 )
@@ -105,6 +106,7 @@ def _route(app: FastAPI) -> None:
         comments.router,
         reviews.router,
         publications.router,
+        suggestions.router,
         users.router,
     ):
         app.include_router(router)

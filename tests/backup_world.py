@@ -23,6 +23,7 @@ from app.models.invitation import InvitationCreate
 from app.models.membership import Role
 from app.models.review import RoundCreate, StanceCreate, StanceKind
 from app.models.statement import ApprovalRule, Statement, StatementUpdate
+from app.models.suggestion import SuggestionCreate
 from app.models.user import User
 from app.models.version import VersionCreate
 from app.services import (
@@ -35,6 +36,7 @@ from app.services import (
     reviews,
     sessions,
     statements,
+    suggestions,
     versions,
 )
 from app.services.text import text_at
@@ -188,6 +190,13 @@ def _discuss(
         statement_id=statement_id,
         thread_in=ThreadCreate(start=0, end=2, version=2, body="Fine by us."),
         author=rosa,
+    )
+    suggestions.make(
+        session=session,
+        settings=settings,
+        statement_id=statement_id,
+        author=rosa,
+        suggestion_in=SuggestionCreate(base_rev=1, op=["Indeed, ", len(DRAFT)], reason="Warmer."),
     )
     session.flush()
 

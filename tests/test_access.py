@@ -69,6 +69,8 @@ ROUTES = [
     Route("GET", "/api/statements/{sid}/rounds/{round}", READ),
     Route("POST", "/api/statements/{sid}/rounds/{round}/stances", WRITE, {"kind": "approve"}),
     Route("POST", "/api/statements/{sid}/rounds/{round}/close", MANAGE),
+    Route("GET", "/api/statements/{sid}/suggestions", READ),
+    Route("POST", "/api/statements/{sid}/suggestions", WRITE, {"base_rev": 1, "op": ["Oh, ", 5]}),
     Route("GET", "/api/statements/{sid}/threads", READ),
     Route("POST", "/api/statements/{sid}/threads", WRITE, {"start": 0, "end": 2, "body": "Hm"}),
     Route("POST", "/api/statements/{sid}/threads/{thread}/comments", WRITE, {"body": "Yes"}),

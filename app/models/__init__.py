@@ -10,6 +10,7 @@ from app.models.operation import Operation, Snapshot
 from app.models.publication import Publication, PublishedAddress
 from app.models.review import ReviewRound, Stance
 from app.models.statement import Statement
+from app.models.suggestion import Suggestion
 from app.models.user import User
 from app.models.version import Version
 
@@ -31,6 +32,7 @@ __all__ = [
     "Snapshot",
     "Stance",
     "Statement",
+    "Suggestion",
     "Thread",
     "User",
     "UserSession",
