@@ -14,9 +14,10 @@ from app.config import Settings
 from app.models.comment import ThreadCreate
 from app.models.membership import Role
 from app.models.review import RoundCreate
+from app.models.suggestion import SuggestionCreate
 from app.models.user import User
 from app.models.version import VersionCreate
-from app.services import comments, reviews, versions
+from app.services import comments, reviews, suggestions, versions
 from tests.factories import add_member, make_invitation, make_statement, make_user
 
 CALLERS = ["facilitator", "editor", "reviewer", "viewer", "non-member", "anonymous"]
@@ -71,6 +72,8 @@ ROUTES = [
     Route("POST", "/api/statements/{sid}/rounds/{round}/close", MANAGE),
     Route("GET", "/api/statements/{sid}/suggestions", READ),
     Route("POST", "/api/statements/{sid}/suggestions", WRITE, {"base_rev": 1, "op": ["Oh, ", 5]}),
+    Route("POST", "/api/statements/{sid}/suggestions/{suggestion}/reject", EDIT, {"reason": "No"}),
+    Route("POST", "/api/statements/{sid}/suggestions/{suggestion}/withdraw", NOT_YOURS),
     Route("GET", "/api/statements/{sid}/threads", READ),
     Route("POST", "/api/statements/{sid}/threads", WRITE, {"start": 0, "end": 2, "body": "Hm"}),
     Route("POST", "/api/statements/{sid}/threads/{thread}/comments", WRITE, {"body": "Yes"}),
@@ -140,6 +143,14 @@ def world(
         thread_in=ThreadCreate(start=0, end=2, body="Their comment"),
         author=other,
     )
+    # A suggestion of the other member's: only they may withdraw it.
+    suggestion = suggestions.make(
+        session=session,
+        settings=settings,
+        statement_id=statement.id,
+        author=other,
+        suggestion_in=SuggestionCreate(base_rev=1, op=["Our ", 5]),
+    )
     session.commit()
     clients = {name: signed_in(user) for name, user in people.items()}
     clients["anonymous"] = client
@@ -155,6 +166,7 @@ def world(
             facilitator.get(f"/api/statements/{sid}/text").json(),
             facilitator.get(f"/api/statements/{sid}/threads").json(),
             facilitator.get(f"/api/statements/{sid}/rounds").json(),
+            facilitator.get(f"/api/statements/{sid}/suggestions").json(),
         ]
 
     return World(
@@ -165,6 +177,7 @@ def world(
             "invitation": 1,
             "version": 1,
             "thread": thread.id,
+            "suggestion": suggestion.id,
             "comment": 1,
             "round": review.id,
             "theirs": theirs.id,
@@ -221,6 +234,7 @@ def test_role_table_covers_every_statement_route(app: FastAPI) -> None:
             .replace("{invitation}", "{invitation_id}")
             .replace("{version}", "{number}")
             .replace("{thread}", "{thread_id}")
+            .replace("{suggestion}", "{suggestion_id}")
             .replace("{comment}", "{comment_id}")
             .replace("{round}", "{round_id}"),
         )
@@ -267,7 +281,15 @@ def test_statement_of_another_member_hidden(
     assert signed_in(bob).get("/api/statements").json() == {"data": [], "count": 0}
 
 
-SUB_IDS = ("{version}", "{thread}", "{comment}", "{round}", "{invitation}", "{other}")
+SUB_IDS = (
+    "{version}",
+    "{thread}",
+    "{suggestion}",
+    "{comment}",
+    "{round}",
+    "{invitation}",
+    "{other}",
+)
 CROSSED = [route for route in ROUTES if any(sub in route.path for sub in SUB_IDS)]
 
 

@@ -138,3 +138,57 @@ def test_viewers_and_strangers_may_not_suggest(
     stranger = make_user(session, name="Sam")
     assert signed_in(stranger).post(path, json=body).status_code == 404
     assert signed_in(viewer).get(path).json()["count"] == 0
+
+
+def _suggest(client: TestClient, sid: int, text: str) -> int:
+    made = client.post(f"/api/statements/{sid}/suggestions", json={"base_rev": 1, "text": text})
+    assert made.status_code == 201, made.text
+    suggestion_id: int = made.json()["id"]
+    return suggestion_id
+
+
+def test_one_decision_wins_and_the_text_stays_as_it_was(
+    signed_in: Callable[[User], TestClient], people: tuple[Statement, User, User, User]
+) -> None:
+    statement, editor, reviewer, _ = people
+    sid = statement.id
+    rosa, ben = signed_in(reviewer), signed_in(editor)
+    first = _suggest(rosa, sid, TEXT.replace("support", "help"))
+    second = _suggest(rosa, sid, TEXT.replace("We value", "We all value"))
+    path = f"/api/statements/{sid}/suggestions"
+
+    assert rosa.post(f"{path}/{first}/reject").status_code == 403  # reviewers do not decide
+    rejected = ben.post(f"{path}/{first}/reject", json={"reason": "Support is the word."})
+    assert rejected.status_code == 200, rejected.text
+    assert (rejected.json()["status"], rejected.json()["decision_reason"]) == (
+        "rejected",
+        "Support is the word.",
+    )
+    again = ben.post(f"{path}/{first}/reject")
+    assert (again.status_code, again.json()["detail"]) == (
+        409,
+        "This suggestion is rejected, no longer open.",
+    )
+    assert rosa.post(f"{path}/{first}/withdraw").status_code == 409
+
+    assert ben.post(f"{path}/{second}/withdraw").status_code == 403  # not his
+    withdrawn = rosa.post(f"{path}/{second}/withdraw")
+    assert (withdrawn.status_code, withdrawn.json()["status"]) == (200, "withdrawn")
+    assert ben.post(f"{path}/{second}/reject").status_code == 409
+    assert ben.post(f"{path}/999999/reject").status_code == 404
+    assert ben.get(f"/api/statements/{sid}/text").json()["text"] == TEXT
+
+
+def test_an_outdated_suggestion_cannot_be_decided(
+    signed_in: Callable[[User], TestClient], people: tuple[Statement, User, User, User]
+) -> None:
+    statement, editor, reviewer, _ = people
+    sid = statement.id
+    rosa, ben = signed_in(reviewer), signed_in(editor)
+    made = _suggest(rosa, sid, TEXT.replace("Partners", "Our partners"))
+    _save(ben, sid, TEXT.replace("Partners", "Allies"))  # its word is gone, unread since
+    refused = ben.post(f"/api/statements/{sid}/suggestions/{made}/reject")
+    assert (refused.status_code, refused.json()["detail"]) == (
+        409,
+        "This suggestion is outdated, no longer open.",
+    )

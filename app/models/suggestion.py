@@ -42,6 +42,9 @@ class Suggestion(SQLModel, table=True):
     reason: str = Field(default="", sa_type=Text)
     status: str = Field(default=SuggestionStatus.open, max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_reason: str = Field(default="", sa_type=Text)
 
 
 class SuggestionCreate(SQLModel):
@@ -62,6 +65,12 @@ class SuggestionCreate(SQLModel):
         return self
 
 
+class Decision(SQLModel):
+    model_config = STRICT_BODY
+
+    reason: str = Field(default="", max_length=MAX_REASON)
+
+
 class SuggestionAuthor(SQLModel):
     id: int | None
     name: str
@@ -80,6 +89,8 @@ class SuggestionPublic(SQLModel):
     base_rev: int
     rev: int = Field(description="The revision at which start and end hold")
     created_at: datetime
+    decided_at: datetime | None = None
+    decision_reason: str = ""
 
     @classmethod
     def of(cls, suggestion: Suggestion, author: dict[str, Any]) -> "SuggestionPublic":
@@ -95,4 +106,6 @@ class SuggestionPublic(SQLModel):
             base_rev=suggestion.base_rev,
             rev=suggestion.anchor_rev,
             created_at=suggestion.created_at,
+            decided_at=suggestion.decided_at,
+            decision_reason=suggestion.decision_reason,
         )

@@ -16,7 +16,8 @@ from app.collab import log, ops
 from app.collab.diffing import operation_between
 from app.collab.proposals import NotOneChange, Proposed, follow, proposed
 from app.config import Settings
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, Invalid, NotFound
+from app.models.base import utcnow
 from app.models.suggestion import Suggestion, SuggestionCreate, SuggestionStatus
 from app.models.user import User
 from app.services import audit, members
@@ -110,6 +111,45 @@ def bring_to_head(*, session: Session, statement_id: int) -> None:
             .values(**values)
         )
     session.commit()
+
+
+def find(*, session: Session, statement_id: int, suggestion_id: int) -> Suggestion:
+    suggestion = session.get(Suggestion, suggestion_id)
+    if suggestion is None or suggestion.statement_id != statement_id:
+        raise NotFound("There is no such suggestion on this statement.")
+    return suggestion
+
+
+def decide(
+    *,
+    session: Session,
+    suggestion: Suggestion,
+    actor: User,
+    status: SuggestionStatus,
+    reason: str = "",
+) -> None:
+    """Reject or withdraw an open suggestion: only one decision wins, and only while it is
+    open (its characters unchanged since it was made); 409 otherwise, with nothing changed."""
+    bring_to_head(session=session, statement_id=suggestion.statement_id)
+    decided = session.exec(
+        update(Suggestion)
+        .where(
+            col(Suggestion.id) == suggestion.id,
+            col(Suggestion.status) == SuggestionStatus.open,
+        )
+        .values(status=status, decided_by=actor.id, decided_at=utcnow(), decision_reason=reason)
+    )
+    if decided.rowcount != 1:
+        session.rollback()
+        session.refresh(suggestion)
+        raise Conflict(f"This suggestion is {suggestion.status}, no longer open.")
+    audit.record(
+        session=session,
+        statement_id=suggestion.statement_id,
+        actor=actor,
+        kind=f"suggestion.{status}",
+        suggestion=suggestion.id,
+    )
 
 
 def list_suggestions(

@@ -31,8 +31,12 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["statement_id"], ["statement.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["author_id"], ["user.id"]),
+        sa.ForeignKeyConstraint(["decided_by"], ["user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_suggestion_statement_status", "suggestion", ["statement_id", "status"])
