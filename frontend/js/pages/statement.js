@@ -15,6 +15,7 @@ import { commentsPanel } from "./statement-comments.js";
 import { announcer, arrivals, connectionNews, hereNow } from "./statement-presence.js";
 import { reviewPanel } from "./statement-review.js";
 import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
+import { suggestionsPanel } from "./statement-suggestions.js";
 import { versionsPanel } from "./statement-versions.js";
 
 const SAVED_AFTER_MS = 600; // "Saved" waits this long for the next keystroke before it shows
@@ -176,6 +177,7 @@ async function main() {
   drawPeople(peopleList, members.data, []);
   const canEdit = ["facilitator", "editor"].includes(statement.my_role);
   const versions = versionsPanel(id, canEdit);
+  const suggestions = suggestionsPanel(id, { canDecide: canEdit, meId: me.id });
   const comments = { node: el("div"), refresh: async () => {}, focus: () => {} }; // set below
   const activityPanel = el("div", {}, activity(events.data, members.data));
   const review = reviewPanel({
@@ -189,6 +191,7 @@ async function main() {
     { name: "Comments", content: comments.node },
     { name: "People", content: el("section", { "aria-label": "People" }, peopleList) },
     { name: "Versions", content: versions.node },
+    { name: "Suggestions", content: suggestions.node },
     { name: "Review", content: review.node },
     { name: "History", content: editingHistory(id, history.data) },
     { name: "Activity", content: activityPanel },
@@ -270,6 +273,7 @@ async function main() {
     saveAsked: () => notify("Accord saves every change as you type; the status above the text says when all is saved."),
     event: (frame) => {
       if (frame.name.startsWith("version.")) versions.refresh().catch(reportFailure);
+      if (frame.name.startsWith("suggestion.")) suggestions.refresh().catch(reportFailure);
       // The Review tab offers the versions saved, and shows rounds and what was published.
       if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name)) review.refresh();
       if (frame.name.startsWith("round.") || frame.name === "statement.published") redrawState(id).catch(reportFailure);
@@ -315,6 +319,7 @@ async function main() {
   textarea.addEventListener("click", pointAtThread);
   textarea.addEventListener("keyup", pointAtThread);
   versions.refresh().catch(reportFailure);
+  suggestions.refresh().catch(reportFailure);
   review.refresh();
   await session.start();
   comments.refresh().catch(reportFailure);
