@@ -91,7 +91,9 @@ def _find(session: Session, statement_id: int, suggestion_id: int) -> Suggestion
     return suggestions.find(session=session, statement_id=statement_id, suggestion_id=suggestion_id)
 
 
-@router.post("/{suggestion_id}/reject", response_model=SuggestionPublic, responses=refusals(409))
+@router.post(
+    "/{suggestion_id}/reject", response_model=SuggestionPublic, responses=refusals(400, 409)
+)
 def reject_suggestion(
     suggestion_id: PathId,
     access: EditAccess,
