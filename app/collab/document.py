@@ -29,9 +29,13 @@ class Document:
         self.text_bytes = utf8_size(text)
         self.recent: list[Change] = []
 
+    def holds(self, rev: int) -> bool:
+        """Whether every change after `rev` is held here (not only in the log)."""
+        return rev >= self.loaded_rev
+
     def held_after(self, rev: int) -> list[Change] | None:
         """The changes after `rev`, or None if some of them are only in the log."""
-        if rev < self.loaded_rev:
+        if not self.holds(rev):
             return None
         return self.recent[rev - self.loaded_rev :]
 

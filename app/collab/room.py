@@ -356,7 +356,7 @@ class Room:
             return None
         base_rev = offer.base_rev
         missed = None
-        if base_rev <= self.document.rev and self.document.held_after(base_rev) is None:
+        if base_rev <= self.document.rev and not self.document.holds(base_rev):
             missed = await self.changes_after(base_rev)
         try:
             change = self.document.receive(
