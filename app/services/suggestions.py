@@ -160,7 +160,6 @@ def list_suggestions(
     query = select(Suggestion).where(Suggestion.statement_id == statement_id)
     if status is not None:
         query = query.where(Suggestion.status == status)
-    session.expire_all()
     return session.exec(query.order_by(col(Suggestion.id))).all()
 
 
