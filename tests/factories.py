@@ -101,3 +101,12 @@ def client_for(app: FastAPI, session: Session, settings: Settings, user: User | 
         session.commit()
         client.cookies.set(SESSION_COOKIE, token)
     return client
+
+
+def save_text(client: TestClient, sid: int, text: str) -> int:
+    """Save a whole new text over the API on the head revision; the revision it became."""
+    base = client.get(f"/api/statements/{sid}/text").json()["rev"]
+    response = client.post(f"/api/statements/{sid}/text", json={"base_rev": base, "text": text})
+    assert response.status_code == 200, response.text
+    rev: int = response.json()["rev"]
+    return rev

@@ -13,7 +13,7 @@ from app.models.membership import Role
 from app.models.statement import Statement
 from app.models.user import User
 from app.services import markdown
-from tests.factories import add_member, make_statement, make_user
+from tests.factories import add_member, make_statement, make_user, save_text
 
 TEXT = "We value free knowledge. Partners need support."
 
@@ -29,12 +29,6 @@ def people(session: Session, settings: Settings) -> tuple[Statement, User, User,
     add_member(session, statement, reviewer, Role.reviewer)
     add_member(session, statement, viewer, Role.viewer)
     return statement, facilitator, editor, reviewer, viewer
-
-
-def _save(client: TestClient, sid: int, text: str) -> None:
-    rev = client.get(f"/api/statements/{sid}/text").json()["rev"]
-    saved = client.post(f"/api/statements/{sid}/text", json={"base_rev": rev, "text": text})
-    assert saved.status_code == 200, saved.text
 
 
 def test_thread_follows_its_passage_and_outlives_it(
@@ -54,13 +48,13 @@ def test_thread_follows_its_passage_and_outlives_it(
     assert thread["quote"] == "free knowledge"
     assert thread["comments"][0]["html"] == "<p>Say <em>whose</em> knowledge.</p>\n"
 
-    _save(ben, sid, "Together we value open, free knowledge. Partners need support.")
+    save_text(ben, sid, "Together we value open, free knowledge. Partners need support.")
     listed = rosa.get(f"/api/statements/{sid}/threads").json()["data"]
     text = rosa.get(f"/api/statements/{sid}/text").json()["text"]
     assert text[listed[0]["start"] : listed[0]["end"]] == "free knowledge"
     assert not listed[0]["outdated"]
 
-    _save(ben, sid, "Together we value open sharing. Partners need support.")
+    save_text(ben, sid, "Together we value open sharing. Partners need support.")
     gone = rosa.get(f"/api/statements/{sid}/threads").json()["data"][0]
     assert gone["outdated"]
     assert gone["quote"] == "free knowledge"
@@ -79,7 +73,7 @@ def test_version_threads_never_move(
         f"/api/statements/{sid}/threads",
         json={"version": 1, "start": 3, "end": 8, "body": "Value?"},
     ).json()
-    _save(ben, sid, "Yes. " + TEXT)
+    save_text(ben, sid, "Yes. " + TEXT)
     on_version = fatima.get(f"/api/statements/{sid}/threads", params={"version": "1"}).json()
     assert [(t["start"], t["end"], t["quote"]) for t in on_version["data"]] == [(3, 8, "value")]
     assert fatima.get(f"/api/statements/{sid}/threads").json()["data"] == []

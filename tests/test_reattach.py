@@ -10,16 +10,10 @@ from app.config import Settings
 from app.models.membership import Role
 from app.models.user import User
 from app.services.anchors import carry, reattach
-from tests.factories import add_member, make_statement, make_user
+from tests.factories import add_member, make_statement, make_user, save_text
 
 TEXT = "We value free knowledge. Partners need support."
 WITHOUT = "We value . Partners need support."
-
-
-def _save(client: TestClient, sid: int, text: str) -> None:
-    rev = client.get(f"/api/statements/{sid}/text").json()["rev"]
-    saved = client.post(f"/api/statements/{sid}/text", json={"base_rev": rev, "text": text})
-    assert saved.status_code == 200, saved.text
 
 
 def _thread(client: TestClient, sid: int) -> tuple[bool, str]:
@@ -50,14 +44,14 @@ def test_thread_reattaches_when_its_deletion_is_undone(
     session: Session, settings: Settings, signed_in: Callable[[User], TestClient]
 ) -> None:
     sid, ben = _commented(session, settings, signed_in)
-    _save(ben, sid, WITHOUT)
+    save_text(ben, sid, WITHOUT)
     assert _thread(ben, sid) == (True, "")  # listed, and saved, as outdated
 
-    _save(ben, sid, TEXT)  # the deletion undone
+    save_text(ben, sid, TEXT)  # the deletion undone
     assert _thread(ben, sid) == (False, "free knowledge")
 
     # It follows its words again from there.
-    _save(ben, sid, "Together we value free knowledge. Partners need support.")
+    save_text(ben, sid, "Together we value free knowledge. Partners need support.")
     assert _thread(ben, sid) == (False, "free knowledge")
 
 
@@ -65,9 +59,9 @@ def test_thread_reattaches_even_if_nobody_listed_it_while_deleted(
     session: Session, settings: Settings, signed_in: Callable[[User], TestClient]
 ) -> None:
     sid, ben = _commented(session, settings, signed_in)
-    _save(ben, sid, WITHOUT)
-    _save(ben, sid, "Today: " + WITHOUT)  # the empty passage moves with the text, as a caret
-    _save(ben, sid, "Today: " + TEXT)
+    save_text(ben, sid, WITHOUT)
+    save_text(ben, sid, "Today: " + WITHOUT)  # the empty passage moves with the text, as a caret
+    save_text(ben, sid, "Today: " + TEXT)
     assert _thread(ben, sid) == (False, "free knowledge")
 
 
@@ -75,8 +69,8 @@ def test_thread_stays_outdated_when_its_words_come_back_elsewhere(
     session: Session, settings: Settings, signed_in: Callable[[User], TestClient]
 ) -> None:
     sid, ben = _commented(session, settings, signed_in)
-    _save(ben, sid, WITHOUT)
-    _save(ben, sid, WITHOUT + " We value free knowledge.")
+    save_text(ben, sid, WITHOUT)
+    save_text(ben, sid, WITHOUT + " We value free knowledge.")
     assert _thread(ben, sid) == (True, "")
 
 
@@ -84,9 +78,9 @@ def test_thread_reattaches_when_the_deleted_sentence_around_it_comes_back(
     session: Session, settings: Settings, signed_in: Callable[[User], TestClient]
 ) -> None:
     sid, ben = _commented(session, settings, signed_in)
-    _save(ben, sid, "Partners need support.")
+    save_text(ben, sid, "Partners need support.")
     assert _thread(ben, sid) == (True, "")
-    _save(ben, sid, TEXT)
+    save_text(ben, sid, TEXT)
     assert _thread(ben, sid) == (False, "free knowledge")
 
 

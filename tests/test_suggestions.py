@@ -11,7 +11,7 @@ from app.config import Settings
 from app.models.membership import Role
 from app.models.statement import Statement
 from app.models.user import User
-from tests.factories import add_member, make_statement, make_user
+from tests.factories import add_member, make_statement, make_user, save_text
 
 TEXT = "We value free knowledge. Partners need support."
 
@@ -25,12 +25,6 @@ def people(session: Session, settings: Settings) -> tuple[Statement, User, User,
     add_member(session, statement, reviewer, Role.reviewer)
     add_member(session, statement, viewer, Role.viewer)
     return statement, editor, reviewer, viewer
-
-
-def _save(client: TestClient, sid: int, text: str) -> None:
-    rev = client.get(f"/api/statements/{sid}/text").json()["rev"]
-    saved = client.post(f"/api/statements/{sid}/text", json={"base_rev": rev, "text": text})
-    assert saved.status_code == 200, saved.text
 
 
 def test_a_reviewer_suggests_and_the_suggestion_follows_the_text(
@@ -57,7 +51,7 @@ def test_a_reviewer_suggests_and_the_suggestion_follows_the_text(
     # Nothing changed in the text: it is only proposed.
     assert ben.get(f"/api/statements/{sid}/text").json()["text"] == TEXT
 
-    _save(ben, sid, "Together we value free knowledge. Partners need support.")
+    save_text(ben, sid, "Together we value free knowledge. Partners need support.")
     listed = ben.get(f"/api/statements/{sid}/suggestions").json()
     assert listed["count"] == 1
     moved = listed["data"][0]
@@ -84,7 +78,7 @@ def test_a_suggestion_whose_words_are_changed_is_outdated(
     )
     assert other.status_code == 201, other.text
     assert other.json()["delete"] == "knowledge"
-    _save(ben, sid, TEXT.replace("free knowledge", "free wisdom"))
+    save_text(ben, sid, TEXT.replace("free knowledge", "free wisdom"))
 
     listed = {s["id"]: s for s in ben.get(f"/api/statements/{sid}/suggestions").json()["data"]}
     assert listed[made.json()["id"]]["status"] == "open"  # elsewhere: untouched
@@ -186,7 +180,7 @@ def test_an_outdated_suggestion_cannot_be_decided(
     sid = statement.id
     rosa, ben = signed_in(reviewer), signed_in(editor)
     made = _suggest(rosa, sid, TEXT.replace("Partners", "Our partners"))
-    _save(ben, sid, TEXT.replace("Partners", "Allies"))  # its word is gone, unread since
+    save_text(ben, sid, TEXT.replace("Partners", "Allies"))  # its word is gone, unread since
     refused = ben.post(f"/api/statements/{sid}/suggestions/{made}/reject")
     assert (refused.status_code, refused.json()["detail"]) == (
         409,

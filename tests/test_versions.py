@@ -10,15 +10,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.models.membership import Role
 from app.models.user import User
-from tests.factories import add_member, make_statement, make_user
-
-
-def _save_text(client: TestClient, sid: int, text: str) -> int:
-    base = client.get(f"/api/statements/{sid}/text").json()["rev"]
-    response = client.post(f"/api/statements/{sid}/text", json={"base_rev": base, "text": text})
-    assert response.status_code == 200, response.text
-    rev: int = response.json()["rev"]
-    return rev
+from tests.factories import add_member, make_statement, make_user, save_text
 
 
 def test_versions_numbered_named_and_frozen(
@@ -36,7 +28,7 @@ def test_versions_numbered_named_and_frozen(
     assert first.json()["text"] == "We agree."
     assert first.json()["content_hash"] == hashlib.sha256(b"We agree.").hexdigest()
     assert first.json()["created_by"] == {"id": alice.id, "name": "Alice"}
-    _save_text(me, statement.id, "We all agree. 🌍")
+    save_text(me, statement.id, "We all agree. 🌍")
     second = me.post(url, json={"name": "Draft 2, after day 2"}).json()
     earlier = me.post(url, json={"name": "As it began", "rev": 1}).json()
 
@@ -51,7 +43,7 @@ def test_versions_numbered_named_and_frozen(
     assert listed["data"][1]["characters"] == len("We all agree. 🌍")
     assert "text" not in listed["data"][0]
     # Later editing leaves the versions as they were.
-    _save_text(me, statement.id, "Something else entirely.")
+    save_text(me, statement.id, "Something else entirely.")
     assert me.get(f"{url}/2").json()["text"] == "We all agree. 🌍"
     assert me.get(f"{url}/9").status_code == 404
 
@@ -96,7 +88,7 @@ def test_restore_brings_the_text_back_as_a_new_change(
     me, editor = signed_in(alice), signed_in(ben)
     sid = statement.id
     me.post(f"/api/statements/{sid}/versions", json={"name": "Draft 1"})
-    _save_text(editor, sid, "We do not agree at all.")
+    save_text(editor, sid, "We do not agree at all.")
 
     restored = editor.post(f"/api/statements/{sid}/versions/1/restore")
 
