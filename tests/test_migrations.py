@@ -79,6 +79,20 @@ def test_app_refuses_outdated_schema(empty_engine: Engine) -> None:
         migrate.check_current(empty_engine)
 
 
+class _Row:
+    def __init__(self, row_id: int) -> None:
+        self.id = row_id
+
+
+def _insert(session: Session, table: str, **values: object) -> int:
+    """Insert a row naming only the given columns; its id."""
+    names = ", ".join(f'"{name}"' for name in values)
+    marks = ", ".join(f":{name}" for name in values)
+    session.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
+    found = session.execute(text(f"SELECT max(id) FROM {table}")).scalar_one()
+    return int(found)
+
+
 def test_migration_leaves_one_winner_and_keeps_published_addresses(empty_engine: Engine) -> None:
     """A database from before the rules were the database's: two open rounds on one statement,
     two current stances of one person, a published statement. The newest of each stays."""
@@ -88,27 +102,41 @@ def test_migration_leaves_one_winner_and_keeps_published_addresses(empty_engine:
         fatima = User(name="Fatima", email="fatima@example.org", password_hash="-")
         session.add(fatima)
         session.flush()
-        statement = Statement(title="Joint", slug="joint-statement", created_by=fatima.id)
-        session.add(statement)
-        session.flush()
+        # Rows are written as that revision's tables had them, not through today's models.
+        statement = _Row(
+            _insert(
+                session,
+                "statement",
+                title="Joint",
+                context="",
+                slug="joint-statement",
+                approval_rule="consent",
+                state="drafting",
+                created_by=fatima.id,
+                created_at=day,
+                updated_at=day,
+            )
+        )
         session.add(
             Version(
                 statement_id=statement.id, number=1, name="Final", rev=0, text="", content_hash=""
             )
         )
         rounds = [
-            ReviewRound(
-                statement_id=statement.id,
-                version_number=1,
-                rule="consent",
-                opened_at=day + timedelta(hours=hour),
-                closed_at=closed,
-                approved=True if closed else None,
+            _Row(
+                _insert(
+                    session,
+                    "review_round",
+                    statement_id=statement.id,
+                    version_number=1,
+                    rule="consent",
+                    opened_at=day + timedelta(hours=hour),
+                    closed_at=closed,
+                    approved=True if closed else None,
+                )
             )
             for hour, closed in [(0, day + timedelta(hours=1)), (2, None), (3, None)]
         ]
-        session.add_all(rounds)
-        session.flush()
         stances = [
             Stance(
                 round_id=rounds[2].id,

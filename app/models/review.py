@@ -45,6 +45,7 @@ class ReviewRound(SQLModel, table=True):
     closes_on: date | None = None
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     approved: bool | None = None  # set when the round closes
+    suggestions_settled: bool = False  # it may close only once no suggestion is open
 
 
 class Stance(SQLModel, table=True):

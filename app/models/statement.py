@@ -21,6 +21,13 @@ class ApprovalRule(StrEnum):
     quorum = "quorum"  # at least approval_quorum organisations endorse
 
 
+class Deciders(StrEnum):
+    """Who may accept and reject suggestions."""
+
+    editors = "editors"  # everyone who may edit
+    facilitators = "facilitators"
+
+
 class StatementState(StrEnum):
     drafting = "drafting"
     review = "review"
@@ -40,6 +47,7 @@ class Statement(StatementBase, table=True):
     publish_on: date | None = None
     approval_rule: ApprovalRule = Field(default=ApprovalRule.consent, sa_type=String(20))
     approval_quorum: int | None = None
+    suggestions_decided_by: Deciders = Field(default=Deciders.editors, sa_type=String(20))
     state: StatementState = Field(default=StatementState.drafting, sa_type=String(20))
     created_by: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -62,6 +70,7 @@ class StatementUpdate(SQLModel):
     publish_on: date | None = None
     approval_rule: ApprovalRule | None = None
     approval_quorum: int | None = Field(default=None, ge=1, le=10_000)
+    suggestions_decided_by: Deciders | None = None
 
     @field_validator("slug")
     @classmethod
@@ -78,6 +87,7 @@ class StatementPublic(StatementBase):
     publish_on: date | None
     approval_rule: ApprovalRule
     approval_quorum: int | None
+    suggestions_decided_by: Deciders
     state: StatementState
     created_at: datetime
     updated_at: datetime

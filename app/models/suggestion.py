@@ -45,6 +45,7 @@ class Suggestion(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_reason: str = Field(default="", sa_type=Text)
+    applied_rev: int | None = None  # the revision that applied it, once accepted
 
 
 class SuggestionCreate(SQLModel):

@@ -144,6 +144,8 @@ def update_statement(
     if "approval_rule" in fields and fields["approval_rule"] is None:
         rules = ", ".join(rule.value for rule in ApprovalRule)
         raise Invalid(f"approval_rule: choose one of {rules}.")
+    if "suggestions_decided_by" in fields and fields["suggestions_decided_by"] is None:
+        raise Invalid("suggestions_decided_by: choose editors or facilitators.")
 
     def after(name: str) -> Any:
         return fields[name] if name in fields else getattr(statement, name)
