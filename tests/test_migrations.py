@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, MetaData, Table, create_engine, insert, inspect, text
 from sqlmodel import Session, SQLModel, select
 
 from app import migrate
@@ -19,7 +19,6 @@ from app.models import (
     PublishedAddress,
     ReviewRound,
     Stance,
-    Statement,
     User,
     Version,
 )
@@ -84,13 +83,12 @@ class _Row:
         self.id = row_id
 
 
-def _insert(session: Session, table: str, **values: object) -> int:
-    """Insert a row naming only the given columns; its id."""
-    names = ", ".join(f'"{name}"' for name in values)
-    marks = ", ".join(f":{name}" for name in values)
-    session.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
-    found = session.execute(text(f"SELECT max(id) FROM {table}")).scalar_one()
-    return int(found)
+def _insert(session: Session, name: str, **values: object) -> int:
+    """Insert a row into the table as the database has it now; its id."""
+    table = Table(name, MetaData(), autoload_with=session.connection())
+    key = session.execute(insert(table).values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def test_migration_leaves_one_winner_and_keeps_published_addresses(empty_engine: Engine) -> None:

@@ -28,9 +28,7 @@ def upgrade() -> None:
     op.add_column("suggestion", sa.Column("applied_rev", sa.Integer(), nullable=True))
     op.add_column(
         "review_round",
-        sa.Column(
-            "suggestions_settled", sa.Boolean(), nullable=False, server_default=sa.false()
-        ),
+        sa.Column("suggestions_settled", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
 
 
