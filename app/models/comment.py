@@ -9,13 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import field_validator
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, Index, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import MAX_INT, STRICT_BODY, UTCDateTime, strip_text, utcnow
 
 
 class Thread(SQLModel, table=True):
+    __table_args__ = (Index("uq_thread_suggestion", "suggestion_id", unique=True),)
+
     id: int = Field(default=None, primary_key=True)
     statement_id: int = Field(foreign_key="statement.id", index=True, ondelete="CASCADE")
     version_number: int | None = None  # None: on the live draft
@@ -24,6 +26,9 @@ class Thread(SQLModel, table=True):
     anchor_rev: int  # the revision at which start and end hold (a version's own revision)
     quote: str = Field(sa_type=Text)  # the passage as it read when the thread began
     outdated: bool = False  # every character of the passage has been deleted since
+    # The suggestion this thread discusses, if it is one's thread (one at most). No foreign
+    # key: a suggestion goes only with its statement, which takes its threads with it.
+    suggestion_id: int | None = None
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,4 +1,5 @@
-"""Accepting suggestions: who may decide, where an accepted one landed, rounds that wait
+"""Deciding suggestions: who may, where an accepted one landed, a thread for each, rounds
+that wait for them
 
 Revision ID: 0010
 Revises: 0009
@@ -26,6 +27,10 @@ def upgrade() -> None:
         ),
     )
     op.add_column("suggestion", sa.Column("applied_rev", sa.Integer(), nullable=True))
+    # No foreign key, which SQLite cannot add in place: suggestions are never deleted but
+    # with their statement, which takes its threads with it.
+    op.add_column("thread", sa.Column("suggestion_id", sa.Integer(), nullable=True))
+    op.create_index("uq_thread_suggestion", "thread", ["suggestion_id"], unique=True)
     op.add_column(
         "review_round",
         sa.Column("suggestions_settled", sa.Boolean(), nullable=False, server_default=sa.false()),
@@ -34,5 +39,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_column("review_round", "suggestions_settled")
+    op.drop_index("uq_thread_suggestion", table_name="thread")
+    op.drop_column("thread", "suggestion_id")
     op.drop_column("suggestion", "applied_rev")
     op.drop_column("statement", "suggestions_decided_by")
