@@ -17,7 +17,7 @@ from app.collab.admission import Admission
 from app.collab.answers import close_code, close_reason, http_error
 from app.collab.audience import Audience, peer
 from app.collab.batching import SEND_TEXTS
-from app.collab.change import API_CLIENT_PREFIX
+from app.collab.change import API_CLIENT_PREFIX, Sent
 from app.collab.connection import Connection
 from app.collab.diffing import operation_between
 from app.collab.hub import Hub, api_client_id
@@ -319,7 +319,7 @@ async def save_text(
     hub: Hub = request.app.state.hub
     async with hub.room_for_api(access.statement_id, body.base_rev) as room:
         try:
-            applied = await room.submit(author, api_client_id(), 1, body.base_rev, op)
+            applied = await room.submit(author, api_client_id(), 1, Sent(body.base_rev, op))
         except Refusal as refusal:
             raise http_error(refusal) from None
     return TextSaved(rev=applied.change.rev)
