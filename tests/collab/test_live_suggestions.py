@@ -125,7 +125,7 @@ def test_a_suggest_frame_that_does_not_fit_is_refused_with_its_ref(
     length = len(TEXT)
 
     async def scene(rosa: Tab, ben: Tab, sid: int) -> None:
-        refusals = {
+        refusals: dict[int, ops.Operation] = {
             11: ["We", 2, "really", length - 2],  # two changes, not one
             12: [length + 3, "!"],  # longer than the text
             13: [length],  # no change at all
