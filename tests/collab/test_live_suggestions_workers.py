@@ -93,6 +93,19 @@ def test_suggestions_made_and_decided_on_one_worker_reach_the_other(
             assert rejected.status_code == 200, rejected.text
             heard = await rosa.event("suggestion.updated", made["id"], "rejected")
             assert heard["suggestion"]["decision_reason"] == "Too loud."
+            # Ben, on the second worker, deletes a letter of another suggested word: Rosa's
+            # page on the first hears at once that it is outdated.
+            await rosa.suggest(3, replace(TEXT, "delta", "Delta"))
+            other = (await rosa.answer(3))["suggestion"]
+            await ben.event("suggestion.created", other["id"])
+            at = ben.text.index("delta")
+            ben.edit([at + 2, -1, len(ben.text) - at - 3])
+            for tab in (rosa, ben):
+                outdated = await tab.event("suggestion.updated", other["id"], "outdated")
+                assert outdated["suggestion"]["delete"] == "delta"
+            assert await at_head([rosa, ben], first, cast.fatima, sid) == TEXT.replace(
+                "delta", "deta"
+            )
 
     asyncio.run(run())
 
