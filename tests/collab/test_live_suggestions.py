@@ -204,6 +204,45 @@ def test_an_accepted_suggestion_reaches_every_socket_as_its_authors_words(
     play(server, cast, scene)
 
 
+def test_suggestions_accepted_in_bulk_reach_every_socket_in_turn(
+    server: ServerProcess, cast: Cast
+) -> None:
+    """Fatima accepts three of Rosa's suggestions at once; Ben had edited one of them."""
+    wanted = TEXT.replace("free", "open").replace("support", "help")
+
+    async def scene(rosa: Tab, ben: Tab, sid: int) -> None:
+        changes = [("free", "open"), ("Partners", "Partner groups"), ("support", "help")]
+        for ref, (old, new) in enumerate(changes):
+            await rosa.suggest(ref, replace(TEXT, old, new))
+        first, edited, last = [(await rosa.answer(ref))["suggestion"]["id"] for ref in range(3)]
+        ben.edit(replace(TEXT, "Partners", "Partner"))
+        await ben.event("suggestion.updated", edited, "outdated")
+        body = {"ids": [first, edited, last]}
+        answer = await acall(server, cast.fatima, "POST", f"{sid}/suggestions/accept", body)
+        assert answer.status_code == 200, answer.text
+        outcomes = {o["id"]: o for o in answer.json()["data"]}
+        assert [outcomes[key]["status"] for key in body["ids"]] == [
+            "accepted",
+            "outdated",
+            "accepted",
+        ]
+        assert "has changed" in outcomes[edited]["detail"]
+        assert outcomes[first]["rev"] < outcomes[last]["rev"]
+        for tab in (rosa, ben):
+            heard = [await tab.op_from(acceptance_client(key)) for key in (first, last)]
+            assert [change["rev"] for change in heard] == [
+                outcomes[first]["rev"],
+                outcomes[last]["rev"],
+            ]
+            assert {change["author"]["id"] for change in heard} == {cast.rosa.id}
+            assert not [f for f in tab.frames if f.get("client_id") == acceptance_client(edited)]
+        assert await at_head([rosa, ben], server, cast.ben, sid) == wanted.replace(
+            "Partners", "Partner"
+        )
+
+    play(server, cast, scene)
+
+
 def test_rejected_and_withdrawn_suggestions_reach_every_socket(
     server: ServerProcess, cast: Cast
 ) -> None:
