@@ -33,6 +33,10 @@ def test_a_waiting_round_closes_once_its_suggestion_is_withdrawn(accord_ui: Acco
     page.get_by_role("button", name="Open the review round").click()
     expect(panel).to_contain_text("1 suggestion on this version is still open")
     round_id = accord_ui.api(page, "GET", f"/api/statements/{sid}/rounds")["data"][0]["id"]
+    reviewer.goto(f"/statements/{sid}/rounds/{round_id}")  # the round's own page counts too
+    expect(reviewer.locator(".round-record")).to_contain_text(
+        "1 suggestion on this version is still open"
+    )
     for person in (page, reviewer):
         stances = f"/api/statements/{sid}/rounds/{round_id}/stances"
         accord_ui.api(person, "POST", stances, {"kind": "approve"})
@@ -50,6 +54,7 @@ def test_a_waiting_round_closes_once_its_suggestion_is_withdrawn(accord_ui: Acco
     accord_ui.api(reviewer, "POST", f"/api/statements/{sid}/suggestions/{made['id']}/withdraw")
     page.get_by_role("tab", name="Review").click()
     expect(panel).to_contain_text("No suggestion on this version is open.")  # live
+    expect(reviewer.locator(".round-record")).to_contain_text("No suggestion on this version")
     panel.get_by_role("button", name="Close the round").click()
     panel.get_by_role("button", name="Yes, close").click()
     expect(panel).to_contain_text("Version 1 is approved.")
