@@ -169,7 +169,7 @@ def close_round(
     # Read after the write above: every stance recorded before it, and none after.
     verdict = _record(session, review).tally
     if verdict.holds and waiting:
-        raise Conflict(still_open(waiting))
+        raise Conflict(_still_open(waiting))
     review.closed_at = now
     review.approved = verdict.holds
     statement.state = StatementState.approved if verdict.holds else StatementState.drafting
@@ -196,7 +196,7 @@ def open_suggestions(*, session: Session, review: ReviewRound) -> int:
     return len(standing.on_version(session=session, version=version))
 
 
-def still_open(count: int) -> str:
+def _still_open(count: int) -> str:
     if count == 1:
         return "1 suggestion is still open: decide it first."
     return f"{count} suggestions are still open: decide them first."
