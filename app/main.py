@@ -37,6 +37,7 @@ from app.routers import (
     statements,
     suggestions,
     users,
+    version_suggestions,
     versions,
 )
 from app.services import live_suggestions
@@ -109,6 +110,7 @@ def _route(app: FastAPI) -> None:
         reviews.router,
         publications.router,
         suggestions.router,
+        version_suggestions.router,
         users.router,
     ):
         app.include_router(router)
