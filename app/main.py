@@ -35,6 +35,7 @@ from app.routers import (
     publications,
     reviews,
     statements,
+    suggestion_threads,
     suggestions,
     users,
     versions,
@@ -107,6 +108,7 @@ def _route(app: FastAPI) -> None:
         reviews.router,
         publications.router,
         suggestions.router,
+        suggestion_threads.router,
         users.router,
     ):
         app.include_router(router)
