@@ -36,6 +36,7 @@ from app.routers import (
     reviews,
     statements,
     suggestion_threads,
+    suggestion_votes,
     suggestions,
     users,
     versions,
@@ -108,6 +109,7 @@ def _route(app: FastAPI) -> None:
         reviews.router,
         publications.router,
         suggestions.router,
+        suggestion_votes.router,
         suggestion_threads.router,
         users.router,
     ):

@@ -62,6 +62,12 @@ def comment_on_suggestion(
         request, access.statement_id, "comment.created", thread=made.thread_id, suggestion=found.id
     )
     # The Suggestions tab shows each discussion; it follows the suggestion events.
-    announce(request, access.statement_id, "suggestion.discussed", suggestion=found.id)
+    shown = suggestions.public(session=session, suggestion=found)
+    announce(
+        request,
+        access.statement_id,
+        "suggestion.discussed",
+        suggestion=shown.model_dump(mode="json"),
+    )
     said = suggestion_threads.discussion(session=session, suggestion=found)
     return next(c for c in said if c.id == made.id)

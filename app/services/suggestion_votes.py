@@ -60,6 +60,16 @@ def open_vote(*, session: Session, suggestion: Suggestion, actor: User) -> None:
         session.rollback()
         session.refresh(suggestion)
         raise Conflict(f"This suggestion is {suggestion.status}, no longer open.")
+    # Votes of an earlier vote on it (one that ended when its words changed, before it was made
+    # again) are kept, but this vote starts afresh.
+    session.execute(
+        update(SuggestionVote)
+        .where(
+            col(SuggestionVote.suggestion_id) == suggestion.id,
+            col(SuggestionVote.superseded_at).is_(None),
+        )
+        .values(superseded_at=utcnow())
+    )
     audit.record(
         session=session,
         statement_id=suggestion.statement_id,
