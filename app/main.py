@@ -39,8 +39,10 @@ from app.routers import (
     suggestion_votes,
     suggestions,
     users,
+    version_suggestions,
     versions,
 )
+from app.services import live_suggestions
 
 
 def _check_database(settings: Settings) -> None:
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(_check_database, settings)
         app.state.engine = make_engine(settings)
         app.state.hub = Hub(app.state.engine, settings.max_text_bytes)
+        live_suggestions.follow_rooms(app.state.hub)
         await app.state.hub.start()
         _freeze_start_up()
         try:
@@ -111,6 +114,7 @@ def _route(app: FastAPI) -> None:
         suggestions.router,
         suggestion_votes.router,
         suggestion_threads.router,
+        version_suggestions.router,
         users.router,
     ):
         app.include_router(router)

@@ -60,6 +60,7 @@ ROUTES = [
     Route("POST", "/api/statements/{sid}/versions/{version}/restore", EDIT),
     Route("GET", "/api/statements/{sid}/members", READ),
     Route("GET", "/api/statements/{sid}/versions/{version}/export", READ),
+    Route("GET", "/api/statements/{sid}/versions/{version}/suggestions", READ),
     # Version 1 is under review, not approved: the facilitator may publish, but not it.
     Route(
         "POST", "/api/statements/{sid}/publications", {**MANAGE, "facilitator": 409}, {"version": 1}
