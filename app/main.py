@@ -35,6 +35,8 @@ from app.routers import (
     publications,
     reviews,
     statements,
+    suggestion_threads,
+    suggestion_votes,
     suggestions,
     users,
     version_suggestions,
@@ -110,6 +112,8 @@ def _route(app: FastAPI) -> None:
         reviews.router,
         publications.router,
         suggestions.router,
+        suggestion_votes.router,
+        suggestion_threads.router,
         version_suggestions.router,
         users.router,
     ):
