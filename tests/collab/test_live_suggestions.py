@@ -327,3 +327,45 @@ def test_a_suggestion_made_on_an_old_revision_follows_the_sockets_typing(
         assert await at_head([rosa, ben], server, cast.ben, sid) == TEXT.replace("free", "open")
 
     play(server, cast, scene)
+
+
+def test_amendments_voted_on_reach_every_socket_and_the_adopted_one_is_applied(
+    server: ServerProcess, cast: Cast
+) -> None:
+    """Fatima puts two of Rosa's suggestions to the vote; everyone with a say supports the
+    first, Ben opposes the second. Under consent the first is adopted and the second not."""
+
+    async def scene(rosa: Tab, ben: Tab, sid: int) -> None:
+        await rosa.suggest(1, replace(TEXT, "free", "open"))
+        await rosa.suggest(2, replace(TEXT, "support", "help"))
+        adopted, dropped = [(await rosa.answer(ref))["suggestion"]["id"] for ref in (1, 2)]
+        path = f"{sid}/suggestions"
+        for key in (adopted, dropped):
+            opened = await acall(server, cast.fatima, "POST", f"{path}/{key}/vote")
+            assert opened.status_code == 200, opened.text
+            for tab in (rosa, ben):
+                await tab.event("suggestion.updated", key, "voting")
+        votes = [(adopted, person, "support") for person in (cast.fatima, cast.ben, cast.rosa)]
+        votes += [(dropped, cast.ben, "oppose"), (dropped, cast.rosa, "support")]
+        for key, person, kind in votes:
+            body = {"kind": kind, "reason": f"{person.name} says {kind}."}
+            voted = await acall(server, person, "POST", f"{path}/{key}/votes", body)
+            assert voted.status_code == 201, voted.text
+        viewer = await acall(
+            server, cast.vera, "POST", f"{path}/{adopted}/votes", {"kind": "oppose"}
+        )
+        assert viewer.status_code == 403
+        await rosa.heard(lambda f: f.get("name") == "suggestion.voted", "a vote")
+        closed = await acall(server, cast.fatima, "POST", f"{path}/{adopted}/vote/close")
+        assert (closed.status_code, closed.json()["status"]) == (200, "accepted"), closed.text
+        refused = await acall(server, cast.fatima, "POST", f"{path}/{dropped}/vote/close")
+        assert (refused.status_code, refused.json()["status"]) == (200, "rejected"), refused.text
+        for tab in (rosa, ben):
+            change = await tab.op_from(acceptance_client(adopted))
+            assert change["author"]["id"] == cast.rosa.id
+            await tab.event("suggestion.updated", adopted, "accepted")
+            await tab.event("suggestion.updated", dropped, "rejected")
+            assert not [f for f in tab.frames if f.get("client_id") == acceptance_client(dropped)]
+        assert await at_head([rosa, ben], server, cast.ben, sid) == TEXT.replace("free", "open")
+
+    play(server, cast, scene)

@@ -221,3 +221,45 @@ def test_an_acceptance_racing_an_edit_of_its_words_on_the_other_worker(
             word = by_client[client_id]
             put = word.upper() if outcomes[word] == "accepted" else ""
             assert ops.inserted(op) == put, (word, op)
+
+
+def test_amendments_voted_on_through_one_worker_reach_the_others_sockets(
+    pair: tuple[ServerProcess, ServerProcess], cast: Cast
+) -> None:
+    """Two of Rosa's suggestions are put to the vote through the second worker while Ben's
+    page is on the first. Ben deletes a letter of one while it is voted on: the other worker's
+    page hears it is outdated, and its vote can no longer close. The other is adopted, and
+    Ben's page hears its change as Rosa's words."""
+    first, second = pair
+    sid = start_statement(first, cast, TEXT)
+    path = f"{sid}/suggestions"
+
+    async def run() -> str:
+        async with opened((second, cast.rosa, sid), (first, cast.ben, sid)) as (rosa, ben):
+            await rosa.suggest(1, replace(TEXT, "echo", "Echo"))
+            await rosa.suggest(2, replace(TEXT, "golf", "Golf"))
+            adopted, edited = [(await rosa.answer(ref))["suggestion"]["id"] for ref in (1, 2)]
+            for key in (adopted, edited):
+                put = await acall(second, cast.fatima, "POST", f"{path}/{key}/vote")
+                assert put.status_code == 200, put.text
+                await ben.event("suggestion.updated", key, "voting")
+            for person in (cast.fatima, cast.ben, cast.rosa):
+                body = {"kind": "support"}
+                voted = await acall(first, person, "POST", f"{path}/{adopted}/votes", body)
+                assert voted.status_code == 201, voted.text
+            at = ben.text.index("golf")
+            ben.edit([at + 2, -1, len(ben.text) - at - 3])
+            await rosa.event("suggestion.updated", edited, "outdated")
+            stale = await acall(second, cast.fatima, "POST", f"{path}/{edited}/vote/close")
+            assert stale.status_code == 409, stale.text
+            closed = await acall(second, cast.fatima, "POST", f"{path}/{adopted}/vote/close")
+            assert (closed.status_code, closed.json()["status"]) == (200, "accepted"), closed.text
+            change = await ben.op_from(acceptance_client(adopted))
+            assert change["author"]["id"] == cast.rosa.id
+            await ben.event("suggestion.updated", adopted, "accepted")
+            return await at_head([rosa, ben], first, cast.fatima, sid)
+
+    text = asyncio.run(run())
+    assert text == TEXT.replace("echo", "Echo").replace("golf", "gof")
+    statuses = [s["status"] for s in listed(second, cast.fatima, sid)]
+    assert statuses == ["accepted", "outdated"]
