@@ -1,6 +1,7 @@
 """Suggestions on a real server, heard on real sockets: made from the editor's socket, refused
-with the frame's ref, extended, accepted as their author's words through the room, rejected,
-withdrawn, and never applied once their characters changed.
+with the frame's ref, extended, accepted as their author's words through the room (one at a
+time, in bulk, or adopted by a vote), rejected, withdrawn, and outdated the moment an edit
+touches their characters, never applied after that.
 
 The backend is the suite's: SQLite in the default run, PostgreSQL (a database of this module's
 own) when ACCORD_TEST_DATABASE_URL names a server.

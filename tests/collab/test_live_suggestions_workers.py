@@ -1,7 +1,8 @@
 """Suggestions across two server processes on one PostgreSQL database: made on one worker and
-heard on the other, accepted through one while the other's sockets type, and an acceptance
-racing an edit of its characters made on the other worker ends with one of them applied,
-never the suggestion onto characters that changed."""
+heard on the other, outdated on both by an edit on one, accepted through one while the
+other's sockets type, voted on across both, and an acceptance racing an edit of its characters
+made on the other worker ends with one of them applied, never the suggestion onto characters
+that changed."""
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
