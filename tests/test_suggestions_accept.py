@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from app.collab import log
 from app.config import Settings
 from app.models.base import utcnow
 from app.models.membership import Role
@@ -16,7 +17,7 @@ from app.models.operation import Operation
 from app.models.statement import Statement
 from app.models.suggestion import Suggestion, SuggestionStatus
 from app.models.user import User
-from app.services.suggestions import acceptance_client
+from app.services.suggestions import SAVE_AFTER, acceptance_client
 from tests.factories import add_member, make_statement, make_user, save_text
 
 TEXT = "We value free knowledge. Partners need support."
@@ -211,3 +212,27 @@ def test_an_interrupted_acceptance_is_settled_by_the_log(world: World, session: 
     assert (listed[landed["id"]]["status"], listed[landed["id"]]["applied_rev"]) == ("accepted", 2)
     assert listed[lost["id"]]["status"] == "open"
     assert ben.post(f"/api/statements/{sid}/suggestions/{lost['id']}/accept").status_code == 200
+
+
+def test_a_listed_suggestion_stands_right_however_far_the_text_moved(
+    world: World, session: Session
+) -> None:
+    """Listing carries suggestions without saving each move; far enough behind they are saved
+    where they stand. Either way the list shows them on their own words."""
+    statement, _, ben, rosa = world
+    sid = statement.id
+    made = _suggest(rosa, sid, TEXT.replace("Partners", "Our partners"))
+    text = TEXT
+    for rev in range(2, 2 + SAVE_AFTER + 50):
+        log.add(session=session, statement_id=sid, rev=rev, op=["a", len(text)], author_id=None)
+        text = "a" + text
+        if rev in (3, SAVE_AFTER + 20):
+            session.commit()
+            [listed] = ben.get(f"/api/statements/{sid}/suggestions").json()["data"]
+            assert text[listed["start"] : listed["end"]] == listed["delete"] == "P"
+    session.commit()
+    [listed] = ben.get(f"/api/statements/{sid}/suggestions").json()["data"]
+    assert (listed["id"], listed["rev"]) == (made["id"], SAVE_AFTER + 51)
+    assert text[listed["start"] : listed["end"]] == listed["delete"] == "P"
+    assert text[listed["start"] :].startswith("Partners")
+    assert _text(ben, sid) == text

@@ -190,10 +190,10 @@ async def _tell_outdated(hub: Hub, statement_id: int, ids: list[int]) -> None:
 
 
 def _outdated(engine: Engine, statement_id: int, ids: list[int]) -> list[dict[str, Any]]:
-    """Record what the room found outdated (by carrying them as any reading does); those
-    that are outdated now, as pages show them."""
+    """Record what the room found outdated; those that are outdated now, as pages show
+    them. Only they are written: carrying every open suggestion would write each of them."""
     with Session(engine) as session:
-        suggestions.bring_to_head(session=session, statement_id=statement_id)
+        suggestions.mark_outdated(session=session, ids=ids)
         found = [
             suggestions.find(session=session, statement_id=statement_id, suggestion_id=key)
             for key in ids

@@ -37,6 +37,7 @@ CARRIED = (SuggestionStatus.open, SuggestionStatus.voting)  # the ones that foll
 # An acceptance not in the log this long after it began was interrupted: the room answers or
 # refuses a change long before (app/config.py's queue wait is 30 s).
 INTERRUPTED = timedelta(minutes=5)
+SAVE_AFTER = 200  # revisions a listed suggestion is carried on each read before it is saved
 
 
 def acceptance_client(suggestion_id: int) -> str:
@@ -150,9 +151,14 @@ def _changes(session: Session, statement_id: int, after: int, upto: int) -> list
     return list(log.ops_between(session=session, statement_id=statement_id, after=after, upto=upto))
 
 
-def bring_to_head(*, session: Session, statement_id: int) -> None:
+def bring_to_head(
+    *, session: Session, statement_id: int, save_all: bool = True
+) -> dict[int, dict[str, Any]]:
     """Carry the statement's open suggestions to the head, marking outdated those whose
-    characters changed; each saved only if its status is still the one read."""
+    characters changed; each saved only if its status is still the one read. Without
+    `save_all`, one that only moved is saved once it is SAVE_AFTER revisions behind, and
+    where the others stand now is returned (by id) instead: a page that lists them on every
+    event then costs no write for each."""
     found = session.exec(
         select(Suggestion).where(
             Suggestion.statement_id == statement_id,
@@ -168,17 +174,22 @@ def bring_to_head(*, session: Session, statement_id: int) -> None:
     ]
     behind = [s for s in found if s.status in CARRIED and s.anchor_rev < head]
     if not behind and not stale:
-        return
+        return {}
     low = min(s.anchor_rev for s in behind + stale)
     changes = _changes(session, statement_id, low, head)
+    moved: dict[int, dict[str, Any]] = {}
     for suggestion in behind + stale:
         values = _carried(suggestion, [c for c in changes if c.rev > suggestion.anchor_rev], head)
+        if not save_all and "status" not in values and head - suggestion.anchor_rev < SAVE_AFTER:
+            moved[suggestion.id] = values
+            continue
         session.exec(
             update(Suggestion)
             .where(col(Suggestion.id) == suggestion.id, col(Suggestion.status) == suggestion.status)
             .values(**values)
         )
     session.commit()
+    return moved
 
 
 def _carried(suggestion: Suggestion, later: list[log.Logged], head: int) -> dict[str, Any]:
@@ -261,11 +272,17 @@ def list_suggestions(
     *, session: Session, statement_id: int, status: SuggestionStatus | None = None
 ) -> Sequence[Suggestion]:
     """The statement's suggestions, as they stand at the head, oldest first."""
-    bring_to_head(session=session, statement_id=statement_id)
+    moved = bring_to_head(session=session, statement_id=statement_id, save_all=False)
     query = select(Suggestion).where(Suggestion.statement_id == statement_id)
     if status is not None:
         query = query.where(Suggestion.status == status)
-    return session.exec(query.order_by(col(Suggestion.id))).all()
+    found = session.exec(query.order_by(col(Suggestion.id))).all()
+    for suggestion in found:
+        if suggestion.id in moved and suggestion.status in CARRIED:
+            session.expunge(suggestion)  # shown where it stands now, not saved there
+            for name, value in moved[suggestion.id].items():
+                setattr(suggestion, name, value)
+    return found
 
 
 def authors(
@@ -283,6 +300,17 @@ def public(*, session: Session, suggestion: Suggestion) -> SuggestionPublic:
     """One suggestion as the API and the live events show it."""
     named = authors(session=session, statement_id=suggestion.statement_id, suggestions=[suggestion])
     return SuggestionPublic.of(suggestion, named[suggestion.author_id])
+
+
+def mark_outdated(*, session: Session, ids: list[int]) -> None:
+    """Record as outdated the suggestions a room found a change had outdated, if they are
+    still open or put to a vote; where they stood is kept as it was."""
+    session.exec(
+        update(Suggestion)
+        .where(col(Suggestion.id).in_(ids), col(Suggestion.status).in_(CARRIED))
+        .values(status=SuggestionStatus.outdated)
+    )
+    session.commit()
 
 
 def list_carried(*, session: Session, statement_id: int) -> Sequence[Suggestion]:
