@@ -18,12 +18,14 @@ replaced, words put in before it, and it and the next word replaced by others of
 words. The typists type near the stretch boundaries instead of anywhere: at a random spot
 within a fifth of a stretch of one, found as that share of the length of their text. Since
 everyone types at such spots evenly, a spot stays within a few dozen characters of where it
-was over a run, far from the suggestions in the middles, so few are outdated (each run
-counts those still open at its end). The run without suggestions types at the same spots, so
-the two setups differ only in the suggestions.
+was over a run, far from the suggestions in the middles. One keystroke in fifty goes
+anywhere, so that now and then one lands inside a suggestion and outdates it, as happens
+(each run counts the suggestions still open at its end). The run without suggestions types
+at the same spots, so the two setups differ only in the suggestions.
 """
 
 import argparse
+import functools
 import gzip
 import json
 import random
@@ -42,22 +44,31 @@ from bench.stats import percentiles
 from bench.typists import Typed, schedule, type_on
 
 TRACE = Path(__file__).parent / "data" / "automerge-paper.json.gz"
-TEXT: str = json.loads(gzip.decompress(TRACE.read_bytes()))["endContent"]
 USERS = 20
 # How far from a stretch boundary a typist types, as a share of a stretch (a stretch is about
 # 350 characters with 300 suggestions): the suggestions stand near the middles.
 SPREAD = 0.2
+STRAY = 0.02  # the share of keystrokes typed anywhere
 WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+@functools.cache
+def statement_text() -> str:
+    """The automerge-paper trace's final text: 104,852 characters of a paper in LaTeX."""
+    text: str = json.loads(gzip.decompress(TRACE.read_bytes()))["endContent"]
+    return text
 
 
 @dataclass(frozen=True)
 class Spots:
     """Where the typists type: near one of `count + 1` evenly spaced boundaries of their
-    text, the places between the suggestions."""
+    text, the places between the suggestions; now and then anywhere."""
 
     count: int
 
     def place(self, rng: random.Random, length: int) -> int:
+        if rng.random() < STRAY:
+            return rng.randint(0, length)
         share = (rng.randint(0, self.count) + rng.uniform(-SPREAD, SPREAD)) / self.count
         return min(length, max(0, round(share * length)))
 
@@ -147,7 +158,7 @@ def run_once(
     with running(
         users=USERS,
         env=env,
-        text=TEXT,
+        text=statement_text(),
         database_url=database_url(database),
         workers=workers,
     ) as server:
