@@ -172,8 +172,9 @@ def run_once(
 
 @dataclass(frozen=True)
 class Carried:
-    """One setup over all rounds: the samples pooled, the p99 of each round, and the p99 as
-    a share of the p99 without suggestions on the same database and workers."""
+    """One setup over all rounds: the samples pooled, the p99 of each round, and the p99 and
+    the server's CPU time a change as shares of those without suggestions on the same
+    database and workers."""
 
     database: str
     workers: int
@@ -191,6 +192,7 @@ class Carried:
     ratio: float  # p99_ms over the p99 without suggestions
     still_open: list[int]  # after each round
     server_ms_per_change: float  # the server's CPU time in the windows over the changes sent
+    cpu_ratio: float  # server_ms_per_change over that without suggestions
     server_cpu: float  # shares of one core in the measured windows, averaged over the rounds
     client_cpu: float
     machine_cpu: float
@@ -203,6 +205,7 @@ class Carried:
             f"{self.suggestions} | {self.rounds} | {self.changes:,} | {self.samples:,} | "
             f"{self.p50_ms:.1f} | {self.p95_ms:.1f} | {self.p99_ms:.1f} | {self.max_ms:.1f} | "
             f"{each} | {self.ratio:.2f} | {kept} | {self.server_ms_per_change:.2f} | "
+            f"{self.cpu_ratio:.2f} | "
             f"{self.server_cpu:.0%} | {self.client_cpu:.0%} | {self.machine_cpu:.0%} |"
         )
 
@@ -210,10 +213,10 @@ class Carried:
 HEADER = (
     "| database | workers | clients | changes/s each | open suggestions | rounds | changes "
     "| samples | p50 ms | p95 ms | p99 ms | max ms | p99 ms each round | p99 against none "
-    "| still open after each round | server CPU ms a change | server CPU | client CPU "
-    "| machine CPU |\n"
+    "| still open after each round | server CPU ms a change | CPU a change against none "
+    "| server CPU | client CPU | machine CPU |\n"
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
-    "| --- | --- | --- | --- | --- |"
+    "| --- | --- | --- | --- | --- | --- |"
 )
 
 
@@ -225,11 +228,12 @@ def pooled(
     for run in runs:
         by_setup[run.suggestions].append(run)
     found = []
-    baseline = 0.0
+    baseline = cpu_baseline = 0.0
     for suggestions, mine in sorted(by_setup.items()):
         samples = [sample for run in mine for sample in run.typed.samples_ms]
         p50, p95, p99, most = percentiles(samples, 0.5, 0.95, 0.99, 1.0)
-        baseline = baseline or p99
+        cpu_ms = _server_ms(mine, seconds)
+        baseline, cpu_baseline = baseline or p99, cpu_baseline or cpu_ms
         found.append(
             Carried(
                 database=DATABASES[database],
@@ -247,7 +251,8 @@ def pooled(
                 round_p99_ms=[percentiles(run.typed.samples_ms, 0.99)[0] for run in mine],
                 ratio=p99 / baseline if baseline else 0.0,
                 still_open=[run.still_open for run in mine],
-                server_ms_per_change=_server_ms(mine, seconds),
+                server_ms_per_change=cpu_ms,
+                cpu_ratio=cpu_ms / cpu_baseline if cpu_baseline else 0.0,
                 server_cpu=_mean([run.typed.cpu.server for run in mine]),
                 client_cpu=_mean([run.typed.cpu.client for run in mine]),
                 machine_cpu=_mean([run.typed.cpu.machine for run in mine]),
