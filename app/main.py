@@ -35,10 +35,14 @@ from app.routers import (
     publications,
     reviews,
     statements,
+    suggestion_threads,
+    suggestion_votes,
     suggestions,
     users,
+    version_suggestions,
     versions,
 )
+from app.services import live_suggestions
 
 
 def _check_database(settings: Settings) -> None:
@@ -69,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(_check_database, settings)
         app.state.engine = make_engine(settings)
         app.state.hub = Hub(app.state.engine, settings.max_text_bytes)
+        live_suggestions.follow_rooms(app.state.hub)
         await app.state.hub.start()
         _freeze_start_up()
         try:
@@ -107,6 +112,9 @@ def _route(app: FastAPI) -> None:
         reviews.router,
         publications.router,
         suggestions.router,
+        suggestion_votes.router,
+        suggestion_threads.router,
+        version_suggestions.router,
         users.router,
     ):
         app.include_router(router)

@@ -60,6 +60,7 @@ ROUTES = [
     Route("POST", "/api/statements/{sid}/versions/{version}/restore", EDIT),
     Route("GET", "/api/statements/{sid}/members", READ),
     Route("GET", "/api/statements/{sid}/versions/{version}/export", READ),
+    Route("GET", "/api/statements/{sid}/versions/{version}/suggestions", READ),
     # Version 1 is under review, not approved: the facilitator may publish, but not it.
     Route(
         "POST", "/api/statements/{sid}/publications", {**MANAGE, "facilitator": 409}, {"version": 1}
@@ -82,6 +83,24 @@ ROUTES = [
     ),
     Route("POST", "/api/statements/{sid}/suggestions/{suggestion}/accept", EDIT),
     Route("POST", "/api/statements/{sid}/suggestions/accept", EDIT, {"ids": [1]}),
+    Route("POST", "/api/statements/{sid}/suggestions/{suggestion}/vote", MANAGE),
+    # The world's suggestion is open, not put to a vote: those with a say meet a conflict.
+    Route(
+        "POST",
+        "/api/statements/{sid}/suggestions/{suggestion}/votes",
+        {"facilitator": 409, "editor": 409, "reviewer": 409, "viewer": 403},
+        {"kind": "support"},
+    ),
+    Route("GET", "/api/statements/{sid}/suggestions/{suggestion}/votes", READ),
+    Route(
+        "POST",
+        "/api/statements/{sid}/suggestions/{suggestion}/vote/close",
+        {**MANAGE, "facilitator": 409},
+    ),
+    Route("GET", "/api/statements/{sid}/suggestions/{suggestion}/comments", READ),
+    Route(
+        "POST", "/api/statements/{sid}/suggestions/{suggestion}/comments", WRITE, {"body": "Yes"}
+    ),
     Route("GET", "/api/statements/{sid}/threads", READ),
     Route("POST", "/api/statements/{sid}/threads", WRITE, {"start": 0, "end": 2, "body": "Hm"}),
     Route("POST", "/api/statements/{sid}/threads/{thread}/comments", WRITE, {"body": "Yes"}),
@@ -175,6 +194,7 @@ def world(
             facilitator.get(f"/api/statements/{sid}/threads").json(),
             facilitator.get(f"/api/statements/{sid}/rounds").json(),
             facilitator.get(f"/api/statements/{sid}/suggestions").json(),
+            facilitator.get(f"/api/statements/{sid}/threads?suggestions=true").json(),
         ]
 
     return World(

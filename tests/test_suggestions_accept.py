@@ -72,6 +72,13 @@ def test_an_accepted_suggestion_is_applied_as_its_authors_words(world: World) ->
             named.append(writers[writer])
         position += length
     assert named == ["Rosa"]
+    [words] = authorship["accepted"]
+    assert (words["suggestion"], words["accepted_by"]) == (made["id"], "Ben")
+    assert text[words["start"] : words["end"]] == "our "
+    # Typed on afterwards, the accepted words are found where they went.
+    save_text(ben, sid, "Now. " + text)
+    later = ben.get(f"/api/statements/{sid}/authorship").json()["accepted"][0]
+    assert ("Now. " + text)[later["start"] : later["end"]] == "our "
     audit = ben.get(f"/api/statements/{sid}/audit").json()["data"]
     event = next(e for e in audit if e["kind"] == "suggestion.accepted")
     assert (event["actor"], event["data"]["rev"]) == ("Ben", 3)
@@ -81,7 +88,7 @@ def test_an_accepted_suggestion_is_applied_as_its_authors_words(world: World) ->
         409,
         "This suggestion is accepted, not open.",
     )
-    assert _text(ben, sid) == text
+    assert _text(ben, sid) == "Now. " + text
 
 
 def test_a_suggestion_whose_words_changed_is_not_accepted(world: World) -> None:

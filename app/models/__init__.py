@@ -11,6 +11,7 @@ from app.models.publication import Publication, PublishedAddress
 from app.models.review import ReviewRound, Stance
 from app.models.statement import Statement
 from app.models.suggestion import Suggestion
+from app.models.suggestion_vote import SuggestionVote
 from app.models.user import User
 from app.models.version import Version
 
@@ -33,6 +34,7 @@ __all__ = [
     "Stance",
     "Statement",
     "Suggestion",
+    "SuggestionVote",
     "Thread",
     "User",
     "UserSession",

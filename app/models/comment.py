@@ -102,4 +102,5 @@ class ThreadPublic(SQLModel):
     created_at: datetime
     resolved_at: datetime | None
     resolved_by: str | None
+    suggestion: int | None = None  # the suggestion it discusses, if it is one's thread
     comments: list[CommentPublic]

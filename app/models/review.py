@@ -78,6 +78,10 @@ class RoundCreate(SQLModel):
 
     version: int = Field(ge=1, le=MAX_INT, description="The number of the version under review")
     closes_on: date | None = Field(default=None, description="When the round should close")
+    suggestions_settled: bool = Field(
+        default=False,
+        description="Approve the version only once no suggestion on it is open or being voted on",
+    )
 
 
 class StanceCreate(SQLModel):
@@ -140,6 +144,14 @@ class RoundPublic(SQLModel):
     approved: bool | None
     published: bool = Field(
         default=False, description="Whether the version this round approved is published"
+    )
+    suggestions_settled: bool = Field(
+        default=False, description="Whether the round waits until no suggestion on it is open"
+    )
+    open_suggestions: int | None = Field(
+        default=None,
+        description="While a round that waits is open: the suggestions on its version still "
+        "open or being voted on",
     )
     participants: list[Participant]
     tally: Tally

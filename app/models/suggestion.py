@@ -10,10 +10,11 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import model_validator
-from sqlalchemy import Index, Text
+from sqlalchemy import JSON, Index, Text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import MAX_INT, STRICT_BODY, UTCDateTime, utcnow
+from app.models.suggestion_vote import VoteTally
 
 MAX_REASON = 2_000
 
@@ -47,6 +48,9 @@ class Suggestion(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decision_reason: str = Field(default="", sa_type=Text)
     applied_rev: int | None = None  # the revision that applied it, once accepted
+    # How the group voted, once a vote on it closed (app/models/suggestion_vote.py VoteTally);
+    # set while it is still voting, it marks the vote as being closed.
+    tally: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
 
 
 class SuggestionCreate(SQLModel):
@@ -111,6 +115,9 @@ class SuggestionPublic(SQLModel):
     applied_rev: int | None = Field(
         default=None, description="The revision that applied it, once accepted"
     )
+    tally: VoteTally | None = Field(
+        default=None, description="How the group voted, once a vote on it closed"
+    )
 
     @classmethod
     def of(cls, suggestion: Suggestion, author: dict[str, Any]) -> "SuggestionPublic":
@@ -129,4 +136,8 @@ class SuggestionPublic(SQLModel):
             decided_at=suggestion.decided_at,
             decision_reason=suggestion.decision_reason,
             applied_rev=suggestion.applied_rev,
+            tally=VoteTally.model_validate(suggestion.tally)
+            if suggestion.tally
+            and suggestion.status not in (SuggestionStatus.voting, SuggestionStatus.accepting)
+            else None,
         )

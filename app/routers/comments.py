@@ -54,6 +54,9 @@ def list_threads(
     version: Annotated[
         str, Query(description="`live` (the default), a version number, or `all`")
     ] = "live",
+    suggestions: Annotated[
+        bool, Query(description="The threads that discuss suggestions instead (`version=all`)")
+    ] = False,
 ) -> Listing[ThreadPublic]:
     """Threads in the order of their passages, live-draft passages brought up to the head."""
     everything = version == "all"
@@ -63,7 +66,11 @@ def list_threads(
             raise Invalid("version is `live`, `all` or a version number.")
         number = int(version)
     found = comments.list_threads(
-        session=session, statement_id=access.statement_id, version=number, everything=everything
+        session=session,
+        statement_id=access.statement_id,
+        version=number,
+        everything=everything,
+        of_suggestions=suggestions,
     )
     return Listing.of(found)
 

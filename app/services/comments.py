@@ -247,17 +247,22 @@ def list_threads(
     version: int | None,
     everything: bool,
     thread_id: int | None = None,
+    of_suggestions: bool = False,
 ) -> list[ThreadPublic]:
     """Threads in text order: of the live draft (`version` None), of one version, or all;
-    with `thread_id`, only that one.
+    with `thread_id`, only that one. The threads that discuss suggestions are listed only
+    when asked for (`of_suggestions`), and then only they: they are not about a passage.
 
     Live-draft passages are first brought up to the head; those that moved are saved there.
     """
     query = select(Thread).where(Thread.statement_id == statement_id)
     if thread_id is not None:
         query = query.where(Thread.id == thread_id)
-    elif not everything:
-        query = query.where(Thread.version_number == version)
+    else:
+        about = col(Thread.suggestion_id)
+        query = query.where(about.is_not(None) if of_suggestions else about.is_(None))
+        if not everything:
+            query = query.where(Thread.version_number == version)
     threads = list(session.exec(query).all())
     _bring_to_head(session, statement_id, [t for t in threads if t.version_number is None])
     members = _member_names(session, statement_id)
@@ -285,6 +290,7 @@ def list_threads(
             created_at=t.created_at,
             resolved_at=t.resolved_at,
             resolved_by=_name(members, t.resolved_by) if t.resolved_by else None,
+            suggestion=t.suggestion_id,
             comments=by_thread.get(t.id, []),
         )
         for t in ordered

@@ -21,7 +21,7 @@ from app.models.review import (
 )
 from app.models.statement import Statement, StatementState
 from app.models.user import User
-from app.services import audit, versions
+from app.services import audit, standing, versions
 from app.services.approval import Voice, tally
 
 # Who has a say: everyone who may comment. Viewers follow along.
@@ -47,6 +47,7 @@ def open_round(
         quorum=statement.approval_quorum,
         opened_by=actor.id,
         closes_on=round_in.closes_on,
+        suggestions_settled=round_in.suggestions_settled,
     )
     try:
         # Of rounds opened at once, the database keeps one (an index on the open ones).
@@ -152,8 +153,11 @@ def record_stance(
 def close_round(
     *, session: Session, statement: Statement, review: ReviewRound, actor: User | None
 ) -> ReviewRound:
-    """Close the round: the version is approved if the rule holds now. Of closes at once, one
-    closes it and the others get 409."""
+    """Close the round: the version is approved if the rule holds now, and, in a round that
+    waits for suggestions, none on the version is still open (409 otherwise, with nothing
+    changed). Of closes at once, one closes it and the others get 409."""
+    # Counted first: carrying the suggestions to the head commits what it carries.
+    waiting = open_suggestions(session=session, review=review) if review.suggestions_settled else 0
     now = utcnow()
     closed = session.execute(
         update(ReviewRound)
@@ -163,7 +167,9 @@ def close_round(
     if closed.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("This review round is already closed.")
     # Read after the write above: every stance recorded before it, and none after.
-    verdict = describe(session=session, review=review).tally
+    verdict = _record(session, review).tally
+    if verdict.holds and waiting:
+        raise Conflict(_still_open(waiting))
     review.closed_at = now
     review.approved = verdict.holds
     statement.state = StatementState.approved if verdict.holds else StatementState.drafting
@@ -179,6 +185,21 @@ def close_round(
         approved=verdict.holds,
     )
     return review
+
+
+def open_suggestions(*, session: Session, review: ReviewRound) -> int:
+    """How many suggestions standing on the round's version are still open or being voted
+    on (app/services/standing.py). Commits, as carrying suggestions to the head does."""
+    version = versions.find_version(
+        session=session, statement_id=review.statement_id, number=review.version_number
+    )
+    return len(standing.on_version(session=session, version=version))
+
+
+def _still_open(count: int) -> str:
+    if count == 1:
+        return "1 suggestion is still open: decide it first."
+    return f"{count} suggestions are still open: decide them first."
 
 
 def _hold_open(session: Session, review: ReviewRound) -> bool:
@@ -205,7 +226,16 @@ def _published(session: Session, review: ReviewRound) -> bool:
 
 
 def describe(*, session: Session, review: ReviewRound) -> RoundPublic:
-    """The round with its participants, the tally under its rule, and every stance."""
+    """The round with its participants, the tally under its rule, every stance, and, while a
+    round that waits for suggestions is open, how many on its version are still open."""
+    public = _record(session, review)
+    if review.suggestions_settled and review.closed_at is None:
+        public.open_suggestions = open_suggestions(session=session, review=review)
+    return public
+
+
+def _record(session: Session, review: ReviewRound) -> RoundPublic:
+    """The round as recorded: participants, the tally under its rule, every stance."""
     members = session.exec(
         select(Membership, User)
         .join(User, col(User.id) == Membership.user_id)
@@ -239,6 +269,7 @@ def describe(*, session: Session, review: ReviewRound) -> RoundPublic:
         closed_at=review.closed_at,
         approved=review.approved,
         published=_published(session, review),
+        suggestions_settled=review.suggestions_settled,
         participants=participants,
         tally=tally(review.rule, review.quorum, voices),
         stances=[

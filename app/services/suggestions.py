@@ -283,3 +283,12 @@ def public(*, session: Session, suggestion: Suggestion) -> SuggestionPublic:
     """One suggestion as the API and the live events show it."""
     named = authors(session=session, statement_id=suggestion.statement_id, suggestions=[suggestion])
     return SuggestionPublic.of(suggestion, named[suggestion.author_id])
+
+
+def list_carried(*, session: Session, statement_id: int) -> Sequence[Suggestion]:
+    """The suggestions that follow the text (open, or put to a vote)."""
+    return session.exec(
+        select(Suggestion).where(
+            Suggestion.statement_id == statement_id, col(Suggestion.status).in_(CARRIED)
+        )
+    ).all()

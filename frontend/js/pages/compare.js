@@ -1,5 +1,6 @@
 // Compare two states of the statement: any two versions or the live draft, inline or side by
-// side, with counts, folded unchanged stretches, and who wrote each addition.
+// side, with counts, folded unchanged stretches, and who wrote each addition; or the text of
+// one side with the open suggestions on it drawn in place.
 
 import { api } from "../api.js";
 import { plural } from "../labels.js";
@@ -88,6 +89,64 @@ function sideBySide(diff) {
     el("tbody", {}, diff.rows.map(row)));
 }
 
+const UNDECIDED = new Set(["open", "voting"]);
+
+/**
+ * The side compared to, with the open suggestions that stand on it: all of the live draft's,
+ * or those on a version's text. Answers {name, text, suggestions}, placed in that text.
+ */
+async function suggestedSide(id, ref) {
+  if (ref !== "live") {
+    const [version, found] = await Promise.all([
+      api(`/statements/${id}/versions/${ref}`),
+      api(`/statements/${id}/versions/${ref}/suggestions`),
+    ]);
+    return { name: `Version ${version.number}: ${version.name}`, text: version.text, suggestions: found.data };
+  }
+  // Each answers where it stands at one revision: read the text at that same revision.
+  const all = (await api(`/statements/${id}/suggestions`)).data.filter((s) => UNDECIDED.has(s.status));
+  const rev = all.length ? Math.max(...all.map((s) => s.rev)) : null;
+  const live = await api(rev === null ? `/statements/${id}/text` : `/statements/${id}/text?rev=${rev}`);
+  return { name: `Live draft (revision ${live.rev})`, text: live.text, suggestions: all.filter((s) => s.rev === live.rev) };
+}
+
+/** The text with each suggestion in place: what it would remove struck, what it would put in
+ * underlined, in its suggester's colour, with who and why on hover. Positions are code points. */
+function suggestedText(side, writers) {
+  const chars = Array.from(side.text);
+  const ordered = [...side.suggestions].sort((a, b) => a.start - b.start || a.id - b.id);
+  const parts = [];
+  let cursor = 0;
+  for (const suggestion of ordered) {
+    if (suggestion.start >= cursor) {
+      parts.push(chars.slice(cursor, suggestion.start).join(""));
+      cursor = suggestion.start;
+    }
+    // Overlapping another, it is drawn after it, with the words it would remove.
+    const removed = suggestion.start >= cursor || suggestion.end <= suggestion.start
+      ? chars.slice(suggestion.start, suggestion.end).join("") : suggestion.delete;
+    const author = suggestion.author;
+    const who = author.organisation ? `${author.name} (${author.organisation})` : author.name;
+    const mark = el("span", {
+      class: "suggested",
+      "data-suggestion": String(suggestion.id),
+      title: `Suggested by ${who}${suggestion.reason ? `: ${suggestion.reason}` : ""}`,
+    },
+    removed ? el("del", { text: removed }) : null,
+    suggestion.insert ? el("ins", { text: suggestion.insert }) : null);
+    const colour = writers.get(author.id)?.colour;
+    if (colour) mark.style.setProperty("--peer", colour);
+    parts.push(mark);
+    cursor = Math.max(cursor, suggestion.end);
+  }
+  parts.push(chars.slice(cursor).join(""));
+  const count = side.suggestions.length;
+  return [
+    el("p", { class: "suggested-count", text: count ? `${plural(count, "open suggestion")} on ${side.name}` : `No open suggestion on ${side.name}.` }),
+    el("div", { class: "draft suggested-text", role: "region", "aria-label": `${side.name} with its open suggestions` }, parts),
+  ];
+}
+
 async function main() {
   await startPage();
   const content = byId("content");
@@ -119,11 +178,29 @@ async function main() {
   const result = el("div", { class: "compare-result", "aria-live": "polite" });
   let diff = null;
   let beside = null; // the comments on the version compared to
+  let suggested = null; // the side drawn with its open suggestions, while that is shown
   let loads = 0;
+  const showing = el("button", {
+    type: "button",
+    class: "button button-secondary button-small",
+    "aria-pressed": String(params.get("suggestions") === "on"),
+    text: "Show open suggestions",
+  });
+  const showingSuggestions = () => showing.getAttribute("aria-pressed") === "true";
+
+  function address() {
+    const query = new URLSearchParams({ from: from.value, to: to.value, view: mode });
+    if (showingSuggestions()) query.set("suggestions", "on");
+    history.replaceState(null, "", `?${query}`);
+  }
 
   function draw() {
     if (!diff) return;
-    modes.forEach((button, index) => button.setAttribute("aria-pressed", String(["inline", "side"][index] === mode)));
+    modes.forEach((button, index) => button.setAttribute("aria-pressed", String(!suggested && ["inline", "side"][index] === mode)));
+    if (suggested) {
+      fill(result, counts(diff), ...suggestedText(suggested, writers), beside);
+      return;
+    }
     const view = mode === "inline"
       ? el("div", { class: "draft diff-inline", role: "region", "aria-label": "Changes" }, diffMarkup(diff.html))
       : el("div", { role: "region", "aria-label": "Changes", class: "side-scroll" }, sideBySide(diff));
@@ -153,19 +230,20 @@ async function main() {
   }
 
   async function load() {
-    const query = new URLSearchParams({ from: from.value, to: to.value, view: mode });
-    history.replaceState(null, "", `?${query}`);
+    address();
     fill(result, el("p", { class: "muted", text: "Comparing…" }));
     loads += 1;
     const ticket = loads;
     try {
-      const [found, comments] = await Promise.all([
+      const [found, comments, side] = await Promise.all([
         api(`/statements/${id}/diff?from=${from.value}&to=${to.value}`),
         versionComments(),
+        showingSuggestions() ? suggestedSide(id, to.value) : null,
       ]);
       if (ticket !== loads) return; // another choice was made meanwhile: its answer counts
       diff = found;
       beside = comments;
+      suggested = side;
       draw();
     } catch (error) {
       if (ticket === loads) showPageError(result, error, { backLink: false });
@@ -174,9 +252,21 @@ async function main() {
 
   modes.forEach((button, index) => button.addEventListener("click", () => {
     mode = ["inline", "side"][index];
-    history.replaceState(null, "", `?${new URLSearchParams({ from: from.value, to: to.value, view: mode })}`);
+    if (showingSuggestions()) showing.click(); // back to the changes, in the view chosen
+    address();
     draw();
   }));
+  showing.addEventListener("click", () => {
+    const on = !showingSuggestions();
+    showing.setAttribute("aria-pressed", String(on));
+    if (on) {
+      load();
+    } else {
+      suggested = null;
+      address();
+      draw();
+    }
+  });
   from.addEventListener("change", load);
   to.addEventListener("change", load);
   const swap = el("button", { type: "button", class: "button button-secondary button-small", text: "⇄ Swap" });
@@ -194,6 +284,7 @@ async function main() {
       el("div", { class: "field" }, el("label", { for: "compare-from", text: "From" }), from),
       swap,
       el("div", { class: "field" }, el("label", { for: "compare-to", text: "To" }), to),
+      showing,
       el("div", { class: "segmented", role: "group", "aria-label": "View" }, modes)),
     versions.count === 0 ? el("p", { class: "muted", text: "Save a version first; then you can compare it with the live draft." }) : null,
     result);

@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { Connection } from "../collab/connection.js";
 import { startPage, statementIdFromPath } from "../layout.js";
 import { byId, el, fill, formatDateTime, formatDay, reportFailure, setTitle, showPageError } from "../ui.js";
-import { RULE_NAMES, STANCES, quoteOf } from "./statement-review.js";
+import { RULE_NAMES, STANCES, quoteOf, waitingFor } from "./statement-review.js";
 
 const COLUMNS = [...Object.keys(STANCES), null]; // null: has not responded yet
 const NO_ORGANISATION = "No organisation";
@@ -57,28 +57,29 @@ function stanceCard(stance, versionText) {
     stance.reason ? el("p", { class: "round-reason", text: stance.reason }) : null);
 }
 
-function verdict(review) {
+function verdict(review, statementId) {
   if (review.closed_at === null) {
     return el("div", {},
       el("p", { class: "round-state round-state-open", text: `Open since ${formatDateTime(review.opened_at)}, opened by ${review.opened_by}` }),
-      review.closes_on ? el("p", { text: `Closes on ${formatDay(review.closes_on)}` }) : null);
+      review.closes_on ? el("p", { text: `Closes on ${formatDay(review.closes_on)}` }) : null,
+      waitingFor(review, statementId));
   }
   const outcome = review.approved ? `Version ${review.version} was approved` : `Version ${review.version} was not approved`;
   return el("p", { class: `round-state ${review.approved ? "round-state-approved" : "round-state-closed"}` },
     `Closed on ${formatDateTime(review.closed_at)}: ${outcome}`, review.published ? ", and is published." : ".");
 }
 
-function record(review, versionText) {
+function record(review, versionText, statementId) {
   const tally = review.tally;
   const current = review.stances.filter((s) => !s.superseded_at);
   const explained = current.filter((s) => s.reason || s.start !== null);
   const earlier = review.stances.filter((s) => s.superseded_at);
   return [
-    verdict(review),
+    verdict(review, statementId),
     el("div", { class: `round-tally ${tally.holds ? "round-tally-holds" : ""}`, role: "status" },
       el("p", {}, el("strong", { text: `${RULE_NAMES[tally.rule] ?? tally.rule}: ` }), tally.summary),
       review.closed_at === null
-        ? el("p", { text: tally.holds ? "The rule holds." : `Still missing: ${tally.missing.join("; ")}.` })
+        ? el("p", { text: tally.holds ? `The rule holds${review.open_suggestions ? ", once no suggestion is open" : ""}.` : `Still missing: ${tally.missing.join("; ")}.` })
         : null),
     grid(review),
     el("section", { "aria-labelledby": "reasons-heading" },
@@ -97,7 +98,7 @@ function record(review, versionText) {
 }
 
 /** Follow the statement's live events; `changed()` whenever this round may have changed. */
-function follow(statementId, roundId, changed, status) {
+function follow(statementId, roundId, changed, status, waits) {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
   const clientId = crypto.randomUUID().replaceAll("-", "");
   const connection = new Connection(() => `${scheme}://${window.location.host}/ws/statements/${statementId}?client_id=${clientId}`, {
@@ -105,6 +106,8 @@ function follow(statementId, roundId, changed, status) {
       // After a (re)connection something may have been missed: read the round again.
       if (frame.type === "hello") changed();
       if (frame.type === "event" && (frame.round === roundId || frame.name === "statement.published")) changed();
+      // A round that waits for suggestions counts the open ones on its version.
+      if (frame.type === "event" && frame.name.startsWith("suggestion.") && waits()) changed();
     },
     status,
     final: () => status("closed"),
@@ -134,17 +137,18 @@ async function main() {
     el("h1", {}, `Review of version ${review.version}: `, el("a", { href: `${base}/versions/${review.version}`, text: version.name })),
     live,
     body);
-  fill(body, record(review, version.text));
+  fill(body, record(review, version.text, statementId));
   if (review.closed_at !== null) return; // a closed round's record never changes again
 
   let reading = Promise.resolve();
   const reread = () => {
     reading = reading.then(async () => {
       review = await api(`${base}/rounds/${roundId}`);
-      fill(body, record(review, version.text));
+      fill(body, record(review, version.text, statementId));
     }).catch(reportFailure);
   };
-  follow(statementId, roundId, reread, (name) => { live.textContent = LIVE_TEXT[name] ?? ""; });
+  follow(statementId, roundId, reread, (name) => { live.textContent = LIVE_TEXT[name] ?? ""; },
+    () => review.suggestions_settled && review.closed_at === null);
 }
 
 main().catch(reportFailure);

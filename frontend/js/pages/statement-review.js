@@ -18,6 +18,28 @@ function stanceBadge(kind) {
     : el("span", { class: "muted", text: "Not yet" });
 }
 
+/**
+ * What a round that waits for suggestions is waiting for, with a link to where they are
+ * decided; null for a round that does not wait, or once it is closed.
+ */
+export function waitingFor(review, statementId) {
+  if (!review.suggestions_settled || review.open_suggestions === null) return null;
+  const count = review.open_suggestions;
+  return el("p", { class: `round-waiting ${count ? "round-waiting-open" : ""}`, "data-open": String(count) },
+    count === 1 ? "1 suggestion on this version is still open: the round waits for it to be decided. " : null,
+    count > 1 ? `${count} suggestions on this version are still open: the round waits for them to be decided. ` : null,
+    count === 0 ? "No suggestion on this version is open." : null,
+    count ? el("a", { href: `/statements/${statementId}#suggestions`, text: count === 1 ? "See it in the Suggestions tab" : "See them in the Suggestions tab" }) : null,
+    count ? " or " : null,
+    count ? el("a", { href: `/statements/${statementId}/compare?to=${review.version}&suggestions=on`, text: `on version ${review.version}` }) : null,
+    count ? "." : null);
+}
+
+function verdictNow(tally, waiting) {
+  if (!tally.holds) return `Still missing: ${tally.missing.join("; ")}.`;
+  return waiting ? "The rule holds: once no suggestion is open, closing approves the version." : "The rule holds: closing now approves the version.";
+}
+
 /** The words of a version between two code point offsets, shortened to a quote. */
 export function quoteOf(text, start, end) {
   const words = Array.from(text).slice(start, end).join("");
@@ -106,11 +128,20 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
       el("p", { class: "form-error", role: "alert", hidden: true }),
       el("div", { class: "field" }, el("label", { for: "round-version", text: "Version to review" }), select),
       el("div", { class: "field" }, el("label", { for: "round-closes" }, "Closes on ", el("span", { class: "optional", text: "(optional)" })), closes),
+      el("div", { class: "field" },
+        el("label", { class: "choice" },
+          el("input", { type: "checkbox", id: "round-settled", name: "suggestions_settled", "aria-describedby": "round-settled-hint" }),
+          " Wait until no suggestion is open"),
+        el("p", { class: "hint", id: "round-settled-hint", text: "The round approves the version only once every suggestion on it is accepted, rejected or withdrawn." })),
       el("button", { type: "submit", class: "button button-small", text: "Open the review round" }));
     onSubmit(form, async (data) => {
       await api(`${base}/rounds`, {
         method: "POST",
-        body: { version: Number(data.get("version")), closes_on: data.get("closes_on") || null },
+        body: {
+          version: Number(data.get("version")),
+          closes_on: data.get("closes_on") || null,
+          suggestions_settled: data.get("suggestions_settled") === "on",
+        },
       });
       await refresh();
     });
@@ -134,9 +165,10 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
         ? el("p", {}, el("a", { class: "link-standalone", href: `${base}/compare?from=${approvedBefore}&to=${review.version}`, text: `What changed since version ${approvedBefore}, which you approved` }))
         : null,
       review.closes_on ? el("p", { class: "muted", text: `Closes on ${formatDay(review.closes_on)}` }) : null,
+      waitingFor(review, statementId),
       el("div", { class: `tally ${tally.holds ? "tally-holds" : ""}`, role: "status" },
         el("p", {}, el("strong", { text: `${RULE_NAMES[tally.rule] ?? tally.rule}: ` }), tally.summary),
-        el("p", { text: tally.holds ? "The rule holds: closing now approves the version." : `Still missing: ${tally.missing.join("; ")}.` })),
+        el("p", { text: verdictNow(tally, review.open_suggestions) })),
       grid(review, versionText),
     ];
     if (canComment) {
@@ -152,9 +184,12 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
     if (isFacilitator) {
       if (closing?.round !== review.id) {
         const close = el("button", { type: "button", class: "button button-secondary button-small", text: "Close the round" });
-        const now = { holds: tally.holds };
+        const now = { holds: tally.holds, waiting: 0 };
         askFirst(close, {
-          question: () => (now.holds ? "Close the round and approve this version?" : "Close the round? The rule does not hold, so the version will not be approved."),
+          question: () => {
+            if (now.holds && now.waiting) return "Close the round? The rule holds, but the round waits until no suggestion on the version is open.";
+            return now.holds ? "Close the round and approve this version?" : "Close the round? The rule does not hold, so the version will not be approved.";
+          },
           confirm: "Yes, close",
           action: async () => {
             const closed = await api(`${base}/rounds/${review.id}/close`, { method: "POST" });
@@ -165,6 +200,7 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
         closing = { round: review.id, now, node: el("div", {}, close) };
       }
       closing.now.holds = tally.holds;
+      closing.now.waiting = review.open_suggestions ?? 0;
       parts.push(closing.node);
     }
     return parts;

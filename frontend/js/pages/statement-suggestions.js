@@ -3,6 +3,7 @@
 
 import { api } from "../api.js";
 import { askFirst, el, fill, formatDateTime, formatRelative, notify } from "../ui.js";
+import { suggestionExtras } from "./suggestion-votes.js";
 
 const STATUS = {
   open: "Open",
@@ -27,7 +28,7 @@ function decision(label, question, confirm, action) {
   return button;
 }
 
-function item(statementId, suggestion, { canDecide, meId, refresh }) {
+function item(statementId, suggestion, { canDecide, meId, refresh, extras }) {
   const path = `/statements/${statementId}/suggestions/${suggestion.id}`;
   const number = `suggestion ${suggestion.id}`;
   const actions = el("div", { class: "version-actions" });
@@ -56,7 +57,8 @@ function item(statementId, suggestion, { canDecide, meId, refresh }) {
       `${who} · `,
       el("time", { datetime: suggestion.created_at, title: formatDateTime(suggestion.created_at), text: formatRelative(suggestion.created_at) }),
       ` · ${STATUS[suggestion.status] ?? suggestion.status}`),
-    actions.childElementCount ? actions : null);
+    actions.childElementCount ? actions : null,
+    extras.node(suggestion));
 }
 
 /** The panel; `refresh()` reloads the list (on a live event). */
@@ -64,10 +66,13 @@ export function suggestionsPanel(statementId, { canDecide, meId }) {
   const list = el("ol", { class: "versions suggestions" });
   const empty = el("p", { class: "muted", text: "No change has been suggested yet." });
 
+  const extras = suggestionExtras(statementId, { meId, refresh });
+
   async function refresh() {
     const found = await api(`/statements/${statementId}/suggestions`);
+    await extras.load(found.data);
     const newest = [...found.data].reverse();
-    fill(list, newest.map((suggestion) => item(statementId, suggestion, { canDecide, meId, refresh })));
+    fill(list, newest.map((suggestion) => item(statementId, suggestion, { canDecide, meId, refresh, extras })));
     empty.hidden = found.count > 0;
     list.hidden = found.count === 0;
   }

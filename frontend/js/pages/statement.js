@@ -274,8 +274,9 @@ async function main() {
     event: (frame) => {
       if (frame.name.startsWith("version.")) versions.refresh().catch(reportFailure);
       if (frame.name.startsWith("suggestion.")) suggestions.refresh().catch(reportFailure);
-      // The Review tab offers the versions saved, and shows rounds and what was published.
-      if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name)) review.refresh();
+      // The Review tab offers the versions saved, and shows rounds, what was published, and
+      // the open suggestions a round waits for.
+      if (/^(version|round|stance|suggestion)\.|^statement\.published$/.test(frame.name)) review.refresh();
       if (frame.name.startsWith("round.") || frame.name === "statement.published") redrawState(id).catch(reportFailure);
       if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name)) {
         api(`/statements/${id}/audit`).then(({ data }) => fill(activityPanel, activity(data, members.data))).catch(reportFailure);
@@ -318,6 +319,15 @@ async function main() {
   };
   textarea.addEventListener("click", pointAtThread);
   textarea.addEventListener("keyup", pointAtThread);
+  // A link to a tab (#suggestions) opens it, on arriving and on following one on this page.
+  const showLinkedTab = () => {
+    const name = decodeURIComponent(window.location.hash.slice(1)).toLowerCase();
+    const tab = ["Comments", "People", "Versions", "Suggestions", "Review", "History", "Activity", "About"]
+      .find((candidate) => candidate.toLowerCase() === name);
+    if (tab) panel.show(tab);
+  };
+  window.addEventListener("hashchange", showLinkedTab);
+  showLinkedTab();
   versions.refresh().catch(reportFailure);
   suggestions.refresh().catch(reportFailure);
   review.refresh();
