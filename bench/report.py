@@ -12,7 +12,19 @@ from pathlib import Path
 from string import Template
 from typing import Any, Protocol
 
-from bench import churn, diff, durable, flood, join, latency, memory, pipeline, requests, storm
+from bench import (
+    churn,
+    diff,
+    durable,
+    flood,
+    join,
+    latency,
+    memory,
+    pipeline,
+    requests,
+    storm,
+    suggestions,
+)
 from bench.chart import draw
 from bench.store import Section
 from bench.suite import NAMES
@@ -33,6 +45,7 @@ TABLES: dict[str, tuple[str, Callable[..., Row]]] = {
     "sequencing": (pipeline.HEADER, pipeline.Replay),
     "durable": (durable.HEADER, durable.Throughput),
     "latency": (latency.HEADER, latency.Latency),
+    "suggestions": (suggestions.HEADER, suggestions.Carried),
     "flood": (flood.HEADER, flood.Flooded),
     "memory": (memory.HEADER, memory.Memory),
     "churn": (churn.HEADER, churn.Churn),

@@ -71,6 +71,11 @@ SUITE = (
         quick=("--seconds 2 --clients 10 50 --database sqlite postgres --workers 1 2",),
     ),
     Benchmark(
+        "suggestions",
+        full=("--rounds 3 --seconds 8 --clients 100 --suggestions 300",),
+        quick=("--rounds 1 --seconds 2 --clients 20 --suggestions 30",),
+    ),
+    Benchmark(
         "flood",
         full=("--seconds 8 --clients 20 --flooders 0 1 4",),
         quick=("--seconds 2 --clients 10 --flooders 0 1",),

@@ -156,6 +156,28 @@ TARGETS = (
         value=_field("p99_ms"),
     ),
     Target(
+        "suggestions",
+        "p99 edit-to-peer with 300 open suggestions, within 20% of without: 100 clients "
+        "typing 5 changes a second on a 100 KB statement, SQLite",
+        1.2,
+        "times the p99 without",
+        at_most=True,
+        where={"database": "SQLite", "workers": 1, "clients": 100, "suggestions": 300},
+        value=_field("ratio"),
+        decimals=2,
+    ),
+    Target(
+        "suggestions",
+        "the server's CPU time a change with 300 open suggestions, within 20% of without, "
+        "in the same runs",
+        1.2,
+        "times the CPU time without",
+        at_most=True,
+        where={"database": "SQLite", "workers": 1, "clients": 100, "suggestions": 300},
+        value=_field("cpu_ratio"),
+        decimals=2,
+    ),
+    Target(
         "flood",
         "p99 edit-to-peer latency, 20 clients typing 5 changes a second beside 1 or 4 "
         "flooding clients, SQLite",

@@ -16,6 +16,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import uvloop
@@ -31,6 +32,12 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz "
 OP = re.compile(rb'\{"type":"op","rev":(\d+),"op":\[([^\]]*)\]')
 CLIENT_SEQ = re.compile(rb'"client_id":"([^"]*)","seq":(\d+)\}$')
 ACK = re.compile(rb'\{"type":"ack","seq":\d+,"rev":(\d+)\}')
+# Where a typist types next, given its random source and the length of its text.
+Place = Callable[[random.Random, int], int]
+
+
+def anywhere(rng: random.Random, length: int) -> int:
+    return rng.randint(0, length)
 
 
 @dataclass
@@ -53,6 +60,7 @@ class Typist:
     length: int
     run: Run
     rng: random.Random = field(default_factory=random.Random)
+    place: Place = anywhere
     seq: int = 0
     inflight: int = 0  # characters the change in flight inserts; 0 when none
     typed: int = 0  # keystrokes waiting for the change in flight to be acknowledged
@@ -66,7 +74,7 @@ class Typist:
     def send(self, count: int) -> None:
         self.seq += 1
         self.inflight = count
-        at = self.rng.randint(0, self.length)
+        at = self.place(self.rng, self.length)
         letters = "".join(self.rng.choice(LETTERS) for _ in range(count))
         op = ",".join(
             part
@@ -111,14 +119,17 @@ class Typist:
             raise RuntimeError(payload.decode())
 
 
-async def _type(server: Server, tokens: list[str], rate: float, run: Run, stop: float) -> None:
+async def _type(
+    server: Server, tokens: list[str], rate: float, run: Run, stop: float, place: Place
+) -> None:
     typists = []
     for token in tokens:
         client_id = uuid.uuid4().hex
         url = f"{server.ws_base}/ws/statements/{server.statement_ids[0]}?client_id={client_id}"
         wire = await connect(url, token)
         hello = json.loads(await wire.first())
-        typist = Typist(wire, client_id.encode(), hello["rev"], len(hello["text"]), run)
+        length = len(hello["text"])
+        typist = Typist(wire, client_id.encode(), hello["rev"], length, run, place=place)
         wire.listen(typist.receive)
         typists.append(typist)
     loop = asyncio.get_running_loop()
@@ -156,8 +167,16 @@ def schedule(clients: int, seconds: float) -> tuple[float, float]:
     return start, start + WARM_UP + seconds
 
 
-def type_on(server: Server, tokens: list[str], rate: float, start: float, stop: float) -> Typed:
-    """One typist a token, in this process, on the server's first statement."""
+def type_on(
+    server: Server,
+    tokens: list[str],
+    rate: float,
+    start: float,
+    stop: float,
+    place: Place = anywhere,
+) -> Typed:
+    """One typist a token, in this process, on the server's first statement; each types
+    where `place` says (anywhere in the text unless told)."""
     run = Run(window=(start + WARM_UP, stop))
     spread: list[int] = []
 
@@ -171,6 +190,6 @@ def type_on(server: Server, tokens: list[str], rate: float, start: float, stop: 
         Window(server.cpu_seconds, *run.window) as window,
         asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
     ):
-        runner.run(_type(server, tokens, rate, run, stop))
+        runner.run(_type(server, tokens, rate, run, stop, place))
     timer.join()
     return Typed(run.changes, run.samples_ms, window.use(), spread)
