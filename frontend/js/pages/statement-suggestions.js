@@ -1,5 +1,6 @@
 // The suggestions panel: changes people proposed without making them, what each would do, where
-// it stands, and the decisions open to you (reject one, or withdraw your own).
+// it stands, and the decisions open to you (accept or reject one, accept all of one person's,
+// or withdraw your own).
 
 import { api } from "../api.js";
 import { askFirst, el, fill, formatDateTime, formatRelative, notify } from "../ui.js";
@@ -13,7 +14,8 @@ const STATUS = {
   withdrawn: "Withdrawn",
 };
 
-function change(suggestion) {
+/** What a suggestion would do, in words: its removed text struck, its added text underlined. */
+export function change(suggestion) {
   const removed = el("del", { text: suggestion.delete });
   const added = el("ins", { text: suggestion.insert });
   if (suggestion.delete && suggestion.insert) return ["Replace ", removed, " with ", added];
@@ -32,6 +34,12 @@ function item(statementId, suggestion, { canDecide, meId, refresh }) {
   const number = `suggestion ${suggestion.id}`;
   const actions = el("div", { class: "version-actions" });
   if (suggestion.status === "open" && canDecide) {
+    actions.append(decision({ text: "Accept", name: `Accept ${number}` },
+      "Accept this suggestion? The text changes as it suggests.", "Yes, accept", async () => {
+        await api(`${path}/accept`, { method: "POST" });
+        notify(`Accepted ${number}.`);
+        await refresh();
+      }));
     actions.append(decision({ text: "Reject", name: `Reject ${number}` },
       "Reject this suggestion? The text stays as it is.", "Yes, reject", async () => {
         await api(`${path}/reject`, { method: "POST" });
@@ -59,19 +67,68 @@ function item(statementId, suggestion, { canDecide, meId, refresh }) {
     actions.childElementCount ? actions : null);
 }
 
+function outcome(result) {
+  if (result.status === "accepted") return `Suggestion ${result.id}: accepted.`;
+  return `Suggestion ${result.id}: not accepted${result.detail ? `: ${result.detail}` : ` (${result.status})`}.`;
+}
+
+/** Accept all open suggestions of one person, oldest first, and say how each went. */
+function bulkAccept(statementId, refresh) {
+  const select = el("select", { id: "bulk-author" });
+  const button = el("button", { type: "button", class: "button button-small", text: "Accept all" });
+  const outcomes = el("ul", { class: "bulk-outcomes", "aria-live": "polite" });
+  const form = el("div", { class: "bulk-accept" },
+    el("div", { class: "field" }, el("label", { for: "bulk-author", text: "Accept all open suggestions of" }), select),
+    button);
+  let open = new Map(); // author id → {name, ids}
+
+  button.addEventListener("click", async () => {
+    const chosen = open.get(Number(select.value));
+    if (!chosen) return;
+    button.disabled = true;
+    try {
+      const done = await api(`/statements/${statementId}/suggestions/accept`, { method: "POST", body: { ids: chosen.ids } });
+      fill(outcomes, done.data.map((result) => el("li", { "data-status": result.status, text: outcome(result) })));
+      await refresh();
+    } catch (failure) {
+      notify(failure.detail ?? failure.message, "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  /** Offer the people who have open suggestions in `suggestions` (oldest first). */
+  function offer(suggestions) {
+    const chosen = select.value;
+    open = new Map();
+    for (const suggestion of suggestions.filter((one) => one.status === "open" && one.author.id !== null)) {
+      const { id, name } = suggestion.author;
+      if (!open.has(id)) open.set(id, { name, ids: [] });
+      open.get(id).ids.push(suggestion.id);
+    }
+    fill(select, [...open].map(([id, { name, ids }]) => el("option", { value: String(id), text: `${name} (${ids.length})` })));
+    if (open.has(Number(chosen))) select.value = chosen;
+    form.hidden = open.size === 0;
+  }
+
+  return { node: el("div", { class: "stack-tight" }, form, outcomes), offer };
+}
+
 /** The panel; `refresh()` reloads the list (on a live event). */
 export function suggestionsPanel(statementId, { canDecide, meId }) {
   const list = el("ol", { class: "versions suggestions" });
   const empty = el("p", { class: "muted", text: "No change has been suggested yet." });
+  const bulk = canDecide ? bulkAccept(statementId, () => refresh()) : null;
 
   async function refresh() {
     const found = await api(`/statements/${statementId}/suggestions`);
     const newest = [...found.data].reverse();
     fill(list, newest.map((suggestion) => item(statementId, suggestion, { canDecide, meId, refresh })));
+    bulk?.offer(found.data);
     empty.hidden = found.count > 0;
     list.hidden = found.count === 0;
   }
 
-  const node = el("section", { "aria-label": "Suggestions", class: "stack-tight" }, empty, list);
+  const node = el("section", { "aria-label": "Suggestions", class: "stack-tight" }, bulk?.node ?? null, empty, list);
   return { node, refresh };
 }

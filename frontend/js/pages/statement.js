@@ -15,10 +15,16 @@ import { commentsPanel } from "./statement-comments.js";
 import { announcer, arrivals, connectionNews, hereNow } from "./statement-presence.js";
 import { reviewPanel } from "./statement-review.js";
 import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
+import { suggestingMode } from "./statement-suggesting.js";
 import { suggestionsPanel } from "./statement-suggestions.js";
 import { versionsPanel } from "./statement-versions.js";
 
 const SAVED_AFTER_MS = 600; // "Saved" waits this long for the next keystroke before it shows
+
+/** Whether `role` may accept and reject suggestions, as the statement's setting has it. */
+function decides(statement, role) {
+  return role === "facilitator" || (role === "editor" && statement.suggestions_decided_by !== "facilitators");
+}
 
 const STATUS_TEXT = {
   connecting: "Connecting…",
@@ -161,6 +167,7 @@ async function main() {
   legend.hidden = true;
   const showWriters = el("input", { type: "checkbox", id: "show-writers" });
   const surface = el("div", { class: "editor-surface" }, overlay, textarea);
+  const modeSlot = el("div"); // Editing or Suggesting, once the session is made
   followPointer(surface, overlay);
   const preview = el("div", { class: "draft preview", "aria-label": "Preview", role: "region" });
   preview.hidden = true;
@@ -177,7 +184,7 @@ async function main() {
   drawPeople(peopleList, members.data, []);
   const canEdit = ["facilitator", "editor"].includes(statement.my_role);
   const versions = versionsPanel(id, canEdit);
-  const suggestions = suggestionsPanel(id, { canDecide: canEdit, meId: me.id });
+  const suggestions = suggestionsPanel(id, { canDecide: decides(statement, statement.my_role), meId: me.id });
   const comments = { node: el("div"), refresh: async () => {}, focus: () => {} }; // set below
   const activityPanel = el("div", {}, activity(events.data, members.data));
   const review = reviewPanel({
@@ -211,6 +218,7 @@ async function main() {
       el("section", { class: "writing", "aria-labelledby": "draft-heading" },
         el("div", { class: "writing-bar" },
           el("h2", { id: "draft-heading", class: "visually-hidden", text: "Draft" }),
+          modeSlot,
           el("label", { class: "toggle" }, showWriters, " Show who wrote what"),
           here.node,
           previewing,
@@ -226,6 +234,7 @@ async function main() {
   const setState = (text) => { if (stateText.textContent !== text) stateText.textContent = text; };
   const news = connectionNews(announce);
   const comings = arrivals(announce, me.id);
+  let suggesting = null; // Suggesting mode and the marks, made once the session is
   const session = new LiveSession({
     statementId: id,
     me,
@@ -259,8 +268,12 @@ async function main() {
       here.draw(peers, me.id);
       if (!session?.ended) comings(peers);
     },
-    roleChanged: (role) => { byId("my-role").textContent = roleLabel(role); },
+    roleChanged: (role) => {
+      byId("my-role").textContent = roleLabel(role);
+      suggesting?.roleChanged(role);
+    },
     final: (reason, message, unsynced) => {
+      suggesting?.stop();
       if (reason !== "signin") {
         notify(FINAL_MESSAGES[reason] ?? message, "error");
         return;
@@ -273,7 +286,10 @@ async function main() {
     saveAsked: () => notify("Accord saves every change as you type; the status above the text says when all is saved."),
     event: (frame) => {
       if (frame.name.startsWith("version.")) versions.refresh().catch(reportFailure);
-      if (frame.name.startsWith("suggestion.")) suggestions.refresh().catch(reportFailure);
+      if (frame.name.startsWith("suggestion.")) {
+        suggestions.refresh().catch(reportFailure);
+        suggesting?.event(frame);
+      }
       // The Review tab offers the versions saved, and shows rounds and what was published.
       if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name)) review.refresh();
       if (frame.name.startsWith("round.") || frame.name === "statement.published") redrawState(id).catch(reportFailure);
@@ -282,8 +298,21 @@ async function main() {
       }
       if (frame.name.startsWith("comment.") || frame.name.startsWith("thread.")) comments.refresh().catch(reportFailure);
     },
-    drawn: (text) => { if (!preview.hidden) fill(preview, render(text)); },
+    drawn: (text) => {
+      suggesting?.draw();
+      if (!preview.hidden) fill(preview, render(text));
+    },
+    frame: (frame) => suggesting?.frame(frame),
   });
+  suggesting = suggestingMode({
+    statementId: id,
+    me,
+    session,
+    surface,
+    members: members.data,
+    canDecide: (role) => decides(statement, role),
+  });
+  modeSlot.replaceWith(suggesting.node);
   showWriters.addEventListener("change", async () => {
     try {
       const writers = await session.showAuthorship(showWriters.checked);
@@ -322,6 +351,7 @@ async function main() {
   suggestions.refresh().catch(reportFailure);
   review.refresh();
   await session.start();
+  suggesting.start().catch(reportFailure);
   comments.refresh().catch(reportFailure);
 }
 
