@@ -27,7 +27,7 @@ export function suggestingMode({ statementId, me, session, surface, members, can
   session.followers.add(live);
   const colours = new Map(members.map((member) => [member.user_id, member.colour]));
   const colourOf = (author) => colours.get(author.id) ?? session.colours.get(author.id) ?? "var(--border-strong)";
-  const layer = el("div", { class: "editor-overlay suggestion-layer", "aria-hidden": "true" });
+  const layer = el("div", { class: "suggestion-layer", "aria-hidden": "true" });
   const card = el("div", { class: "suggestion-card", role: "dialog", "aria-label": "Suggestion" });
   card.hidden = true;
   surface.append(layer, card);
