@@ -20,7 +20,8 @@ pytestmark = pytest.mark.browser
 CASES = 300
 
 RUN_CASES = """(cases) => cases.map((c) => {
-  const now = window.suggestions.follow({ start: c.start, end: c.end, insert: c.insert }, c.changes);
+  const { start, end, insert } = c;
+  const now = window.suggestions.follow({ start, end, insert }, c.changes);
   return now && [now.start, now.end];
 })"""
 
@@ -76,7 +77,8 @@ FOLD = """(steps) => {
   let current = null;
   const seen = [];
   for (const [start, end, insert, forward] of steps) {
-    const { suggestion, caret, fresh } = window.suggesting.fold(current, { start, end, insert }, { forward });
+    const edit = { start, end, insert };
+    const { suggestion, caret, fresh } = window.suggesting.fold(current, edit, { forward });
     current = suggestion;
     seen.push([suggestion.start, suggestion.end, suggestion.insert, caret, fresh]);
   }

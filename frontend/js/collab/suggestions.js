@@ -125,7 +125,8 @@ export class LiveSuggestions {
     if (this.rev === null || rev !== this.rev + 1) return;
     for (const [id, suggestion] of this.byId) {
       if (!CARRIED.has(suggestion.status)) continue;
-      this.byId.set(id, carried(suggestion, op) ?? { ...suggestion, status: "outdated" });
+      const now = carried(suggestion, op);
+      this.byId.set(id, now ? { ...now, rev } : { ...suggestion, status: "outdated" });
     }
     this.rev = rev;
     if (this.listing && this.listing.rev <= rev) this.take(this.listing.data);
@@ -158,8 +159,6 @@ export class LiveSuggestions {
 
   /** One suggestion as the API gives it (from an event, or the answer to a `suggest`). */
   put(suggestion) {
-    const known = this.byId.get(suggestion.id);
-    if (known && known.rev > suggestion.rev && known.status === suggestion.status) return;
     if (this.rev === null || (CARRIED.has(suggestion.status) && suggestion.rev > this.rev)) {
       this.held.set(suggestion.id, suggestion);
       return;

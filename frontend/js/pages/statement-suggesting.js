@@ -7,7 +7,7 @@ import { Suggesting } from "../collab/suggesting.js";
 import { drawSuggestions, suggestionAt } from "../collab/suggestion-marks.js";
 import { LiveSuggestions } from "../collab/suggestions.js";
 import { el, notify, reportFailure } from "../ui.js";
-import { change } from "./statement-suggestions.js";
+import { change, coalesced } from "./statement-suggestions.js";
 
 const EDITS = ["facilitator", "editor"];
 const NAVIGATION = /^(Arrow|Home|End|Page)/;
@@ -92,15 +92,11 @@ export function suggestingMode({ statementId, me, session, surface, members, can
   suggesting.addEventListener("click", () => apply(true));
   reason.addEventListener("change", () => mode.setReason(reason.value));
 
-  let listing = null;
-  async function relist() {
-    if (listing) return listing;
-    listing = api(`/statements/${statementId}/suggestions`).then(({ data }) => {
-      live.take(data);
-      for (const suggestion of data) mode.updated(suggestion);
-    }).finally(() => { listing = null; });
-    return listing;
-  }
+  const relist = coalesced(async () => {
+    const { data } = await api(`/statements/${statementId}/suggestions`);
+    live.take(data);
+    for (const suggestion of data) mode.updated(suggestion);
+  });
   live.onChange(redraw);
   live.onStale(() => relist().catch(reportFailure));
 
@@ -155,7 +151,9 @@ export function suggestingMode({ statementId, me, session, surface, members, can
 
   /** Put the card just under its suggestion's mark, within the surface. */
   function placeCard() {
-    const mark = layer.querySelector(`[data-suggestion~="${openId}"]`);
+    // Under what it would put in, if anything, so as not to hide it; else under the strike.
+    const mark = layer.querySelector(`.suggested-insert[data-suggestion="${openId}"] > *`)
+      ?? layer.querySelector(`[data-suggestion~="${openId}"]`);
     if (!mark) return;
     const box = mark.getClientRects()[0] ?? mark.getBoundingClientRect();
     const frame = surface.getBoundingClientRect();

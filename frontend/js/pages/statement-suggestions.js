@@ -3,7 +3,7 @@
 // or withdraw your own).
 
 import { api } from "../api.js";
-import { askFirst, el, fill, formatDateTime, formatRelative, notify } from "../ui.js";
+import { askFirst, el, fill, formatDateTime, formatRelative, notify, reportFailure } from "../ui.js";
 
 const STATUS = {
   open: "Open",
@@ -67,6 +67,30 @@ function item(statementId, suggestion, { canDecide, meId, refresh }) {
     actions.childElementCount ? actions : null);
 }
 
+/**
+ * `load()` run once at a time: asked again while it runs, it runs once more after, so that
+ * what changed meanwhile is seen, however many times it was asked (a live event per keystroke).
+ */
+export function coalesced(load) {
+  let running = null;
+  let again = false;
+  const run = () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = load().finally(() => {
+      running = null;
+      if (again) {
+        again = false;
+        run().catch(reportFailure);
+      }
+    });
+    return running;
+  };
+  return run;
+}
+
 function outcome(result) {
   if (result.status === "accepted") return `Suggestion ${result.id}: accepted.`;
   return `Suggestion ${result.id}: not accepted${result.detail ? `: ${result.detail}` : ` (${result.status})`}.`;
@@ -120,14 +144,14 @@ export function suggestionsPanel(statementId, { canDecide, meId }) {
   const empty = el("p", { class: "muted", text: "No change has been suggested yet." });
   const bulk = canDecide ? bulkAccept(statementId, () => refresh()) : null;
 
-  async function refresh() {
+  const refresh = coalesced(async () => {
     const found = await api(`/statements/${statementId}/suggestions`);
     const newest = [...found.data].reverse();
     fill(list, newest.map((suggestion) => item(statementId, suggestion, { canDecide, meId, refresh })));
     bulk?.offer(found.data);
     empty.hidden = found.count > 0;
     list.hidden = found.count === 0;
-  }
+  });
 
   const node = el("section", { "aria-label": "Suggestions", class: "stack-tight" }, bulk?.node ?? null, empty, list);
   return { node, refresh };
