@@ -190,6 +190,12 @@ export class Suggesting {
     return true;
   }
 
+  /** The socket is back: a frame sent while it was going may never have arrived. */
+  reconnected() {
+    this.sent = null;
+    this.flush();
+  }
+
   /** A suggestion decided, withdrawn or outdated elsewhere is no longer typed into here. */
   updated(suggestion) {
     if (suggestion.status === "open") return;

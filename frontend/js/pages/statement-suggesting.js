@@ -19,8 +19,8 @@ function segment(text) {
 /**
  * The mode and the marks for one live session. `surface` holds the text area; `members` give
  * each suggester's colour; `canDecide(role)` says whether that role may accept and reject.
- * Returns the switch's `node`, and `frame(frame)`, `event(frame)`, `roleChanged(role)`,
- * `draw()`, `start()` and `stop()` for the page to call.
+ * Returns the switch's `node`, and `frame(frame)`, `reconnected()`, `event(frame)`,
+ * `roleChanged(role)`, `draw()`, `start()` and `stop()` for the page to call.
  */
 export function suggestingMode({ statementId, me, session, surface, members, canDecide }) {
   const live = new LiveSuggestions();
@@ -190,6 +190,7 @@ export function suggestingMode({ statementId, me, session, surface, members, can
   return {
     node,
     frame: (frame) => mode.frame(frame),
+    reconnected: () => mode.reconnected(),
     event,
     roleChanged,
     draw,

@@ -242,6 +242,7 @@ async function main() {
     textarea,
     overlay,
     status: (name, unsynced) => {
+      if (name === "connected" && status.dataset.state !== name) suggesting?.reconnected();
       status.dataset.state = name;
       news(name);
       unsyncedText.textContent = unsynced && name !== "connected" ? ` · ${plural(unsynced, "unsynced change")}` : "";
