@@ -39,6 +39,7 @@ from app.routers import (
     users,
     versions,
 )
+from app.services import live_suggestions
 
 
 def _check_database(settings: Settings) -> None:
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(_check_database, settings)
         app.state.engine = make_engine(settings)
         app.state.hub = Hub(app.state.engine, settings.max_text_bytes)
+        live_suggestions.follow_rooms(app.state.hub)
         await app.state.hub.start()
         _freeze_start_up()
         try:

@@ -86,7 +86,7 @@ class _Row:
 def _insert(session: Session, name: str, **values: object) -> int:
     """Insert a row into the table as the database has it now; its id."""
     table = Table(name, MetaData(), autoload_with=session.connection())
-    key = session.execute(insert(table).values(**values)).inserted_primary_key
+    key = session.connection().execute(insert(table).values(**values)).inserted_primary_key
     assert key is not None
     return int(key[0])
 

@@ -10,6 +10,7 @@ from app.collab.refusals import (
     NoLongerMember,
     NotPermitted,
     NotSaved,
+    Outdated,
     Refusal,
     SignedOut,
     StaleRevision,
@@ -21,6 +22,7 @@ from app.errors import AccordError
 STATUSES: dict[type[Exception], int] = {
     Refusal: 422,
     StaleRevision: 409,
+    Outdated: 409,
     TooLarge: 413,
     NotSaved: 503,
     NotPermitted: 403,

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.collab import protocol
 from app.collab.batching import Shared
-from app.collab.change import Applied
+from app.collab.change import Applied, Sent
 from app.collab.connection import Connection
 from app.collab.members import Left, Member, Moved
 from app.collab.offers import Offer
@@ -75,7 +75,7 @@ class Audience:
         reply = connection.reply
         if reply is None:  # one for all its changes: nothing is made per keystroke
             reply = connection.reply = partial(_answered, connection)
-        self.room.offer(member.author, member.client_id, seq, base_rev, op, reply)
+        self.room.offer(member.author, member.client_id, seq, Sent(base_rev, op), reply)
 
     def hear(self, event: Event) -> None:
         if type(event) is Applied:

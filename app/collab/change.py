@@ -12,10 +12,13 @@ API_CLIENT_PREFIX = "http-"
 
 @dataclass(frozen=True, slots=True)
 class Sent:
-    """A change as its sender sent it: an operation on revision `base_rev`."""
+    """A change as its sender sent it: an operation on revision `base_rev`. A change that
+    `keeps` characters [start, end) of that revision (an accepted suggestion's) is applied
+    only if no change sequenced before it touched them."""
 
     base_rev: int
     op: list[Any]
+    keeps: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

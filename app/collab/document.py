@@ -14,7 +14,8 @@ from typing import Any
 from app.collab import ops, positions
 from app.collab.change import Change, Sent
 from app.collab.members import Selection
-from app.collab.refusals import InvalidChange, InvalidText, StaleRevision, TooLarge
+from app.collab.proposals import Proposed, follow
+from app.collab.refusals import InvalidChange, InvalidText, Outdated, StaleRevision, TooLarge
 
 RECENT_LIMIT = 10_000  # changes held in memory for transforming late ones
 
@@ -48,9 +49,11 @@ class Document:
         client_id: str,
         seq: int,
         missed: list[Change] | None = None,
+        keeps: tuple[int, int] | None = None,
     ) -> Change:
         """Sequence a change made on `base_rev`: transform it over what it missed (held here,
-        or `missed` as read from the log), check it, and apply it as the next revision."""
+        or `missed` as read from the log), check it, and apply it as the next revision. A
+        change that `keeps` characters of its base is refused if what it missed touched any."""
         if base_rev > self.rev:
             raise StaleRevision(
                 f"Revision {base_rev} does not exist yet; the statement is at revision {self.rev}."
@@ -60,6 +63,8 @@ class Document:
             if missed is None:
                 raise ValueError(f"the changes after revision {base_rev} are not held")
             later = [c for c in missed if c.rev <= self.loaded_rev] + self.recent
+        if not kept(keeps, [change.op for change in later]):
+            raise Outdated("The text this change would replace was changed first.")
         try:
             parsed = ops.parse(op)
             op = ops.transform_over(parsed, (change.op for change in later))
@@ -74,7 +79,7 @@ class Document:
             raise InvalidText("The change holds a NUL character.")
         if size > self.max_text_bytes:
             raise TooLarge(f"The text would exceed {self.max_text_bytes} bytes.")
-        sent = Sent(base_rev, parsed)
+        sent = Sent(base_rev, parsed, keeps)
         change = Change(self.rev + 1, ops.normalise(op), author_id, client_id, seq, sent)
         self._append(change, text)
         self.text_bytes = size
@@ -172,13 +177,20 @@ def sequence_again(changes: list[Change], history: list[Change]) -> list[Change]
     again = []
     for change in changes:
         sent = sent_of(change)
-        later = (c.op for c in line[sent.base_rev - low :])
-        placed = replace(
-            change, rev=low + 1 + len(line), op=ops.normalise(ops.transform_over(sent.op, later))
-        )
+        later = [c.op for c in line[sent.base_rev - low :]]
+        op = ops.transform_over(sent.op, later)
+        if not kept(sent.keeps, later):
+            # Sequenced first on a text that still held them: it stays, changing nothing.
+            op = [ops.base_length(op)]
+        placed = replace(change, rev=low + 1 + len(line), op=ops.normalise(op))
         line.append(placed)
         again.append(placed)
     return again
+
+
+def kept(keeps: tuple[int, int] | None, later: list[list[Any]]) -> bool:
+    """Whether no change of `later` touched the characters [start, end) of their base."""
+    return keeps is None or follow(Proposed(keeps[0], keeps[1], ""), later) is not None
 
 
 def sent_of(change: Change) -> Sent:

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sqlalchemy import Engine
@@ -81,6 +81,10 @@ class Hub:
         self.fanout: Fanout | None = None
         self.rechecking: asyncio.Task[None] | None = None
         self.checking: asyncio.Task[None] | None = None
+        # What else follows a room: called with each audience opened here, and with each live
+        # event of its statement (this worker's or another's).
+        self.opened: list[Callable[[Audience], None]] = []
+        self.events: list[Callable[[Audience, dict[str, Any]], None]] = []
 
     async def start(self) -> None:
         """Check the sockets' sign-ins now and then; on PostgreSQL, join the other workers."""
@@ -160,6 +164,8 @@ class Hub:
             audience = self.audiences[statement_id] = Audience(room)
             if self.fanout is not None:
                 room.subscribe(lambda event: self._share(statement_id, event))
+            for opened in self.opened:
+                opened(audience)
             self._publish("who", statement_id)
         return audience
 
@@ -252,13 +258,16 @@ class Hub:
                     )
                 )
 
-    def announce(self, statement_id: int, event: str, **data: Any) -> None:
-        """Tell everyone with the statement open that something happened (a live `event`)."""
+    def announce(self, statement_id: int, event: str, *, here: bool = False, **data: Any) -> None:
+        """Tell everyone with the statement open that something happened (a live `event`);
+        `here`: only those on this worker (each worker finds it out for itself)."""
         frame = {**data, "type": "event", "name": event}
         text = protocol.encode(frame)
         audience = self.audiences.get(statement_id)
         if audience is not None:
-            audience.broadcast(text)
+            self._heard(audience, frame, text)
+        if here:
+            return
         if len(text.encode()) > MAX_NOTICE_BYTES - 200:
             # Too long for a notice: the others get what names it, and pages fetch the rest.
             frame = {key: value for key, value in frame.items() if _short(value)}
@@ -303,10 +312,15 @@ class Hub:
                     _member_elsewhere(message["w"], frame, room.durable_rev)
                 )
         elif kind == "event":
-            audience.broadcast(protocol.encode(message["f"]))
+            self._heard(audience, message["f"], protocol.encode(message["f"]))
         elif kind == "who":
             for member in room.carets.here:
                 self._publish("presence", statement_id, f=presence(member))
+
+    def _heard(self, audience: Audience, frame: dict[str, Any], text: str) -> None:
+        audience.broadcast(text)
+        for listener in self.events:
+            listener(audience, frame)
 
     def _resync(self) -> None:
         """Listening again: catch every room up, ask again who is where, recheck members."""

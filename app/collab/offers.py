@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum, Flag, auto
 
-from app.collab.change import Applied, Change, Rebased
+from app.collab.change import Applied, Change, Rebased, Sent
 from app.collab.members import Author
 from app.collab.refusals import Refusal
 
@@ -37,8 +37,7 @@ class Offer:
     author: Author
     client_id: str
     seq: int
-    base_rev: int
-    op: list[int | str]
+    sent: Sent
     reply: Reply
     change: Change = field(init=False)
     followers: list["Offer"] | None = None  # resends of this change, answered with it

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from app.models.base import MAX_INT
+from app.models.suggestion import MAX_REASON
 
 
 class Frame(BaseModel):
@@ -34,8 +35,21 @@ class PresenceFrame(Frame):
     rev: int = Field(ge=0, le=MAX_INT)
 
 
-Inbound = Annotated[OpFrame | PresenceFrame, Field(discriminator="type")]
-INBOUND: TypeAdapter[OpFrame | PresenceFrame] = TypeAdapter(Inbound)
+class SuggestFrame(Frame):
+    """A suggestion: one contiguous change on revision `base_rev`, proposed without being
+    made; or, with `replaces`, a new form of one of the sender's own suggestions. Answered by
+    a `suggested` or an `error` frame carrying the same `ref`."""
+
+    type: Literal["suggest"]
+    ref: int = Field(ge=0, le=MAX_INT)
+    base_rev: int = Field(ge=0, le=MAX_INT)
+    op: list[int | str]
+    reason: str | None = Field(default=None, max_length=MAX_REASON)
+    replaces: int | None = Field(default=None, ge=1, le=MAX_INT)
+
+
+Inbound = Annotated[OpFrame | PresenceFrame | SuggestFrame, Field(discriminator="type")]
+INBOUND: TypeAdapter[OpFrame | PresenceFrame | SuggestFrame] = TypeAdapter(Inbound)
 
 
 # Made once: json.dumps with options builds a new encoder on every call.
@@ -52,8 +66,10 @@ def ack(seq: int, rev: int) -> str:
     return f'{{"type":"ack","seq":{seq},"rev":{rev}}}'
 
 
-def error(code: str, message: str, seq: int | None = None) -> str:
+def error(code: str, message: str, seq: int | None = None, ref: int | None = None) -> str:
     frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
     if seq is not None:
         frame["seq"] = seq
+    if ref is not None:
+        frame["ref"] = ref
     return encode(frame)

@@ -38,6 +38,12 @@ class TooLarge(Refusal):
     code = "too_large"
 
 
+class Outdated(Refusal):
+    """Characters the change was made to replace were changed first: it was not applied."""
+
+    code = "outdated"
+
+
 class NotPermitted(Refusal):
     """The member's role may read the statement but not change it."""
 

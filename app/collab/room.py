@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from app.collab import intake, log, ops
 from app.collab.carets import Carets
-from app.collab.change import Applied, Batch, Change, Snapshot
+from app.collab.change import Applied, Batch, Change, Sent, Snapshot
 from app.collab.document import Document, within
 from app.collab.members import Author, Left, Member, Moved, Selection
 from app.collab.offers import Offer, Owed, Reply, State, Writing, into
@@ -123,26 +123,16 @@ class Room:
         """Everyone else with the statement open, each caret on the durable head."""
         return self.carets.others(member, self.document, self.durable_rev, len(self.durable_text))
 
-    def offer(
-        self,
-        author: Author,
-        client_id: str,
-        seq: int,
-        base_rev: int,
-        op: list[int | str],
-        reply: Reply,
-    ) -> None:
-        """Queue a change made on `base_rev`; `reply` is called, from the room's worker, with
-        the change once durable or with the refusal."""
-        self.queue.append(Offer(author, client_id, seq, base_rev, op, reply))
+    def offer(self, author: Author, client_id: str, seq: int, sent: Sent, reply: Reply) -> None:
+        """Queue a change as sent; `reply` is called, from the room's worker, with the change
+        once durable or with the refusal."""
+        self.queue.append(Offer(author, client_id, seq, sent, reply))
         self.wake.set()
 
-    async def submit(
-        self, author: Author, client_id: str, seq: int, base_rev: int, op: list[int | str]
-    ) -> Applied:
-        """Apply a change made on `base_rev`; return once it is durable, or raise why not."""
+    async def submit(self, author: Author, client_id: str, seq: int, sent: Sent) -> Applied:
+        """Apply a change as sent; return once it is durable, or raise why not."""
         answer: asyncio.Future[Applied] = asyncio.get_running_loop().create_future()
-        self.offer(author, client_id, seq, base_rev, op, into(answer))
+        self.offer(author, client_id, seq, sent, into(answer))
         return await answer
 
     async def changes_after(self, rev: int) -> list[Change]:
@@ -354,18 +344,19 @@ class Room:
         if offer.seq <= last_seq:
             self._again(offer, last_seq, last_rev)
             return None
-        base_rev = offer.base_rev
+        base_rev = offer.sent.base_rev
         missed = None
         if base_rev <= self.document.rev and not self.document.holds(base_rev):
             missed = await self.changes_after(base_rev)
         try:
             change = self.document.receive(
                 base_rev,
-                offer.op,
+                offer.sent.op,
                 author_id=offer.author.id,
                 client_id=offer.client_id,
                 seq=offer.seq,
                 missed=missed,
+                keeps=offer.sent.keeps,
             )
         except Refusal as refusal:
             offer.refuse(refusal)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 
 class SessionAuthor(SQLModel):
@@ -38,13 +38,25 @@ class Writer(SQLModel):
     colour: str
 
 
+class AcceptedWords(SQLModel):
+    """Words that came in by an accepted suggestion: its suggester is their writer in the
+    runs; `accepted_by` names who accepted them."""
+
+    suggestion: int
+    start: int
+    end: int
+    accepted_by: str | None = Field(description="Null for an account that is gone")
+
+
 class AuthorshipPublic(SQLModel):
     """Who wrote each passage of the text at `rev`: `runs` of [length, writer id] cover the
-    text in order (lengths in code points; null for a writer the log does not name)."""
+    text in order (lengths in code points; null for a writer the log does not name), and
+    where accepted suggestions' words stand, with who accepted them."""
 
     rev: int
     runs: list[tuple[int, int | None]]
     writers: list[Writer]
+    accepted: list[AcceptedWords] = []
 
 
 class Change(SQLModel):

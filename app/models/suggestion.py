@@ -22,6 +22,7 @@ class SuggestionStatus(StrEnum):
     open = "open"
     outdated = "outdated"  # someone changed the characters it would replace
     voting = "voting"
+    accepting = "accepting"  # being applied to the live draft
     accepted = "accepted"
     rejected = "rejected"
     withdrawn = "withdrawn"
@@ -72,6 +73,21 @@ class Decision(SQLModel):
     reason: str = Field(default="", max_length=MAX_REASON)
 
 
+class BulkAccept(SQLModel):
+    model_config = STRICT_BODY
+
+    ids: list[int] = Field(min_length=1, max_length=500, description="In the order to accept")
+
+
+class Outcome(SQLModel):
+    """What became of one suggestion of a bulk accept."""
+
+    id: int
+    status: str | None = Field(description="Its status now; null if there is no such one")
+    rev: int | None = Field(default=None, description="The revision that applied it")
+    detail: str | None = Field(default=None, description="Why it was not accepted")
+
+
 class SuggestionAuthor(SQLModel):
     id: int | None
     name: str
@@ -92,6 +108,9 @@ class SuggestionPublic(SQLModel):
     created_at: datetime
     decided_at: datetime | None = None
     decision_reason: str = ""
+    applied_rev: int | None = Field(
+        default=None, description="The revision that applied it, once accepted"
+    )
 
     @classmethod
     def of(cls, suggestion: Suggestion, author: dict[str, Any]) -> "SuggestionPublic":
@@ -109,4 +128,5 @@ class SuggestionPublic(SQLModel):
             created_at=suggestion.created_at,
             decided_at=suggestion.decided_at,
             decision_reason=suggestion.decision_reason,
+            applied_rev=suggestion.applied_rev,
         )

@@ -17,12 +17,12 @@ from app.collab.admission import Admission
 from app.collab.answers import close_code, close_reason, http_error
 from app.collab.audience import Audience, peer
 from app.collab.batching import SEND_TEXTS
-from app.collab.change import API_CLIENT_PREFIX
+from app.collab.change import API_CLIENT_PREFIX, Sent
 from app.collab.connection import Connection
 from app.collab.diffing import operation_between
 from app.collab.hub import Hub, api_client_id
 from app.collab.members import Author, Member, Selection
-from app.collab.protocol import OpFrame, PresenceFrame
+from app.collab.protocol import OpFrame, PresenceFrame, SuggestFrame
 from app.collab.refusals import AccessEnded, ClientIdTaken, NoLongerMember, Refusal, SignedOut
 from app.config import Settings
 from app.deps import (
@@ -38,6 +38,7 @@ from app.middleware import allowed_origins, origin_of
 from app.models.base import MAX_INT
 from app.models.membership import Membership, Permission
 from app.models.user import User
+from app.services import live_suggestions
 from app.services.members import find_membership, profile
 from app.services.text import check_text, text_at
 
@@ -183,7 +184,7 @@ async def _take_part(
             if message.get("text") is None:
                 connection.send(protocol.error("invalid_frame", "Frames are JSON text."))
                 continue
-            _handle(audience, connection, message["text"], settings)
+            _handle(hub, audience, connection, message["text"], settings)
     except WebSocketDisconnect:
         pass
     finally:
@@ -265,7 +266,9 @@ async def _keep_to_the_rate(
     return not (gone and gone())
 
 
-def _handle(audience: Audience, connection: Connection, raw: str, settings: Settings) -> None:
+def _handle(
+    hub: Hub, audience: Audience, connection: Connection, raw: str, settings: Settings
+) -> None:
     max_bytes = settings.max_frame_bytes
     if len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
         connection.send(protocol.error("too_large", f"A frame may hold at most {max_bytes} bytes."))
@@ -282,6 +285,8 @@ def _handle(audience: Audience, connection: Connection, raw: str, settings: Sett
         selection = frame.selection
         placed = Selection(selection.anchor, selection.head) if selection else None
         audience.room.place(connection.member, placed, frame.rev)
+    elif isinstance(frame, SuggestFrame):
+        live_suggestions.take(hub, settings, connection, frame, audience.room.statement_id)
 
 
 def _first_error(problem: ValidationError) -> str:
@@ -319,7 +324,7 @@ async def save_text(
     hub: Hub = request.app.state.hub
     async with hub.room_for_api(access.statement_id, body.base_rev) as room:
         try:
-            applied = await room.submit(author, api_client_id(), 1, body.base_rev, op)
+            applied = await room.submit(author, api_client_id(), 1, Sent(body.base_rev, op))
         except Refusal as refusal:
             raise http_error(refusal) from None
     return TextSaved(rev=applied.change.rev)

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.collab.answers import http_error
+from app.collab.change import Sent
 from app.collab.diffing import operation_between
 from app.collab.hub import Hub, api_client_id
 from app.collab.members import Author
@@ -82,7 +83,7 @@ async def restore_version(number: PathId, access: WaitingEditAccess, request: Re
     author = Author.of(members.profile(access.user, access.membership))
     async with hub.room_for_api(access.statement_id, head_rev) as room:
         try:
-            rev = (await room.submit(author, api_client_id(), 1, head_rev, op)).change.rev
+            rev = (await room.submit(author, api_client_id(), 1, Sent(head_rev, op))).change.rev
         except Refusal as refusal:
             raise http_error(refusal) from None
     await asyncio.to_thread(_record_restore, engine, access.statement_id, access.user, number, rev)

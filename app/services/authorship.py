@@ -16,6 +16,7 @@ from app.models.authorship import AuthorshipSnapshot
 from app.models.history import AuthorshipPublic, Writer
 from app.models.membership import Membership
 from app.models.user import User
+from app.services.accepted_words import accepted_words
 from app.services.members import colour_of
 
 Run = tuple[int, int | None]  # (length in code points, author id)
@@ -207,4 +208,5 @@ def authorship(*, session: Session, statement_id: int, rev: int | None) -> Autho
         Writer(id=id_, name=name, organisation=organisations.get(id_, ""), colour=colour_of(id_))
         for id_, name in sorted(names)
     ]
-    return AuthorshipPublic(rev=rev, runs=runs, writers=writers)
+    accepted = accepted_words(session=session, statement_id=statement_id, rev=rev)
+    return AuthorshipPublic(rev=rev, runs=runs, writers=writers, accepted=accepted)

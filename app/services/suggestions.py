@@ -4,27 +4,46 @@ A suggestion is stored where it stands at the head when it is made, and carried 
 whenever suggestions are read (as comment passages are). Carrying it through a change that
 touches the characters it would replace makes it outdated (app/collab/proposals.py); a status
 changes only from the one it was read with, so a decision made meanwhile is never undone.
+Carrying also settles acceptances that were interrupted (app/services/accepting.py): one whose
+change is in the log is accepted, one still unapplied after a while is open again.
 """
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.collab import log, ops
+from app.collab.change import API_CLIENT_PREFIX
 from app.collab.diffing import operation_between
 from app.collab.proposals import NotOneChange, Proposed, follow, proposed
 from app.config import Settings
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.models.base import utcnow
-from app.models.suggestion import Suggestion, SuggestionCreate, SuggestionStatus
+from app.models.suggestion import (
+    Suggestion,
+    SuggestionCreate,
+    SuggestionPublic,
+    SuggestionStatus,
+)
 from app.models.user import User
 from app.services import audit, members
 from app.services.text import check_text, text_at
 
 FORMER = {"id": None, "name": "a former member", "organisation": ""}
 CARRIED = (SuggestionStatus.open, SuggestionStatus.voting)  # the ones that follow the text
+# An acceptance not in the log this long after it began was interrupted: the room answers or
+# refuses a change long before (app/config.py's queue wait is 30 s).
+INTERRUPTED = timedelta(minutes=5)
+
+
+def acceptance_client(suggestion_id: int) -> str:
+    """The client id an accepted suggestion's change carries in the log: one per suggestion,
+    so that the log tells whether its acceptance landed, and a second one is answered as the
+    first was."""
+    return f"{API_CLIENT_PREFIX}suggestion-{suggestion_id}"
 
 
 def make(
@@ -36,6 +55,66 @@ def make(
     suggestion_in: SuggestionCreate,
 ) -> Suggestion:
     """Turn a change made on `base_rev` into a suggestion standing at the head."""
+    suggestion = Suggestion(
+        statement_id=statement_id,
+        author_id=author.id,
+        **_placed(session, settings, statement_id, suggestion_in),
+        reason=suggestion_in.reason.strip(),
+    )
+    session.add(suggestion)
+    session.flush()
+    audit.record(
+        session=session,
+        statement_id=statement_id,
+        actor=author,
+        kind="suggestion.created",
+        suggestion=suggestion.id,
+    )
+    return suggestion
+
+
+def remake(
+    *,
+    session: Session,
+    settings: Settings,
+    suggestion: Suggestion,
+    author: User,
+    suggestion_in: SuggestionCreate,
+) -> None:
+    """Replace one's own open or outdated suggestion with a change made on `base_rev` (typing
+    that extends it, or the same change made again on the text as it is now); it keeps its id
+    and is open again. Its reason stays unless a new one is given."""
+    if suggestion.author_id != author.id:
+        raise Forbidden("Only its author may change a suggestion.")
+    values = _placed(session, settings, suggestion.statement_id, suggestion_in)
+    if "reason" in suggestion_in.model_fields_set:
+        values["reason"] = suggestion_in.reason.strip()
+    changed = session.exec(
+        update(Suggestion)
+        .where(
+            col(Suggestion.id) == suggestion.id,
+            col(Suggestion.status).in_((SuggestionStatus.open, SuggestionStatus.outdated)),
+        )
+        .values(status=SuggestionStatus.open, **values)
+    )
+    if changed.rowcount != 1:
+        session.rollback()
+        session.refresh(suggestion)
+        raise Conflict(f"This suggestion is {suggestion.status}: it can no longer be changed.")
+    audit.record(
+        session=session,
+        statement_id=suggestion.statement_id,
+        actor=author,
+        kind="suggestion.changed",
+        suggestion=suggestion.id,
+    )
+
+
+def _placed(
+    session: Session, settings: Settings, statement_id: int, suggestion_in: SuggestionCreate
+) -> dict[str, Any]:
+    """Where a change made on `base_rev` stands as a suggestion at the head: 422 unless it
+    is one change that fits, 409 if the text it would replace has changed since."""
     base_rev = suggestion_in.base_rev
     base = text_at(session=session, statement_id=statement_id, rev=base_rev).text
     op: list[Any]
@@ -57,27 +136,14 @@ def make(
             f"Since revision {base_rev} the text this suggestion would replace has changed; "
             "suggest again on the text as it is now."
         )
-    suggestion = Suggestion(
-        statement_id=statement_id,
-        author_id=author.id,
-        base_rev=base_rev,
-        anchor_rev=head,
-        start=now.start,
-        end=now.end,
-        inserted=made.insert,
-        replaced=base[made.start : made.end],
-        reason=suggestion_in.reason.strip(),
-    )
-    session.add(suggestion)
-    session.flush()
-    audit.record(
-        session=session,
-        statement_id=statement_id,
-        actor=author,
-        kind="suggestion.created",
-        suggestion=suggestion.id,
-    )
-    return suggestion
+    return {
+        "base_rev": base_rev,
+        "anchor_rev": head,
+        "start": now.start,
+        "end": now.end,
+        "inserted": made.insert,
+        "replaced": base[made.start : made.end],
+    }
 
 
 def _changes(session: Session, statement_id: int, after: int, upto: int) -> list[log.Logged]:
@@ -87,30 +153,69 @@ def _changes(session: Session, statement_id: int, after: int, upto: int) -> list
 def bring_to_head(*, session: Session, statement_id: int) -> None:
     """Carry the statement's open suggestions to the head, marking outdated those whose
     characters changed; each saved only if its status is still the one read."""
-    carried = session.exec(
+    found = session.exec(
         select(Suggestion).where(
-            Suggestion.statement_id == statement_id, col(Suggestion.status).in_(CARRIED)
+            Suggestion.statement_id == statement_id,
+            col(Suggestion.status).in_((*CARRIED, SuggestionStatus.accepting)),
         )
     ).all()
     head = log.head_revision(session=session, statement_id=statement_id)
-    behind = [s for s in carried if s.anchor_rev < head]
-    if not behind:
+    since = utcnow() - INTERRUPTED
+    stale = [
+        s
+        for s in found
+        if s.status == SuggestionStatus.accepting and s.decided_at and s.decided_at < since
+    ]
+    behind = [s for s in found if s.status in CARRIED and s.anchor_rev < head]
+    if not behind and not stale:
         return
-    changes = _changes(session, statement_id, min(s.anchor_rev for s in behind), head)
-    for suggestion in behind:
-        later = [change.op for change in changes if change.rev > suggestion.anchor_rev]
-        now = follow(Proposed(suggestion.start, suggestion.end, suggestion.inserted), later)
-        values: dict[str, Any] = {"anchor_rev": head}
-        if now is None:
-            values["status"] = SuggestionStatus.outdated
-        else:
-            values |= {"start": now.start, "end": now.end}
+    low = min(s.anchor_rev for s in behind + stale)
+    changes = _changes(session, statement_id, low, head)
+    for suggestion in behind + stale:
+        values = _carried(suggestion, [c for c in changes if c.rev > suggestion.anchor_rev], head)
         session.exec(
             update(Suggestion)
             .where(col(Suggestion.id) == suggestion.id, col(Suggestion.status) == suggestion.status)
             .values(**values)
         )
     session.commit()
+
+
+def _carried(suggestion: Suggestion, later: list[log.Logged], head: int) -> dict[str, Any]:
+    """What changes in a suggestion carried through `later` to `head`."""
+    mine = acceptance_client(suggestion.id)
+    landed = next((c for c in later if c.client_id == mine), None)
+    if landed is not None:
+        return {"status": SuggestionStatus.accepted, **where_applied(landed.rev, landed.op)}
+    if suggestion.status == SuggestionStatus.accepting:  # interrupted before it landed
+        return {"status": SuggestionStatus.open, "decided_by": None, "decided_at": None}
+    now = follow(
+        Proposed(suggestion.start, suggestion.end, suggestion.inserted), (c.op for c in later)
+    )
+    if now is None:
+        return {"status": SuggestionStatus.outdated, "anchor_rev": head}
+    return {"start": now.start, "end": now.end, "anchor_rev": head}
+
+
+def where_applied(rev: int, op: list[Any]) -> dict[str, Any]:
+    """An accepted suggestion's place: the words it put in, in the text at `rev`."""
+    edit = ops.single_edit(op)
+    start, inserted = (edit[0], edit[1]) if edit else (0, "")
+    return {"applied_rev": rev, "anchor_rev": rev, "start": start, "end": start + len(inserted)}
+
+
+def settle_accepted(*, session: Session, suggestion_id: int, rev: int, op: list[Any]) -> bool:
+    """Record an acceptance whose change the room applied at `rev` as `op`; False if
+    carrying the suggestion found it first."""
+    done = session.exec(
+        update(Suggestion)
+        .where(
+            col(Suggestion.id) == suggestion_id,
+            col(Suggestion.status) == SuggestionStatus.accepting,
+        )
+        .values(status=SuggestionStatus.accepted, **where_applied(rev, op))
+    )
+    return bool(done.rowcount == 1)
 
 
 def find(*, session: Session, statement_id: int, suggestion_id: int) -> Suggestion:
@@ -172,3 +277,18 @@ def authors(
     found: dict[int | None, dict[str, Any]] = {None: FORMER}
     found.update(profiles.items())
     return found
+
+
+def public(*, session: Session, suggestion: Suggestion) -> SuggestionPublic:
+    """One suggestion as the API and the live events show it."""
+    named = authors(session=session, statement_id=suggestion.statement_id, suggestions=[suggestion])
+    return SuggestionPublic.of(suggestion, named[suggestion.author_id])
+
+
+def list_carried(*, session: Session, statement_id: int) -> Sequence[Suggestion]:
+    """The suggestions that follow the text (open, or put to a vote)."""
+    return session.exec(
+        select(Suggestion).where(
+            Suggestion.statement_id == statement_id, col(Suggestion.status).in_(CARRIED)
+        )
+    ).all()

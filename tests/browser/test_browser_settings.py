@@ -24,6 +24,7 @@ def test_facilitator_saves_statement_settings(accord_ui: AccordUI) -> None:
     page.get_by_label("Publish on").fill("2017-12-01")
     page.get_by_label("Approval rule").select_option("quorum")
     page.get_by_label("Organisations needed").fill("7")
+    page.get_by_label("Who accepts and rejects suggestions").select_option("facilitators")
     page.get_by_role("button", name="Save settings").click()
     # The server refuses dates in the wrong order, and says so next to the form.
     expect(page.get_by_role("alert")).to_have_text(
@@ -41,6 +42,7 @@ def test_facilitator_saves_statement_settings(accord_ui: AccordUI) -> None:
     expect(page.get_by_label("Public address")).to_have_value("partnerships-2017")
     expect(page.get_by_label("Finalise by")).to_have_value("2017-12-15")
     expect(page.get_by_label("Organisations needed")).to_have_value("7")
+    expect(page.get_by_label("Who accepts and rejects suggestions")).to_have_value("facilitators")
 
     page.get_by_role("link", name="Statement on Partnerships in the Wikimedia Movement").click()
     # The dates stand above the draft, marked when they have passed; the rule is under About.

@@ -7,7 +7,7 @@ from app.collab import document as document_module
 from app.collab.change import Change, Sent
 from app.collab.document import Document, sequence_again
 from app.collab.members import Selection
-from app.collab.refusals import InvalidChange, InvalidText, StaleRevision, TooLarge
+from app.collab.refusals import InvalidChange, InvalidText, Outdated, StaleRevision, TooLarge
 
 
 def _typed(document: Document, base_rev: int, op: list[int | str], who: str = "a") -> Change:
@@ -80,3 +80,37 @@ def test_a_caret_is_brought_through_the_changes_after_its_revision() -> None:
     _typed(document, 0, ["Oh, ", 11])
     assert document.bring(Selection(6, 11), 0, 1) == Selection(10, 15)
     assert document.bring(Selection(6, 11), 2, 1) is None  # from the future
+
+
+def test_a_change_that_keeps_its_characters_is_refused_once_they_changed() -> None:
+    """An accepted suggestion replaces "agree" on revision 0; someone changed the "g" first."""
+    document = Document(0, "We agree", 100)
+    _typed(document, 0, ["Now ", 8])  # before the characters: they are untouched
+    _typed(document, 1, [8, "G", -1, 3], who="b")  # "agree" → "aGree"
+    with pytest.raises(Outdated):
+        document.receive(0, [3, "consent", -5], author_id=1, client_id="s", seq=1, keeps=(3, 8))
+    assert (document.rev, document.text) == (2, "Now We aGree")
+
+
+def test_a_change_that_keeps_its_characters_lands_when_only_others_changed() -> None:
+    document = Document(0, "We agree", 100)
+    _typed(document, 0, ["Now ", 8])
+    _typed(document, 1, [12, "!"], who="b")  # at the edge: not one of its characters
+    accepted = document.receive(
+        0, [3, "consent", -5], author_id=1, client_id="s", seq=1, keeps=(3, 8)
+    )
+    assert document.text == "Now We consent!"
+    assert accepted.sent == Sent(0, [3, "consent", -5], (3, 8))
+
+
+def test_sequenced_again_after_a_change_to_its_characters_it_changes_nothing() -> None:
+    """On another worker someone changed the characters first: the accepted suggestion, in
+    its place, is sequenced again as a change that changes nothing."""
+    document = Document(0, "We agree", 100)
+    accepted = document.receive(
+        0, [3, "consent", -5], author_id=1, client_id="s", seq=1, keeps=(3, 8)
+    )
+    theirs = Change(1, [4, -1, 3], 2, "b", 1)  # "We aree", written first elsewhere
+    again = document.rebase(0, "We agree", [theirs], [accepted])
+    assert document.text == "We aree"
+    assert [change.op for change in again] == [[7]]

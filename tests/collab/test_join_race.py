@@ -278,8 +278,10 @@ class HeldFrame:
                 await asyncio.to_thread(self.go_on.wait, WAIT)
             return await keep_to_the_rate(websocket, connection, per_second)
 
-        def handled(audience: Any, connection: Connection, raw: str, settings: Settings) -> None:
-            handle(audience, connection, raw, settings)
+        def handled(
+            hub: Any, audience: Any, connection: Connection, raw: str, settings: Settings
+        ) -> None:
+            handle(hub, audience, connection, raw, settings)
             if connection.client_id == self.client_id:
                 self.handled.set()
 

@@ -1,5 +1,6 @@
-// A statement's settings: its title, address, dates and approval rule; its members; its
-// invitation links. Facilitators change them; everyone else sees the members only.
+// A statement's settings: its title, address, dates, approval rule and who decides on
+// suggestions; its members; its invitation links. Facilitators change them; everyone else
+// sees the members only.
 
 import { api } from "../api.js";
 import { RULES, RULE_DESCRIPTIONS, RULE_LABELS } from "../labels.js";
@@ -8,7 +9,10 @@ import { byId, el, fill, notify, onSubmit, reportFailure, setTitle, showPageErro
 import { renderMembers } from "./settings-members.js";
 import { setUpInvitations } from "./settings-invitations.js";
 
-const FIELDS = ["title", "context", "slug", "finalise_by", "publish_on", "approval_rule", "approval_quorum"];
+const FIELDS = [
+  "title", "context", "slug", "finalise_by", "publish_on", "approval_rule", "approval_quorum",
+  "suggestions_decided_by",
+];
 
 // The form's strings as the API wants them: empty dates and quorum mean "none".
 function fromForm(data) {
@@ -21,6 +25,7 @@ function fromForm(data) {
     publish_on: value("publish_on") || null,
     approval_rule: value("approval_rule"),
     approval_quorum: value("approval_quorum") ? Number(value("approval_quorum")) : null,
+    suggestions_decided_by: value("suggestions_decided_by"),
   };
 }
 
