@@ -9,6 +9,7 @@ const STATUS = {
   open: "Open",
   outdated: "Outdated: the words it would change have changed",
   voting: "Put to a vote",
+  accepting: "Being accepted",
   accepted: "Accepted",
   rejected: "Rejected",
   withdrawn: "Withdrawn",
