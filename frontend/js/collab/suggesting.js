@@ -11,6 +11,9 @@ import { codePointLength } from "./operation.js";
 import { asOperation, carried, singleEdit } from "./suggestions.js";
 
 let refs = 0; // each suggest frame's own number, echoed in its answer
+// A suggestion growing as its author types is sent again at most this often: everyone with
+// the statement open hears of each sending, and this page draws it at once anyway.
+const SEND_EVERY_MS = 300;
 
 /** The first `count` code points of `text` taken off its end. */
 function dropLast(text, count) {
@@ -66,6 +69,8 @@ export class Suggesting {
     this.reason = "";
     this.forward = false;
     this.waiting = null; // stops waiting for this page's own changes to be confirmed
+    this.later = null; // the timer that sends once SEND_EVERY_MS has passed
+    this.sentAt = -Infinity;
     const area = session.editor.textarea;
     area.addEventListener("beforeinput", (event) => {
       this.forward = event.inputType.startsWith("delete") && event.inputType.endsWith("Forward");
@@ -122,9 +127,17 @@ export class Suggesting {
 
   /** Send the first suggestion the server has not got as it is now. */
   flush() {
-    if (this.sent || this.waiting) return;
+    if (this.sent || this.waiting || this.later) return;
     const draft = [...this.unsent, this.current].find((one) => one && !synced(one));
     if (!draft) return;
+    const wait = this.sentAt + SEND_EVERY_MS - performance.now();
+    if (wait > 0) {
+      this.later = setTimeout(() => {
+        this.later = null;
+        this.flush();
+      }, wait);
+      return;
+    }
     const client = this.session.client;
     if (!client.synchronized) {
       // Positions are sent on the server's revision: wait until the page's changes are on it.
@@ -143,6 +156,7 @@ export class Suggesting {
       return;
     }
     refs += 1;
+    this.sentAt = performance.now();
     this.sent = { ref: refs, key: draft.key, version: draft.version };
     const length = codePointLength(this.session.editor.value);
     this.session.connection.send({
