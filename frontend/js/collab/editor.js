@@ -78,6 +78,9 @@ export class TextEditor {
     this.undoStack = [];
     this.redoStack = [];
     this.lastEditAt = 0;
+    // While set, what the person types is not made: each change goes to `divert(op)` and the
+    // text area goes back as it was (Suggesting mode).
+    this.divert = null;
     textarea.addEventListener("input", (event) => {
       if (!event.isComposing && !this.composing) this.takeInput();
     });
@@ -147,6 +150,11 @@ export class TextEditor {
     const op = fromDiff(this.value, next, this.textarea.selectionEnd);
     const before = this.value;
     this.value = next;
+    if (this.divert) {
+      this.replace(invert(op, before));
+      this.divert(op);
+      return;
+    }
     this.resize();
     this.record(op, before);
     this.handlers.change(op);
@@ -245,7 +253,7 @@ export class TextEditor {
   }
 
   step(from, to) {
-    if (this.textarea.readOnly || this.composing || from.length === 0) return;
+    if (this.textarea.readOnly || this.composing || this.divert || from.length === 0) return;
     const op = from.pop();
     const before = this.value;
     this.replace(op);

@@ -35,13 +35,10 @@ function local(position, client) {
 
 export class LiveSession {
   /**
-   * @param {object} options `statementId`, `me` (the signed-in user), `role` (as the page
-   *   loaded it), `textarea`,
-   *   `overlay`, and handlers: `status(name,
-   *   unsynced)`, `peers(list)`, `roleChanged(role)`, `final(reason, message, unsynced)`,
-   *   `refused(message)`,
-   *   `drawn(text)` after the text shown changed, `saveAsked()` on Ctrl+S, `event(frame)`
-   *   for every live event
+   * @param {object} options `statementId`, `me` (the signed-in user), `role` (as the page loaded it), `textarea`,
+   *   `overlay`, and handlers: `status(name, unsynced)`, `peers(list)`, `roleChanged(role)`, `refused(message)`,
+   *   `final(reason, message, unsynced)`, `drawn(text)` after the text shown changed, `saveAsked()` on Ctrl+S,
+   *   `event(frame)` for every live event, `frame(frame)` for other frames and errors that name a `ref`
    */
   constructor({ statementId, me, role, textarea, overlay, ...handlers }) {
     this.statementId = statementId;
@@ -57,6 +54,7 @@ export class LiveSession {
     this.writers = new Map(); // writer id → {name, colour, mark}: how passages show their writer
     this.fading = null; // the timer that redraws when a caret's owner stops being active
     this.passages = new Passages(); // where comment threads are anchored in the live draft
+    this.followers = new Set([this.passages]); // told of every change the server sequences
     this.activeThread = null;
     this.trackers = new Set(); // functions told of every change shown
     this.presenceTimer = null;
@@ -92,7 +90,7 @@ export class LiveSession {
       buffer: journal?.buffer ?? null,
       send: (frame) => this.connection.send(frame),
     });
-    this.passages.begin(this.client.rev, base.text);
+    for (const follower of this.followers) follower.begin(this.client.rev, base.text);
     this.client.onChange(() => {
       if (this.ended) return; // the journal is the next page's now
       if (!save(this.statementId, this.client, this.myId)) this.handlers.refused("This browser could not keep a copy of your unsent changes.");
@@ -126,7 +124,7 @@ export class LiveSession {
         this.connection.acknowledged();
         const mine = this.client.inflight?.seq === frame.seq ? this.client.inflight.op : null;
         this.client.ack(frame.seq, frame.rev);
-        if (mine) this.passages.sequenced(frame.rev, mine);
+        if (mine) this.sequenced(frame.rev, mine);
         return undefined;
       }
       case "op": {
@@ -135,15 +133,19 @@ export class LiveSession {
         const peer = this.peers.get(frame.client_id);
         if (peer) peer.activeAt = performance.now();
         // A change this person made through the API (restoring a version) is theirs to undo.
-        this.passages.sequenced(frame.rev, frame.op);
+        this.sequenced(frame.rev, frame.op);
         const undoable = frame.author.id === this.myId && frame.undoable === true;
         return this.applyRemote(this.client.remote(frame.rev, frame.op), frame.author.id, { undoable });
       }
       case "presence": return this.presence(frame);
       case "event": return this.event(frame);
-      case "error": return this.error(frame);
-      default: return undefined;
+      case "error": return frame.ref === undefined ? this.error(frame) : this.handlers.frame?.(frame);
+      default: return this.handlers.frame?.(frame);
     }
+  }
+
+  sequenced(rev, op) {
+    for (const follower of this.followers) follower.sequenced(rev, op);
   }
 
   releaseHeld() {
@@ -157,7 +159,7 @@ export class LiveSession {
     this.setRole(frame.role);
     this.me = frame.you;
     this.colours.set(frame.you.id, frame.you.colour);
-    for (const change of frame.ops ?? []) this.passages.sequenced(change.rev, change.op);
+    for (const change of frame.ops ?? []) this.sequenced(change.rev, change.op);
     for (const { op, author } of this.client.catchUp(frame.ops ?? [])) this.applyRemote(op, author);
     // Carets as they stand at the hello's revision, idle ones too: drawn at once, unnamed.
     for (const peer of frame.peers) {
@@ -280,10 +282,8 @@ export class LiveSession {
     for (const track of this.trackers) track(op);
     for (const peer of this.peers.values()) {
       if (!peer.selection) continue;
-      peer.selection = {
-        anchor: transformPosition(peer.selection.anchor, op),
-        head: transformPosition(peer.selection.head, op),
-      };
+      const { anchor, head } = peer.selection;
+      peer.selection = { anchor: transformPosition(anchor, op), head: transformPosition(head, op) };
     }
   }
 
@@ -330,7 +330,7 @@ export class LiveSession {
     this.client.changed();
     const head = await api(`/statements/${this.statementId}/text`);
     this.client.rev = head.rev;
-    this.passages.restart(head.rev, head.text); // the threads are listed again for it
+    for (const follower of this.followers) follower.restart(head.rev, head.text); // listed again
     this.editor.setText(head.text);
     this.connection.drop();
     this.connection.reconnectNow();

@@ -1,20 +1,23 @@
 // The suggestions panel: changes people proposed without making them, what each would do, where
-// it stands, and the decisions open to you (reject one, or withdraw your own).
+// it stands, and the decisions open to you (accept or reject one, accept all of one person's,
+// or withdraw your own).
 
 import { api } from "../api.js";
-import { askFirst, el, fill, formatDateTime, formatRelative, notify } from "../ui.js";
+import { askFirst, el, fill, formatDateTime, formatRelative, notify, reportFailure } from "../ui.js";
 import { suggestionExtras } from "./suggestion-votes.js";
 
 const STATUS = {
   open: "Open",
   outdated: "Outdated: the words it would change have changed",
   voting: "Put to a vote",
+  accepting: "Being accepted",
   accepted: "Accepted",
   rejected: "Rejected",
   withdrawn: "Withdrawn",
 };
 
-function change(suggestion) {
+/** What a suggestion would do, in words: its removed text struck, its added text underlined. */
+export function change(suggestion) {
   const removed = el("del", { text: suggestion.delete });
   const added = el("ins", { text: suggestion.insert });
   if (suggestion.delete && suggestion.insert) return ["Replace ", removed, " with ", added];
@@ -33,6 +36,12 @@ function item(statementId, suggestion, { canDecide, meId, refresh, extras }) {
   const number = `suggestion ${suggestion.id}`;
   const actions = el("div", { class: "version-actions" });
   if (suggestion.status === "open" && canDecide) {
+    actions.append(decision({ text: "Accept", name: `Accept ${number}` },
+      "Accept this suggestion? The text changes as it suggests.", "Yes, accept", async () => {
+        await api(`${path}/accept`, { method: "POST" });
+        notify(`Accepted ${number}.`);
+        await refresh();
+      }));
     actions.append(decision({ text: "Reject", name: `Reject ${number}` },
       "Reject this suggestion? The text stays as it is.", "Yes, reject", async () => {
         await api(`${path}/reject`, { method: "POST" });
@@ -61,22 +70,95 @@ function item(statementId, suggestion, { canDecide, meId, refresh, extras }) {
     extras.node(suggestion));
 }
 
+/**
+ * `load()` run once at a time: asked again while it runs, it runs once more after, so that
+ * what changed meanwhile is seen, however many times it was asked (a live event per keystroke).
+ */
+export function coalesced(load) {
+  let running = null;
+  let again = false;
+  const run = () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = load().finally(() => {
+      running = null;
+      if (again) {
+        again = false;
+        run().catch(reportFailure);
+      }
+    });
+    return running;
+  };
+  return run;
+}
+
+function outcome(result) {
+  if (result.status === "accepted") return `Suggestion ${result.id}: accepted.`;
+  return `Suggestion ${result.id}: not accepted${result.detail ? `: ${result.detail}` : ` (${result.status})`}.`;
+}
+
+/** Accept all open suggestions of one person, oldest first, and say how each went. */
+function bulkAccept(statementId, refresh) {
+  const select = el("select", { id: "bulk-author" });
+  const button = el("button", { type: "button", class: "button button-small", text: "Accept all" });
+  const outcomes = el("ul", { class: "bulk-outcomes", "aria-live": "polite" });
+  const form = el("div", { class: "bulk-accept" },
+    el("div", { class: "field" }, el("label", { for: "bulk-author", text: "Accept all open suggestions of" }), select),
+    button);
+  let open = new Map(); // author id → {name, ids}
+
+  button.addEventListener("click", async () => {
+    const chosen = open.get(Number(select.value));
+    if (!chosen) return;
+    button.disabled = true;
+    try {
+      const done = await api(`/statements/${statementId}/suggestions/accept`, { method: "POST", body: { ids: chosen.ids } });
+      fill(outcomes, done.data.map((result) => el("li", { "data-status": result.status, text: outcome(result) })));
+      await refresh();
+    } catch (failure) {
+      notify(failure.detail ?? failure.message, "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  /** Offer the people who have open suggestions in `suggestions` (oldest first). */
+  function offer(suggestions) {
+    const chosen = select.value;
+    open = new Map();
+    for (const suggestion of suggestions.filter((one) => one.status === "open" && one.author.id !== null)) {
+      const { id, name } = suggestion.author;
+      if (!open.has(id)) open.set(id, { name, ids: [] });
+      open.get(id).ids.push(suggestion.id);
+    }
+    fill(select, [...open].map(([id, { name, ids }]) => el("option", { value: String(id), text: `${name} (${ids.length})` })));
+    if (open.has(Number(chosen))) select.value = chosen;
+    form.hidden = open.size === 0;
+  }
+
+  return { node: el("div", { class: "stack-tight" }, form, outcomes), offer };
+}
+
 /** The panel; `refresh()` reloads the list (on a live event). */
 export function suggestionsPanel(statementId, { canDecide, meId }) {
   const list = el("ol", { class: "versions suggestions" });
   const empty = el("p", { class: "muted", text: "No change has been suggested yet." });
+  const bulk = canDecide ? bulkAccept(statementId, () => refresh()) : null;
 
-  const extras = suggestionExtras(statementId, { meId, refresh });
+  const extras = suggestionExtras(statementId, { meId, refresh: () => refresh() });
 
-  async function refresh() {
+  const refresh = coalesced(async () => {
     const found = await api(`/statements/${statementId}/suggestions`);
     await extras.load(found.data);
     const newest = [...found.data].reverse();
     fill(list, newest.map((suggestion) => item(statementId, suggestion, { canDecide, meId, refresh, extras })));
+    bulk?.offer(found.data);
     empty.hidden = found.count > 0;
     list.hidden = found.count === 0;
-  }
+  });
 
-  const node = el("section", { "aria-label": "Suggestions", class: "stack-tight" }, empty, list);
+  const node = el("section", { "aria-label": "Suggestions", class: "stack-tight" }, bulk?.node ?? null, empty, list);
   return { node, refresh };
 }

@@ -15,10 +15,16 @@ import { commentsPanel } from "./statement-comments.js";
 import { announcer, arrivals, connectionNews, hereNow } from "./statement-presence.js";
 import { reviewPanel } from "./statement-review.js";
 import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
+import { suggestingMode } from "./statement-suggesting.js";
 import { suggestionsPanel } from "./statement-suggestions.js";
 import { versionsPanel } from "./statement-versions.js";
 
 const SAVED_AFTER_MS = 600; // "Saved" waits this long for the next keystroke before it shows
+
+/** Whether `role` may accept and reject suggestions, as the statement's setting has it. */
+function decides(statement, role) {
+  return role === "facilitator" || (role === "editor" && statement.suggestions_decided_by !== "facilitators");
+}
 
 const STATUS_TEXT = {
   connecting: "Connecting…",
@@ -125,6 +131,18 @@ function signedOutNotice(unsynced) {
     el("p", {}, el("a", { class: "button", href: signInUrl(), text: "Sign in again" })));
 }
 
+const knownStatuses = new Map(); // suggestion id → the status its latest event gave
+
+/** Whether a live event is of a suggestion made, or one whose status changed. */
+function statusChanged(frame) {
+  if (!frame.name.startsWith("suggestion.")) return false;
+  const suggestion = frame.suggestion;
+  if (typeof suggestion !== "object" || suggestion === null) return true;
+  const before = knownStatuses.get(suggestion.id);
+  knownStatuses.set(suggestion.id, suggestion.status);
+  return before !== suggestion.status;
+}
+
 async function main() {
   const me = await startPage();
   const content = byId("content");
@@ -161,6 +179,7 @@ async function main() {
   legend.hidden = true;
   const showWriters = el("input", { type: "checkbox", id: "show-writers" });
   const surface = el("div", { class: "editor-surface" }, overlay, textarea);
+  const modeSlot = el("div"); // Editing or Suggesting, once the session is made
   followPointer(surface, overlay);
   const preview = el("div", { class: "draft preview", "aria-label": "Preview", role: "region" });
   preview.hidden = true;
@@ -177,7 +196,7 @@ async function main() {
   drawPeople(peopleList, members.data, []);
   const canEdit = ["facilitator", "editor"].includes(statement.my_role);
   const versions = versionsPanel(id, canEdit);
-  const suggestions = suggestionsPanel(id, { canDecide: canEdit, meId: me.id });
+  const suggestions = suggestionsPanel(id, { canDecide: decides(statement, statement.my_role), meId: me.id });
   const comments = { node: el("div"), refresh: async () => {}, focus: () => {} }; // set below
   const activityPanel = el("div", {}, activity(events.data, members.data));
   const review = reviewPanel({
@@ -211,6 +230,7 @@ async function main() {
       el("section", { class: "writing", "aria-labelledby": "draft-heading" },
         el("div", { class: "writing-bar" },
           el("h2", { id: "draft-heading", class: "visually-hidden", text: "Draft" }),
+          modeSlot,
           el("label", { class: "toggle" }, showWriters, " Show who wrote what"),
           here.node,
           previewing,
@@ -226,6 +246,7 @@ async function main() {
   const setState = (text) => { if (stateText.textContent !== text) stateText.textContent = text; };
   const news = connectionNews(announce);
   const comings = arrivals(announce, me.id);
+  let suggesting = null; // Suggesting mode and the marks, made once the session is
   const session = new LiveSession({
     statementId: id,
     me,
@@ -233,6 +254,7 @@ async function main() {
     textarea,
     overlay,
     status: (name, unsynced) => {
+      if (name === "connected" && status.dataset.state !== name) suggesting?.reconnected();
       status.dataset.state = name;
       news(name);
       unsyncedText.textContent = unsynced && name !== "connected" ? ` · ${plural(unsynced, "unsynced change")}` : "";
@@ -259,8 +281,12 @@ async function main() {
       here.draw(peers, me.id);
       if (!session?.ended) comings(peers);
     },
-    roleChanged: (role) => { byId("my-role").textContent = roleLabel(role); },
+    roleChanged: (role) => {
+      byId("my-role").textContent = roleLabel(role);
+      suggesting?.roleChanged(role);
+    },
     final: (reason, message, unsynced) => {
+      suggesting?.stop();
       if (reason !== "signin") {
         notify(FINAL_MESSAGES[reason] ?? message, "error");
         return;
@@ -273,18 +299,35 @@ async function main() {
     saveAsked: () => notify("Accord saves every change as you type; the status above the text says when all is saved."),
     event: (frame) => {
       if (frame.name.startsWith("version.")) versions.refresh().catch(reportFailure);
-      if (frame.name.startsWith("suggestion.")) suggestions.refresh().catch(reportFailure);
+      if (frame.name.startsWith("suggestion.")) {
+        suggestions.refresh().catch(reportFailure);
+        suggesting?.event(frame);
+      }
       // The Review tab offers the versions saved, and shows rounds, what was published, and
-      // the open suggestions a round waits for.
-      if (/^(version|round|stance|suggestion)\.|^statement\.published$/.test(frame.name)) review.refresh();
+      // how many suggestions a round waits for: changed by a suggestion's status, not by one
+      // growing as its author types.
+      if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name) || statusChanged(frame)) review.refresh();
       if (frame.name.startsWith("round.") || frame.name === "statement.published") redrawState(id).catch(reportFailure);
       if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name)) {
         api(`/statements/${id}/audit`).then(({ data }) => fill(activityPanel, activity(data, members.data))).catch(reportFailure);
       }
       if (frame.name.startsWith("comment.") || frame.name.startsWith("thread.")) comments.refresh().catch(reportFailure);
     },
-    drawn: (text) => { if (!preview.hidden) fill(preview, render(text)); },
+    drawn: (text) => {
+      suggesting?.draw();
+      if (!preview.hidden) fill(preview, render(text));
+    },
+    frame: (frame) => suggesting?.frame(frame),
   });
+  suggesting = suggestingMode({
+    statementId: id,
+    me,
+    session,
+    surface,
+    members: members.data,
+    canDecide: (role) => decides(statement, role),
+  });
+  modeSlot.replaceWith(suggesting.node);
   showWriters.addEventListener("change", async () => {
     try {
       const writers = await session.showAuthorship(showWriters.checked);
@@ -332,6 +375,7 @@ async function main() {
   suggestions.refresh().catch(reportFailure);
   review.refresh();
   await session.start();
+  suggesting.start().catch(reportFailure);
   comments.refresh().catch(reportFailure);
 }
 
