@@ -141,7 +141,8 @@ function bulkAccept(statementId, refresh) {
   return { node: el("div", { class: "stack-tight" }, form, outcomes), offer };
 }
 
-/** The panel; `refresh()` reloads the list (on a live event). */
+/** The panel; `refresh()` reloads the list (on a live event), `update(suggestion)` redraws
+ * one whose status the event did not change. */
 export function suggestionsPanel(statementId, { canDecide, meId }) {
   const list = el("ol", { class: "versions suggestions" });
   const empty = el("p", { class: "muted", text: "No change has been suggested yet." });
@@ -149,16 +150,33 @@ export function suggestionsPanel(statementId, { canDecide, meId }) {
 
   const extras = suggestionExtras(statementId, { meId, refresh: () => refresh() });
 
+  let shown = []; // the suggestions as last listed, oldest first
+
+  function draw() {
+    const newest = [...shown].reverse();
+    fill(list, newest.map((suggestion) => item(statementId, suggestion, { canDecide, meId, refresh, extras })));
+    bulk?.offer(shown);
+    empty.hidden = shown.length > 0;
+    list.hidden = shown.length === 0;
+  }
+
   const refresh = coalesced(async () => {
     const found = await api(`/statements/${statementId}/suggestions`);
     await extras.load(found.data);
-    const newest = [...found.data].reverse();
-    fill(list, newest.map((suggestion) => item(statementId, suggestion, { canDecide, meId, refresh, extras })));
-    bulk?.offer(found.data);
-    empty.hidden = found.count > 0;
-    list.hidden = found.count === 0;
+    shown = found.data;
+    draw();
   });
 
+  /** One listed suggestion changed only in what it says (its author typing on): drawn from
+   * the event, with no request; anything else is listed again. */
+  function update(suggestion) {
+    const at = shown.findIndex((one) => one.id === suggestion.id);
+    if (at < 0 || shown[at].status !== suggestion.status) return refresh();
+    shown = shown.with(at, suggestion);
+    draw();
+    return Promise.resolve();
+  }
+
   const node = el("section", { "aria-label": "Suggestions", class: "stack-tight" }, bulk?.node ?? null, empty, list);
-  return { node, refresh };
+  return { node, refresh, update };
 }

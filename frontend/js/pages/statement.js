@@ -299,14 +299,17 @@ async function main() {
     saveAsked: () => notify("Accord saves every change as you type; the status above the text says when all is saved."),
     event: (frame) => {
       if (frame.name.startsWith("version.")) versions.refresh().catch(reportFailure);
+      // A suggestion's status changes what the Review tab counts; one growing as its author
+      // types is only redrawn where it is shown.
+      const changed = statusChanged(frame);
       if (frame.name.startsWith("suggestion.")) {
-        suggestions.refresh().catch(reportFailure);
+        const growing = frame.name === "suggestion.updated" && !changed;
+        (growing ? suggestions.update(frame.suggestion) : suggestions.refresh()).catch(reportFailure);
         suggesting?.event(frame);
       }
       // The Review tab offers the versions saved, and shows rounds, what was published, and
-      // how many suggestions a round waits for: changed by a suggestion's status, not by one
-      // growing as its author types.
-      if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name) || statusChanged(frame)) review.refresh();
+      // how many suggestions a round waits for.
+      if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name) || changed) review.refresh();
       if (frame.name.startsWith("round.") || frame.name === "statement.published") redrawState(id).catch(reportFailure);
       if (/^(version|round|stance)\.|^statement\.published$/.test(frame.name)) {
         api(`/statements/${id}/audit`).then(({ data }) => fill(activityPanel, activity(data, members.data))).catch(reportFailure);
