@@ -102,17 +102,26 @@ def test_a_suggestion_whose_words_changed_is_not_accepted(world: World) -> None:
     assert refused.status_code == 409
     assert _text(ben, sid) == changed
     listed = ben.get(f"/api/statements/{sid}/suggestions").json()["data"]
-    assert listed[0]["status"] == "outdated"
+    # It keeps what it was made on, and shows what its characters read now.
+    assert (listed[0]["status"], listed[0]["delete"], listed[0]["now"]) == (
+        "outdated",
+        "free",
+        "fee",
+    )
+    save_text(ben, sid, "So: " + changed)  # and it follows the text while outdated
+    listed = ben.get(f"/api/statements/{sid}/suggestions").json()["data"]
+    assert listed[0]["now"] == "fee"
+    changed = "So: " + changed
 
     # Made again on the text as it is now, it is open once more, and can be accepted.
     remade = rosa.put(
         f"/api/statements/{sid}/suggestions/{made['id']}",
-        json={"base_rev": 2, "text": changed.replace("fee", "open")},
+        json={"base_rev": 3, "text": changed.replace("fee", "open")},
     )
     assert remade.status_code == 200, remade.text
     assert (remade.json()["status"], remade.json()["delete"]) == ("open", "fee")
     assert ben.post(f"/api/statements/{sid}/suggestions/{made['id']}/accept").status_code == 200
-    assert _text(ben, sid) == TEXT.replace("free", "open")
+    assert _text(ben, sid) == "So: " + TEXT.replace("free", "open")
 
 
 def test_typing_extends_ones_own_suggestion_and_only_its_author_may(world: World) -> None:

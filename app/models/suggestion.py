@@ -115,12 +115,18 @@ class SuggestionPublic(SQLModel):
     applied_rev: int | None = Field(
         default=None, description="The revision that applied it, once accepted"
     )
+    now: str | None = Field(
+        default=None,
+        description="In the list, for an outdated one: what its characters read now",
+    )
     tally: VoteTally | None = Field(
         default=None, description="How the group voted, once a vote on it closed"
     )
 
     @classmethod
-    def of(cls, suggestion: Suggestion, author: dict[str, Any]) -> "SuggestionPublic":
+    def of(
+        cls, suggestion: Suggestion, author: dict[str, Any], now: str | None = None
+    ) -> "SuggestionPublic":
         return cls(
             id=suggestion.id,
             status=suggestion.status,
@@ -136,6 +142,7 @@ class SuggestionPublic(SQLModel):
             decided_at=suggestion.decided_at,
             decision_reason=suggestion.decision_reason,
             applied_rev=suggestion.applied_rev,
+            now=now,
             tally=VoteTally.model_validate(suggestion.tally)
             if suggestion.tally
             and suggestion.status not in (SuggestionStatus.voting, SuggestionStatus.accepting)

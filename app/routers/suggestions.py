@@ -82,7 +82,8 @@ def list_suggestions(
     named = suggestions.authors(
         session=session, statement_id=access.statement_id, suggestions=found
     )
-    return Listing.of([SuggestionPublic.of(s, named[s.author_id]) for s in found])
+    now = suggestions.reading_now(session=session, statement_id=access.statement_id, found=found)
+    return Listing.of([SuggestionPublic.of(s, named[s.author_id], now.get(s.id)) for s in found])
 
 
 def _decided(

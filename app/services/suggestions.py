@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.collab import log, ops
+from app.collab import log, ops, positions
 from app.collab.change import API_CLIENT_PREFIX
 from app.collab.diffing import operation_between
 from app.collab.proposals import NotOneChange, Proposed, follow, proposed
@@ -34,6 +34,9 @@ from app.services.text import check_text, text_at
 
 FORMER = {"id": None, "name": "a former member", "organisation": ""}
 CARRIED = (SuggestionStatus.open, SuggestionStatus.voting)  # the ones that follow the text
+# An outdated one's place follows the text as a comment passage does, to show what its
+# characters read now.
+FOLLOWED = (*CARRIED, SuggestionStatus.outdated)
 # An acceptance not in the log this long after it began was interrupted: the room answers or
 # refuses a change long before (app/config.py's queue wait is 30 s).
 INTERRUPTED = timedelta(minutes=5)
@@ -162,7 +165,7 @@ def bring_to_head(
     found = session.exec(
         select(Suggestion).where(
             Suggestion.statement_id == statement_id,
-            col(Suggestion.status).in_((*CARRIED, SuggestionStatus.accepting)),
+            col(Suggestion.status).in_((*FOLLOWED, SuggestionStatus.accepting)),
         )
     ).all()
     head = log.head_revision(session=session, statement_id=statement_id)
@@ -172,7 +175,7 @@ def bring_to_head(
         for s in found
         if s.status == SuggestionStatus.accepting and s.decided_at and s.decided_at < since
     ]
-    behind = [s for s in found if s.status in CARRIED and s.anchor_rev < head]
+    behind = [s for s in found if s.status in FOLLOWED and s.anchor_rev < head]
     if not behind and not stale:
         return {}
     low = min(s.anchor_rev for s in behind + stale)
@@ -200,12 +203,19 @@ def _carried(suggestion: Suggestion, later: list[log.Logged], head: int) -> dict
         return {"status": SuggestionStatus.accepted, **where_applied(landed.rev, landed.op)}
     if suggestion.status == SuggestionStatus.accepting:  # interrupted before it landed
         return {"status": SuggestionStatus.open, "decided_by": None, "decided_at": None}
-    now = follow(
-        Proposed(suggestion.start, suggestion.end, suggestion.inserted), (c.op for c in later)
-    )
-    if now is None:
-        return {"status": SuggestionStatus.outdated, "anchor_rev": head}
-    return {"start": now.start, "end": now.end, "anchor_rev": head}
+    now = None
+    if suggestion.status != SuggestionStatus.outdated:
+        proposal = Proposed(suggestion.start, suggestion.end, suggestion.inserted)
+        now = follow(proposal, (c.op for c in later))
+    if now is not None:
+        return {"start": now.start, "end": now.end, "anchor_rev": head}
+    start, end = suggestion.start, suggestion.end
+    for change in later:
+        start, end = positions.transform_range(start, end, change.op)
+    values = {"start": start, "end": end, "anchor_rev": head}
+    if suggestion.status == SuggestionStatus.outdated:
+        return values
+    return {"status": SuggestionStatus.outdated, **values}
 
 
 def where_applied(rev: int, op: list[Any]) -> dict[str, Any]:
@@ -278,11 +288,22 @@ def list_suggestions(
         query = query.where(Suggestion.status == status)
     found = session.exec(query.order_by(col(Suggestion.id))).all()
     for suggestion in found:
-        if suggestion.id in moved and suggestion.status in CARRIED:
+        if suggestion.id in moved and suggestion.status in FOLLOWED:
             session.expunge(suggestion)  # shown where it stands now, not saved there
             for name, value in moved[suggestion.id].items():
                 setattr(suggestion, name, value)
     return found
+
+
+def reading_now(
+    *, session: Session, statement_id: int, found: Sequence[Suggestion]
+) -> dict[int, str]:
+    """What the characters of each outdated one of `found` read in the live text now."""
+    outdated = [s for s in found if s.status == SuggestionStatus.outdated]
+    if not outdated:
+        return {}
+    head = text_at(session=session, statement_id=statement_id)
+    return {s.id: head.text[s.start : s.end] for s in outdated if s.anchor_rev == head.rev}
 
 
 def authors(

@@ -93,7 +93,7 @@ def test_a_reviewer_can_only_suggest(accord_ui: AccordUI) -> None:
     expect(viewer.get_by_label("Statement text")).not_to_be_editable()
 
 
-def test_all_of_one_persons_suggestions_are_accepted_at_once(accord_ui: AccordUI) -> None:
+def test_all_of_one_organisations_suggestions_are_accepted_at_once(accord_ui: AccordUI) -> None:
     fatima = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
     rosa = accord_ui.person("Rosa Reviewer", "Creative Commons")
     dmitri = accord_ui.person("Dmitri Delegate", "Wikimedia Ukraine")
@@ -115,7 +115,7 @@ def test_all_of_one_persons_suggestions_are_accepted_at_once(accord_ui: AccordUI
     open_statement(page, statement_id)
     page.get_by_role("tab", name="Suggestions").click()
     panel = page.get_by_role("region", name="Suggestions")
-    panel.get_by_label("Accept all open suggestions of").select_option(label="Rosa Reviewer (2)")
+    panel.get_by_label("Accept all open suggestions of").select_option(label="Creative Commons (2)")
     panel.get_by_role("button", name="Accept all").click()
 
     outcomes = panel.locator(".bulk-outcomes li")
@@ -123,10 +123,10 @@ def test_all_of_one_persons_suggestions_are_accepted_at_once(accord_ui: AccordUI
     expect(outcomes).to_have_text([f"Suggestion {id_}: accepted." for id_ in hers])
     accepted = TEXT.replace("free", "open").replace("aim", "shared aim")
     expect(page.get_by_label("Statement text")).to_have_value(accepted)
-    # Dmitri's stays open, and is the only one left to offer.
+    # Dmitri's stays open, and his organisation is the only one left to offer.
     expect(panel.get_by_role("button", name=f"Accept suggestion {theirs['id']}")).to_be_visible()
     expect(panel.get_by_label("Accept all open suggestions of").locator("option")).to_have_text(
-        ["Dmitri Delegate (1)"]
+        ["Wikimedia Ukraine (1)"]
     )
 
 

@@ -25,6 +25,15 @@ export function change(suggestion) {
   return ["Insert ", added];
 }
 
+/** What changed under an outdated suggestion: what its characters read now. */
+function changedUnder(suggestion) {
+  if (suggestion.status !== "outdated" || typeof suggestion.now !== "string") return null;
+  const now = suggestion.now
+    ? ["Since then its words were changed; they now read ", el("q", { text: suggestion.now }), "."]
+    : ["Since then its words were removed."];
+  return el("p", { class: "suggestion-under muted" }, ...now);
+}
+
 function decision(label, question, confirm, action) {
   const button = el("button", { type: "button", class: "link-button", text: label.text, "aria-label": label.name });
   askFirst(button, { question, confirm, compact: true, action });
@@ -61,6 +70,7 @@ function item(statementId, suggestion, { canDecide, meId, refresh, extras }) {
     ? `${suggestion.author.name}, ${suggestion.author.organisation}` : suggestion.author.name;
   return el("li", { class: "version suggestion", "data-status": suggestion.status },
     el("p", { class: "suggestion-change" }, ...change(suggestion)),
+    changedUnder(suggestion),
     suggestion.reason ? el("p", { class: "version-note", text: suggestion.reason }) : null,
     el("p", { class: "muted version-meta" },
       `${who} · `,
@@ -107,10 +117,10 @@ function bulkAccept(statementId, refresh) {
   const form = el("div", { class: "bulk-accept" },
     el("div", { class: "field" }, el("label", { for: "bulk-author", text: "Accept all open suggestions of" }), select),
     button);
-  let open = new Map(); // author id → {name, ids}
+  let open = new Map(); // organisation (or person, for one who speaks for none) → {name, ids}
 
   button.addEventListener("click", async () => {
-    const chosen = open.get(Number(select.value));
+    const chosen = open.get(select.value);
     if (!chosen) return;
     button.disabled = true;
     try {
@@ -124,17 +134,19 @@ function bulkAccept(statementId, refresh) {
     }
   });
 
-  /** Offer the people who have open suggestions in `suggestions` (oldest first). */
+  /** Offer the organisations (and people who speak for none) with open suggestions in
+   * `suggestions` (oldest first). */
   function offer(suggestions) {
     const chosen = select.value;
     open = new Map();
     for (const suggestion of suggestions.filter((one) => one.status === "open" && one.author.id !== null)) {
-      const { id, name } = suggestion.author;
-      if (!open.has(id)) open.set(id, { name, ids: [] });
-      open.get(id).ids.push(suggestion.id);
+      const { id, name, organisation } = suggestion.author;
+      const key = organisation ? `organisation:${organisation}` : `person:${id}`;
+      if (!open.has(key)) open.set(key, { name: organisation || name, ids: [] });
+      open.get(key).ids.push(suggestion.id);
     }
-    fill(select, [...open].map(([id, { name, ids }]) => el("option", { value: String(id), text: `${name} (${ids.length})` })));
-    if (open.has(Number(chosen))) select.value = chosen;
+    fill(select, [...open].map(([key, { name, ids }]) => el("option", { value: key, text: `${name} (${ids.length})` })));
+    if (open.has(chosen)) select.value = chosen;
     form.hidden = open.size === 0;
   }
 
