@@ -20,10 +20,11 @@ from app.errors import Unauthorized
 from app.main import create_app
 from app.models.comment import ThreadCreate
 from app.models.invitation import InvitationCreate
-from app.models.membership import Role
+from app.models.membership import Membership, Role
 from app.models.review import RoundCreate, StanceCreate, StanceKind
 from app.models.statement import ApprovalRule, Statement, StatementUpdate
 from app.models.suggestion import SuggestionCreate
+from app.models.suggestion_vote import VoteCreate, VoteKind
 from app.models.user import User
 from app.models.version import VersionCreate
 from app.services import (
@@ -36,6 +37,8 @@ from app.services import (
     reviews,
     sessions,
     statements,
+    suggestion_threads,
+    suggestion_votes,
     suggestions,
     versions,
 )
@@ -198,7 +201,33 @@ def _discuss(
         author=rosa,
         suggestion_in=SuggestionCreate(base_rev=1, op=["Indeed, ", len(DRAFT)], reason="Warmer."),
     )
+    # Another, discussed and put to the group's vote, with a vote cast.
+    contested = suggestions.make(
+        session=session,
+        settings=settings,
+        statement_id=statement_id,
+        author=ben,
+        suggestion_in=SuggestionCreate(base_rev=1, op=["Together: ", len(DRAFT)]),
+    )
     session.flush()
+    suggestion_threads.comment(
+        session=session, settings=settings, suggestion=contested, body="Why?", author=rosa
+    )
+    suggestion_votes.open_vote(session=session, suggestion=contested, actor=fatima)
+    suggestion_votes.cast(
+        session=session,
+        suggestion=contested,
+        vote_in=VoteCreate(kind=VoteKind.oppose, reason="Not yet."),
+        user=rosa,
+        membership=_member(session, statement_id, rosa),
+    )
+    session.flush()
+
+
+def _member(session: Session, statement_id: int, user: User) -> Membership:
+    found = members.find_membership(session=session, statement_id=statement_id, user_id=user.id)
+    assert found is not None
+    return found
 
 
 def _review_and_publish(

@@ -245,3 +245,35 @@ def test_a_listed_suggestion_stands_right_however_far_the_text_moved(
     assert text[listed["start"] : listed["end"]] == listed["delete"] == "P"
     assert text[listed["start"] :].startswith("Partners")
     assert _text(ben, sid) == text
+
+
+def test_an_acceptance_that_did_nothing_is_not_taken_for_one_that_landed(
+    world: World, session: Session
+) -> None:
+    """On PostgreSQL an acceptance put after another worker's edit of its words is logged as a
+    change that does nothing. The suggestion stays outdated, and made again it is accepted."""
+    statement, _, ben, rosa = world
+    sid = statement.id
+    made = _suggest(rosa, sid, TEXT.replace("We value", "We all value"))
+    client = acceptance_client(int(str(made["id"])))
+    log.add(session=session, statement_id=sid, rev=2, op=[len(TEXT)], author_id=None)
+    session.exec(
+        update(Operation)
+        .where(col(Operation.statement_id) == sid, col(Operation.rev) == 2)
+        .values(client_id=client, seq=1)
+    )
+    session.exec(
+        update(Suggestion)
+        .where(col(Suggestion.id) == made["id"])
+        .values(status=SuggestionStatus.outdated)
+    )
+    session.commit()
+    [listed] = ben.get(f"/api/statements/{sid}/suggestions").json()["data"]
+    assert listed["status"] == "outdated"
+
+    path = f"/api/statements/{sid}/suggestions/{made['id']}"
+    again = rosa.put(path, json={"base_rev": 2, "text": TEXT.replace("We value", "We all value")})
+    assert again.status_code == 200, again.text
+    accepted = ben.post(f"{path}/accept")
+    assert (accepted.status_code, accepted.json()["applied_rev"]) == (200, 3)
+    assert _text(ben, sid) == TEXT.replace("We value", "We all value")

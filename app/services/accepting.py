@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col
 
-from app.collab import ops
+from app.collab import log, ops
 from app.collab.answers import http_error
 from app.collab.change import Change, Sent
 from app.collab.hub import Hub
@@ -38,6 +38,7 @@ class Claimed:
 
     author: Author
     sent: Sent
+    seq: int  # after the attempts before it, which the log may hold as changes that did nothing
     released_to: SuggestionStatus
 
 
@@ -58,14 +59,16 @@ async def accept(
     acceptance = suggestions.acceptance_client(suggestion_id)
     try:
         async with hub.room_for_api(statement_id, claimed.sent.base_rev) as room:
-            applied = await room.submit(claimed.author, acceptance, 1, claimed.sent)
+            applied = await room.submit(claimed.author, acceptance, claimed.seq, claimed.sent)
     except Outdated:
         applied = None
     except Refusal as refusal:
         await asyncio.to_thread(_release, engine, suggestion_id, claimed.released_to)
         raise http_error(refusal) from None
-    # A change sequenced again after one that touched its characters changes nothing.
-    if applied is None or (ops.is_noop(applied.change.op) and not applied.again):
+    # A change sequenced again after one that touched its characters changes nothing. (So
+    # does the answer to a resend, which a claimed attempt never is; were it one, reading the
+    # suggestions would find its change in the log and settle it.)
+    if applied is None or ops.is_noop(applied.change.op):
         shown = await asyncio.to_thread(_outdated, engine, statement_id, suggestion_id)
         hub.announce(statement_id, "suggestion.updated", suggestion=shown)
         raise Conflict(OUTDATED)
@@ -107,9 +110,11 @@ def _claim(
         keeps = (found.start, found.end) if found.end > found.start else None
         writer = actor.id if found.author_id is None else found.author_id
         named = members.profiles(session=session, statement_id=statement_id, user_ids={writer})
+        client = suggestions.acceptance_client(suggestion_id)
         return Claimed(
             author=Author.of(named[writer]),
             sent=Sent(found.anchor_rev, as_operation(change, length), keeps),
+            seq=log.last_seq(engine, statement_id, client)[0] + 1,
             released_to=from_status,
         )
 

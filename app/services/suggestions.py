@@ -44,9 +44,8 @@ SAVE_AFTER = 200  # revisions a listed suggestion is carried on each read before
 
 
 def acceptance_client(suggestion_id: int) -> str:
-    """The client id an accepted suggestion's change carries in the log: one per suggestion,
-    so that the log tells whether its acceptance landed, and a second one is answered as the
-    first was."""
+    """The client id the changes of a suggestion's acceptances carry in the log, one attempt
+    after another: so the log tells whether an acceptance landed."""
     return f"{API_CLIENT_PREFIX}suggestion-{suggestion_id}"
 
 
@@ -198,7 +197,8 @@ def bring_to_head(
 def _carried(suggestion: Suggestion, later: list[log.Logged], head: int) -> dict[str, Any]:
     """What changes in a suggestion carried through `later` to `head`."""
     mine = acceptance_client(suggestion.id)
-    landed = next((c for c in later if c.client_id == mine), None)
+    # A change of an acceptance sequenced after one that touched its characters did nothing.
+    landed = next((c for c in later if c.client_id == mine and not ops.is_noop(c.op)), None)
     if landed is not None:
         return {"status": SuggestionStatus.accepted, **where_applied(landed.rev, landed.op)}
     if suggestion.status == SuggestionStatus.accepting:  # interrupted before it landed

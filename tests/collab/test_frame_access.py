@@ -20,10 +20,17 @@ ROLES = ["facilitator", "editor", "reviewer", "viewer"]
 POLICY: dict[str, dict[str, str]] = {
     "op": {"facilitator": "ack", "editor": "ack", "reviewer": "forbidden", "viewer": "forbidden"},
     "presence": dict.fromkeys(ROLES, "relayed"),
+    "suggest": {
+        "facilitator": "suggested",
+        "editor": "suggested",
+        "reviewer": "suggested",
+        "viewer": "forbidden",
+    },
 }
 FRAMES: dict[str, dict[str, Any]] = {
     "op": {"type": "op", "base_rev": 1, "seq": 1, "op": ["Yes. ", 5]},
     "presence": {"type": "presence", "rev": 1, "selection": {"anchor": 1, "head": 3}},
+    "suggest": {"type": "suggest", "ref": 1, "base_rev": 1, "op": ["Yes. ", 5]},
 }
 
 
@@ -59,9 +66,16 @@ def test_frame_types_follow_the_role_policy(
         elif outcome == "relayed":
             relayed = receive(seen, "presence")
             assert relayed["selection"] == FRAMES[kind]["selection"]
+        elif outcome == "suggested":
+            # Proposed, not made: the others hear of it, and the text stays as it was.
+            assert receive(socket, "suggested")["suggestion"]["insert"] == "Yes. "
+            heard = receive(seen, "event")
+            assert (heard["name"], heard["suggestion"]["insert"]) == ("suggestion.created", "Yes. ")
         else:
             error = receive(socket, "error")
             assert error["code"] == outcome
+            if kind == "suggest":
+                assert error["ref"] == 1
     reader = client.get(
         f"/api/statements/{statement.id}/text",
         headers={"Authorization": "Bearer " + _token(session, facilitator)},
