@@ -60,6 +60,7 @@ def test_an_accepted_suggestion_is_applied_as_its_authors_words(world: World) ->
     assert accepted.status_code == 200, accepted.text
     body = accepted.json()
     assert (body["status"], body["rev"], body["applied_rev"]) == ("accepted", 3, 3)
+    assert (body["author"]["name"], body["decided_by"]["name"]) == ("Rosa", "Ben")
     text = _text(ben, sid)
     assert text == "Together: " + TEXT.replace("need support", "need our support")
     assert text[body["start"] : body["end"]] == body["insert"]

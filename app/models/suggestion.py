@@ -111,6 +111,9 @@ class SuggestionPublic(SQLModel):
     rev: int = Field(description="The revision at which start and end hold")
     created_at: datetime
     decided_at: datetime | None = None
+    decided_by: SuggestionAuthor | None = Field(
+        default=None, description="Who accepted, rejected or withdrew it, or is accepting it"
+    )
     decision_reason: str = ""
     applied_rev: int | None = Field(
         default=None, description="The revision that applied it, once accepted"
@@ -125,8 +128,10 @@ class SuggestionPublic(SQLModel):
 
     @classmethod
     def of(
-        cls, suggestion: Suggestion, author: dict[str, Any], now: str | None = None
+        cls, suggestion: Suggestion, named: dict[int | None, dict[str, Any]], now: str | None = None
     ) -> "SuggestionPublic":
+        """The suggestion, its author and decider named from `named` (by user id)."""
+        decider = named.get(suggestion.decided_by) if suggestion.decided_by else None
         return cls(
             id=suggestion.id,
             status=suggestion.status,
@@ -134,7 +139,8 @@ class SuggestionPublic(SQLModel):
             end=suggestion.end,
             insert=suggestion.inserted,
             delete=suggestion.replaced,
-            author=SuggestionAuthor(**author),
+            author=SuggestionAuthor(**named[suggestion.author_id]),
+            decided_by=SuggestionAuthor(**decider) if decider else None,
             reason=suggestion.reason,
             base_rev=suggestion.base_rev,
             rev=suggestion.anchor_rev,

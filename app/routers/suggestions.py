@@ -83,7 +83,7 @@ def list_suggestions(
         session=session, statement_id=access.statement_id, suggestions=found
     )
     now = suggestions.reading_now(session=session, statement_id=access.statement_id, found=found)
-    return Listing.of([SuggestionPublic.of(s, named[s.author_id], now.get(s.id)) for s in found])
+    return Listing.of([SuggestionPublic.of(s, named, now.get(s.id)) for s in found])
 
 
 def _decided(

@@ -33,7 +33,7 @@ def list_version_suggestions(
     )
     return Listing.of(
         [
-            SuggestionPublic.of(s.suggestion, named[s.suggestion.author_id]).model_copy(
+            SuggestionPublic.of(s.suggestion, named).model_copy(
                 update={"start": s.start, "end": s.end, "rev": version.rev}
             )
             for s in found

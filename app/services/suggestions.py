@@ -309,8 +309,10 @@ def reading_now(
 def authors(
     *, session: Session, statement_id: int, suggestions: Sequence[Suggestion]
 ) -> dict[int | None, dict[str, Any]]:
-    """How each suggestion's author is named: with the organisation they speak for here."""
+    """How each suggestion's author, and whoever decided it, is named: with the organisation
+    they speak for here."""
     ids = {s.author_id for s in suggestions if s.author_id is not None}
+    ids |= {s.decided_by for s in suggestions if s.decided_by is not None}
     profiles = members.profiles(session=session, statement_id=statement_id, user_ids=ids)
     found: dict[int | None, dict[str, Any]] = {None: FORMER}
     found.update(profiles.items())
@@ -320,7 +322,7 @@ def authors(
 def public(*, session: Session, suggestion: Suggestion) -> SuggestionPublic:
     """One suggestion as the API and the live events show it."""
     named = authors(session=session, statement_id=suggestion.statement_id, suggestions=[suggestion])
-    return SuggestionPublic.of(suggestion, named[suggestion.author_id])
+    return SuggestionPublic.of(suggestion, named)
 
 
 def mark_outdated(*, session: Session, ids: list[int]) -> None:

@@ -59,6 +59,10 @@ def test_a_suggested_replacement_is_seen_live_and_accepted(accord_ui: AccordUI) 
     # The words accepted are Dmitri's: who wrote what names him.
     page.get_by_label("Show who wrote what").check()
     expect(page.get_by_role("list", name="Who wrote what")).to_contain_text("Dmitri Delegate")
+    # And the Suggestions tab says who accepted them.
+    other.get_by_role("tab", name="Suggestions").click()
+    listed = other.get_by_role("region", name="Suggestions")
+    expect(listed).to_contain_text("Accepted by Fatima Facilitator")
 
 
 def test_a_reviewer_can_only_suggest(accord_ui: AccordUI) -> None:

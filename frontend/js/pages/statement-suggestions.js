@@ -25,6 +25,13 @@ export function change(suggestion) {
   return ["Insert ", added];
 }
 
+/** Who decided it, where someone other than its author did. */
+function decidedBy(suggestion) {
+  const who = suggestion.decided_by;
+  if (!who || !["accepted", "rejected", "accepting"].includes(suggestion.status)) return "";
+  return ` by ${who.name}`;
+}
+
 /** What changed under an outdated suggestion: what its characters read now. */
 function changedUnder(suggestion) {
   if (suggestion.status !== "outdated" || typeof suggestion.now !== "string") return null;
@@ -75,7 +82,7 @@ function item(statementId, suggestion, { canDecide, meId, refresh, extras }) {
     el("p", { class: "muted version-meta" },
       `${who} · `,
       el("time", { datetime: suggestion.created_at, title: formatDateTime(suggestion.created_at), text: formatRelative(suggestion.created_at) }),
-      ` · ${STATUS[suggestion.status] ?? suggestion.status}`),
+      ` · ${STATUS[suggestion.status] ?? suggestion.status}${decidedBy(suggestion)}`),
     actions.childElementCount ? actions : null,
     extras.node(suggestion));
 }
