@@ -3,15 +3,19 @@ and the statement's approval rule decides; the tally is kept with the suggestion
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from app.config import Settings
+from app.models.base import utcnow
 from app.models.membership import Role
 from app.models.statement import Statement
+from app.models.suggestion import Suggestion
 from app.models.suggestion_vote import SuggestionVote
 from app.models.user import User
 from tests.factories import add_member, make_statement, make_user, save_text
@@ -280,3 +284,31 @@ def test_close_an_adopted_vote_at_once_applies_it_once(
     assert group.text() == TEXT.replace("We value", "We all value")
     assert group.suggestion(made)["status"] == "accepted"
     assert len(audited(group.fatima, group.sid, "suggestion.vote_closed")) == 1
+
+
+def test_a_close_interrupted_before_its_suggestion_was_applied_can_be_closed_again(
+    session: Session, settings: Settings, signed_in: Callable[[User], TestClient]
+) -> None:
+    """A worker stopped between counting an adopted vote and applying it: a while later the
+    vote is open again, and closing it again applies the suggestion."""
+    facilitator = make_user(session, name="Fatima")
+    statement = make_statement(session, settings, facilitator=facilitator, text=TEXT)
+    fatima = signed_in(facilitator)
+    sid = statement.id
+    made = fatima.post(
+        f"/api/statements/{sid}/suggestions",
+        json={"base_rev": 1, "text": TEXT.replace("We", "We all")},
+    ).json()
+    path = f"/api/statements/{sid}/suggestions/{made['id']}"
+    assert fatima.post(f"{path}/vote").status_code == 200
+    assert fatima.post(f"{path}/votes", json={"kind": "support"}).status_code == 201
+    long_ago = (utcnow() - timedelta(hours=1)).isoformat()
+    session.exec(
+        update(Suggestion)
+        .where(col(Suggestion.id) == made["id"])
+        .values(tally={"closed_at": long_ago, "adopted": True})
+    )
+    session.commit()
+    closed = fatima.post(f"{path}/vote/close")
+    assert (closed.status_code, closed.json()["status"]) == (200, "accepted"), closed.text
+    assert fatima.get(f"/api/statements/{sid}/text").json()["text"] == TEXT.replace("We", "We all")

@@ -9,7 +9,7 @@ change is in the log is accepted, one still unapplied after a while is open agai
 """
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -175,6 +175,7 @@ def bring_to_head(
         if s.status == SuggestionStatus.accepting and s.decided_at and s.decided_at < since
     ]
     behind = [s for s in found if s.status in FOLLOWED and s.anchor_rev < head]
+    _reopen_interrupted_closes(session, [s for s in found if s.status == SuggestionStatus.voting])
     if not behind and not stale:
         return {}
     low = min(s.anchor_rev for s in behind + stale)
@@ -192,6 +193,25 @@ def bring_to_head(
         )
     session.commit()
     return moved
+
+
+def _reopen_interrupted_closes(session: Session, voting: list[Suggestion]) -> None:
+    """A vote whose close claimed it (its tally kept) but never applied the adopted
+    suggestion, long ago, was interrupted: its vote is open again, to be closed again."""
+    since = utcnow() - INTERRUPTED
+    for suggestion in voting:
+        closed = (suggestion.tally or {}).get("closed_at")
+        if closed and datetime.fromisoformat(str(closed).replace("Z", "+00:00")) < since:
+            session.exec(
+                update(Suggestion)
+                .where(
+                    col(Suggestion.id) == suggestion.id,
+                    col(Suggestion.status) == SuggestionStatus.voting,
+                    col(Suggestion.tally).is_not(None),
+                )
+                .values(tally=None)
+            )
+    session.commit()
 
 
 def _carried(suggestion: Suggestion, later: list[log.Logged], head: int) -> dict[str, Any]:
