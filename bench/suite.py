@@ -72,7 +72,7 @@ SUITE = (
     ),
     Benchmark(
         "suggestions",
-        full=("--rounds 3 --seconds 8 --clients 100 --suggestions 300",),
+        full=("--rounds 6 --seconds 10 --clients 100 --suggestions 300",),
         quick=("--rounds 1 --seconds 2 --clients 20 --suggestions 30",),
     ),
     Benchmark(
