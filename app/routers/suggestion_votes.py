@@ -77,7 +77,7 @@ def open_vote(
     "/votes",
     response_model=VotePublic,
     status_code=status.HTTP_201_CREATED,
-    responses=refusals(409),
+    responses=refusals(400, 409),
 )
 def cast_vote(
     suggestion_id: PathId,

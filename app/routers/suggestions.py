@@ -148,7 +148,9 @@ def _may_decide(access: StatementAccess) -> None:
         raise Forbidden("On this statement only facilitators accept or reject suggestions.")
 
 
-@router.put("/{suggestion_id}", response_model=SuggestionPublic, responses=refusals(409, 413, 422))
+@router.put(
+    "/{suggestion_id}", response_model=SuggestionPublic, responses=refusals(400, 409, 413, 422)
+)
 def change_suggestion(
     suggestion_id: PathId,
     body: SuggestionCreate,
@@ -192,7 +194,7 @@ async def accept_suggestion(
     return await asyncio.to_thread(_public, engine, access.statement_id, suggestion_id)
 
 
-@router.post("/accept", response_model=Listing[Outcome], responses=refusals(503))
+@router.post("/accept", response_model=Listing[Outcome], responses=refusals(400, 503))
 async def accept_suggestions(
     body: BulkAccept, access: WaitingEditAccess, request: Request
 ) -> Listing[Outcome]:
