@@ -63,16 +63,16 @@ def test_remote_caret_drawn_where_the_other_person_is(accord_ui: AccordUI) -> No
     caret = page.locator(".remote-caret")
     expect(caret).to_have_count(1)
     expect(caret).to_contain_text("Dmitri Delegate")
-    before = page.evaluate(
+    # The caret follows each presence frame: wait until it has come to rest after the word.
+    page.wait_for_function(
         """() => {
             const range = document.createRange();
             const overlay = document.querySelector('.editor-overlay');
             range.setStart(overlay, 0);
             range.setEndBefore(document.querySelector('.remote-caret'));
-            return range.toString();
+            return range.toString() === "Partnerships";
         }"""
     )
-    assert before == "Partnerships"
     # It sits on the first line of the text, inside the writing surface.
     box, area = caret.bounding_box(), page.get_by_label("Statement text").bounding_box()
     assert box is not None
