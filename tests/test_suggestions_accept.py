@@ -166,9 +166,9 @@ def test_bulk_accept_applies_each_in_turn_and_says_why_not(world: World) -> None
     assert "changed" in outcomes[clashing["id"]]["detail"]
     assert outcomes[999_999]["status"] is None
     assert _text(ben, sid) == "We all value free knowledge. Partners need help."
-    assert (
-        ben.post(f"/api/statements/{sid}/suggestions/accept", json={"ids": []}).status_code == 422
-    )
+    for ids in ([], [2**63], [0]):
+        refused = ben.post(f"/api/statements/{sid}/suggestions/accept", json={"ids": ids})
+        assert refused.status_code == 422, refused.text
 
 
 def test_where_only_facilitators_decide_editors_may_not(world: World) -> None:

@@ -7,8 +7,9 @@ it read when the suggestion was made, so an outdated one keeps its original cont
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field as PydanticField
 from pydantic import model_validator
 from sqlalchemy import JSON, Index, Text
 from sqlmodel import Field, SQLModel
@@ -80,7 +81,9 @@ class Decision(SQLModel):
 class BulkAccept(SQLModel):
     model_config = STRICT_BODY
 
-    ids: list[int] = Field(min_length=1, max_length=500, description="In the order to accept")
+    ids: list[Annotated[int, PydanticField(ge=1, le=MAX_INT)]] = Field(
+        min_length=1, max_length=500, description="In the order to accept"
+    )
 
 
 class Outcome(SQLModel):
