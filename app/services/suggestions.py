@@ -199,19 +199,23 @@ def _reopen_interrupted_closes(session: Session, voting: list[Suggestion]) -> No
     """A vote whose close claimed it (its tally kept) but never applied the adopted
     suggestion, long ago, was interrupted: its vote is open again, to be closed again."""
     since = utcnow() - INTERRUPTED
-    for suggestion in voting:
-        closed = (suggestion.tally or {}).get("closed_at")
-        if closed and datetime.fromisoformat(str(closed).replace("Z", "+00:00")) < since:
-            session.exec(
-                update(Suggestion)
-                .where(
-                    col(Suggestion.id) == suggestion.id,
-                    col(Suggestion.status) == SuggestionStatus.voting,
-                    col(Suggestion.tally).is_not(None),
-                )
-                .values(tally=None)
+    stale = [
+        suggestion.id
+        for suggestion in voting
+        if (closed := (suggestion.tally or {}).get("closed_at"))
+        and datetime.fromisoformat(str(closed).replace("Z", "+00:00")) < since
+    ]
+    if stale:
+        session.exec(
+            update(Suggestion)
+            .where(
+                col(Suggestion.id).in_(stale),
+                col(Suggestion.status) == SuggestionStatus.voting,
+                col(Suggestion.tally).is_not(None),
             )
-    session.commit()
+            .values(tally=None)
+        )
+        session.commit()
 
 
 def _carried(suggestion: Suggestion, later: list[log.Logged], head: int) -> dict[str, Any]:
