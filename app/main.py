@@ -42,7 +42,7 @@ from app.routers import (
     version_suggestions,
     versions,
 )
-from app.services import live_suggestions
+from app.services import suggestion_watch
 
 
 def _check_database(settings: Settings) -> None:
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(_check_database, settings)
         app.state.engine = make_engine(settings)
         app.state.hub = Hub(app.state.engine, settings.max_text_bytes)
-        live_suggestions.follow_rooms(app.state.hub)
+        suggestion_watch.follow_rooms(app.state.hub)
         await app.state.hub.start()
         _freeze_start_up()
         try:
