@@ -27,6 +27,7 @@ from app.routers import (
     api_docs,
     collab,
     comments,
+    consent,
     diffs,
     health,
     invitations,
@@ -34,6 +35,7 @@ from app.routers import (
     pages,
     publications,
     reviews,
+    sections,
     statements,
     suggestion_threads,
     suggestion_votes,
@@ -42,7 +44,7 @@ from app.routers import (
     version_suggestions,
     versions,
 )
-from app.services import suggestion_watch
+from app.services import section_guard, suggestion_watch
 
 
 def _check_database(settings: Settings) -> None:
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = make_engine(settings)
         app.state.hub = Hub(app.state.engine, settings.max_text_bytes)
         suggestion_watch.follow_rooms(app.state.hub)
+        section_guard.guard_rooms(app.state.hub)
         await app.state.hub.start()
         _freeze_start_up()
         try:
@@ -110,6 +113,8 @@ def _route(app: FastAPI) -> None:
         diffs.router,
         comments.router,
         reviews.router,
+        consent.router,
+        sections.router,
         publications.router,
         suggestions.router,
         suggestion_votes.router,

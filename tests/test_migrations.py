@@ -136,16 +136,20 @@ def test_migration_leaves_one_winner_and_keeps_published_addresses(empty_engine:
             for hour, closed in [(0, day + timedelta(hours=1)), (2, None), (3, None)]
         ]
         stances = [
-            Stance(
-                round_id=rounds[2].id,
-                user_id=fatima.id,
-                kind=kind,
-                reason="Say whose knowledge.",
-                recorded_at=day + timedelta(hours=hour),
+            _Row(
+                _insert(
+                    session,
+                    "stance",
+                    round_id=rounds[2].id,
+                    user_id=fatima.id,
+                    organisation="",
+                    kind=kind.value,
+                    reason="Say whose knowledge.",
+                    recorded_at=day + timedelta(hours=hour),
+                )
             )
             for hour, kind in [(4, StanceKind.block), (5, StanceKind.approve)]
         ]
-        session.add_all(stances)
         session.add(
             Publication(
                 statement_id=statement.id,

@@ -11,11 +11,18 @@ move through changes here as well. Nothing here waits, reads the database or kno
 from dataclasses import replace
 from typing import Any
 
-from app.collab import ops, positions
+from app.collab import locks, ops, positions
 from app.collab.change import Change, Sent
 from app.collab.members import Selection
 from app.collab.proposals import Proposed, follow
-from app.collab.refusals import InvalidChange, InvalidText, Outdated, StaleRevision, TooLarge
+from app.collab.refusals import (
+    InvalidChange,
+    InvalidText,
+    Outdated,
+    SectionLocked,
+    StaleRevision,
+    TooLarge,
+)
 
 RECENT_LIMIT = 10_000  # changes held in memory for transforming late ones
 
@@ -29,6 +36,7 @@ class Document:
         self.text = text
         self.text_bytes = utf8_size(text)
         self.recent: list[Change] = []
+        self.locks: dict[str, locks.Lock] = {}  # sections locked as agreed, by id
 
     def holds(self, rev: int) -> bool:
         """Whether every change after `rev` is held here (not only in the log)."""
@@ -79,6 +87,8 @@ class Document:
             raise InvalidText("The change holds a NUL character.")
         if size > self.max_text_bytes:
             raise TooLarge(f"The text would exceed {self.max_text_bytes} bytes.")
+        if self.locks and locks.broken(self.locks, op, text) is not None:
+            raise SectionLocked("That section is agreed and locked; suggest a change instead.")
         sent = Sent(base_rev, parsed, keeps)
         change = Change(self.rev + 1, ops.normalise(op), author_id, client_id, seq, sent)
         self._append(change, text)
@@ -102,6 +112,8 @@ class Document:
             self._append(change, ops.apply(self.text, change.op))
         if not pending:
             self.text_bytes = utf8_size(self.text)
+            if self.locks:
+                locks.relocate(self.locks, self.text)
             return []
         low = min(sent_of(change).base_rev for change in pending)
         held = self.held_after(low)
@@ -113,6 +125,8 @@ class Document:
         for change in again:
             self._append(change, ops.apply(self.text, change.op))
         self.text_bytes = utf8_size(self.text)
+        if self.locks:
+            locks.relocate(self.locks, self.text)
         return again
 
     def oldest_base(self, pending: list[Change]) -> int | None:
@@ -141,6 +155,8 @@ class Document:
         return selection
 
     def _append(self, change: Change, text: str) -> None:
+        if self.locks:
+            locks.carry(self.locks, change.op, text)
         self.recent.append(change)
         self.rev, self.text = change.rev, text
         if len(self.recent) > RECENT_LIMIT:

@@ -44,6 +44,12 @@ class Outdated(Refusal):
     code = "outdated"
 
 
+class SectionLocked(Refusal):
+    """The change would alter a section a facilitator locked as agreed."""
+
+    code = "section_locked"
+
+
 class NotPermitted(Refusal):
     """The member's role may read the statement but not change it."""
 

@@ -9,6 +9,7 @@ from app.models.membership import Membership, Permission, Role
 from app.models.operation import Operation, Snapshot
 from app.models.publication import Publication, PublishedAddress
 from app.models.review import ReviewRound, Stance
+from app.models.section import SectionLayout, SectionLock
 from app.models.statement import Statement
 from app.models.suggestion import Suggestion
 from app.models.suggestion_vote import SuggestionVote
@@ -29,6 +30,8 @@ __all__ = [
     "PublishedAddress",
     "ReviewRound",
     "Role",
+    "SectionLayout",
+    "SectionLock",
     "SignInAttempt",
     "Snapshot",
     "Stance",

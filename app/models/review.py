@@ -49,12 +49,14 @@ class ReviewRound(SQLModel, table=True):
 
 
 class Stance(SQLModel, table=True):
-    # One current stance per person and round; the earlier ones are kept, superseded.
+    # One current stance per person, round and section ("" for the whole version); the earlier
+    # ones are kept, superseded.
     __table_args__ = (
         Index(
             "uq_stance_current",
             "round_id",
             "user_id",
+            "section",
             unique=True,
             sqlite_where=CURRENT,
             postgresql_where=CURRENT,
@@ -69,6 +71,8 @@ class Stance(SQLModel, table=True):
     reason: str = Field(default="", sa_type=Text)
     start: int | None = None  # a passage of the version the stance points at
     end: int | None = None
+    section: str = Field(default="", max_length=64)  # "": the whole version
+    carried_from: int | None = None  # the version it was taken on, if carried to this round
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -92,6 +96,12 @@ class StanceCreate(SQLModel):
     reason: str = Field(default="", max_length=10_000)
     start: int | None = Field(default=None, ge=0)
     end: int | None = Field(default=None, ge=1)
+    section: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="A section's id: the stance is on that section alone, not the version",
+    )
 
     @model_validator(mode="after")
     def _explained(self) -> "StanceCreate":
@@ -112,6 +122,10 @@ class StancePublic(SQLModel):
     reason: str
     start: int | None
     end: int | None
+    section: str | None = Field(default=None, description="The section, if on one alone")
+    carried_from: int | None = Field(
+        default=None, description="The version it was taken on, if carried over unchanged"
+    )
     recorded_at: datetime
     superseded_at: datetime | None
 

@@ -14,7 +14,7 @@ from app.errors import refusals
 from app.models.base import Listing
 from app.models.review import RoundCreate, RoundPublic, StanceCreate
 from app.routers.events import announce
-from app.services import reviews
+from app.services import carry_over, reviews
 
 router = APIRouter(
     prefix="/api/statements/{statement_id}/rounds",
@@ -43,6 +43,7 @@ def open_round(
     review = reviews.open_round(
         session=session, statement=access.statement, round_in=body, actor=access.user
     )
+    carry_over.carry(session=session, review=review)
     session.commit()
     announce(request, access.statement_id, "round.opened", round=review.id)
     return reviews.describe(session=session, review=review)

@@ -26,7 +26,7 @@ from app.models.base import Listing
 from app.models.user import User
 from app.models.version import Restored, VersionCreate, VersionPublic, VersionSummary
 from app.routers.events import announce
-from app.services import audit, members, versions
+from app.services import audit, members, sections, versions
 from app.services.text import text_at
 
 router = APIRouter(
@@ -57,6 +57,10 @@ def save_version(
     )
     session.commit()
     session.refresh(version)
+    # Its sections are named after the draft's as they stand now, so their ids go on.
+    sections.draft(session=session, statement_id=access.statement_id)
+    sections.keep_version(session=session, version=version)
+    session.commit()
     saved = {"number": version.number, "name": version.name}
     announce(request, access.statement_id, "version.saved", version=saved)
     return versions.to_public(session=session, version=version)

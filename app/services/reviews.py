@@ -21,7 +21,7 @@ from app.models.review import (
 )
 from app.models.statement import Statement, StatementState
 from app.models.user import User
-from app.services import audit, standing, versions
+from app.services import audit, sections, standing, versions
 from app.services.approval import Voice, tally
 
 # Who has a say: everyone who may comment. Viewers follow along.
@@ -108,27 +108,34 @@ def record_stance(
         raise Conflict("This review round is closed.")
     if membership.role not in WITH_A_SAY:
         raise Invalid("Viewers follow the review but have no say in it.")
-    if stance_in.end is not None:
+    if stance_in.end is not None or stance_in.section is not None:
         version = versions.find_version(
             session=session, statement_id=review.statement_id, number=review.version_number
         )
-        if stance_in.end > len(version.text):
+        if stance_in.end is not None and stance_in.end > len(version.text):
             raise Invalid("The passage is not within the version's text.")
+        if stance_in.section is not None:
+            found = sections.of_version(session=session, version=version)
+            if stance_in.section not in {section.key for section in found}:
+                raise Invalid(f"Version {version.number} has no section {stance_in.section!r}.")
     # Stances and the closing of one round take turns: a stance is recorded in an open round,
     # before its verdict, and one person's stances sent at once supersede each other in turn.
     if not _hold_open(session, review):
         raise Conflict("This review round is closed.")
     now = utcnow()
+    section = stance_in.section or ""
     session.execute(
         update(Stance)
         .where(
             col(Stance.round_id) == review.id,
             col(Stance.user_id) == user.id,
+            col(Stance.section) == section,
             col(Stance.superseded_at).is_(None),
         )
         .values(superseded_at=now)
     )
     stance = Stance(
+        section=section,
         round_id=review.id,
         user_id=user.id,
         organisation=membership.organisation,
@@ -146,6 +153,7 @@ def record_stance(
         kind="stance.recorded",
         round_id=review.id,
         stance=stance_in.kind.value,
+        **({"section": section} if section else {}),
     )
     return stance
 
@@ -245,7 +253,9 @@ def _record(session: Session, review: ReviewRound) -> RoundPublic:
     stances = session.exec(
         select(Stance).where(Stance.round_id == review.id).order_by(col(Stance.recorded_at))
     ).all()
-    current = {s.user_id: s for s in stances if s.superseded_at is None}
+    # The version's verdict counts stances on the whole version; those on sections are the
+    # consent map's (app/services/consent.py).
+    current = {s.user_id: s for s in stances if s.superseded_at is None and not s.section}
     names = {user.id: user.name for _, user in members}
     participants = [
         Participant(
@@ -281,6 +291,8 @@ def _record(session: Session, review: ReviewRound) -> RoundPublic:
                 reason=s.reason,
                 start=s.start,
                 end=s.end,
+                section=s.section or None,
+                carried_from=s.carried_from,
                 recorded_at=s.recorded_at,
                 superseded_at=s.superseded_at,
             )
