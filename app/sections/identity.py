@@ -56,6 +56,25 @@ def name(before: Sequence[Known], after: Sequence[tuple[str, str]]) -> list[Name
         if i not in keys:
             keys[i] = _fresh(heading, taken)
             taken.add(keys[i])
+    return [Named(keys[i], *found) for i, found in enumerate(_related(before, after, pairs))]
+
+
+def related(before: Sequence[Known], after: Sequence[tuple[str, str]]) -> list[Named]:
+    """What each of the sections `after` ((id, body) each, already named) was split from or
+    merged from, among those `before`: the ids say which are the same."""
+    index = {known.key: j for j, known in enumerate(before)}
+    pairs = {i: index[key] for i, (key, _) in enumerate(after) if key in index}
+    found = _related(before, [("", body) for _, body in after], pairs)
+    return [Named(key, *relation) for (key, _), relation in zip(after, found, strict=True)]
+
+
+def _related(
+    before: Sequence[Known], after: Sequence[tuple[str, str]], pairs: dict[int, int]
+) -> list[tuple[str | None, tuple[str, ...]]]:
+    """A new section, most of whose words come from a section kept, was split from it; a
+    section gone, most of whose words are in a new one, was merged into it."""
+    words_before = [_words(known.body) for known in before]
+    words_after = [_words(body) for _, body in after]
     paired_before = set(pairs.values())
     split_from = {
         i: before[j].key
@@ -70,7 +89,7 @@ def name(before: Sequence[Known], after: Sequence[tuple[str, str]]) -> list[Name
         into = _most_of(words_before[j], words_after, set(pairs))
         if into is not None:
             merged.setdefault(into, []).append(known.key)
-    return [Named(keys[i], split_from.get(i), tuple(merged.get(i, ()))) for i in range(len(after))]
+    return [(split_from.get(i), tuple(merged.get(i, ()))) for i in range(len(after))]
 
 
 def _pair_exact(

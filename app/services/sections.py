@@ -9,7 +9,7 @@ writes, and the other reads what it wrote and names its own text after that, so 
 same ids.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import update
@@ -52,7 +52,14 @@ def name(text: str, known: list[identity.Known]) -> list[Section]:
 
 
 def draft(*, session: Session, statement_id: int) -> tuple[int, str, list[Section]]:
-    """The live draft's head revision, its text and its sections."""
+    """The live draft's head revision, its text and its sections (what each was split or
+    merged from since the latest version)."""
+    rev, text, found = _draft(session, statement_id)
+    latest = _latest_version(session, statement_id)
+    return rev, text, _relate(found, text, _known_in(session, latest) if latest else [])
+
+
+def _draft(session: Session, statement_id: int) -> tuple[int, str, list[Section]]:
     for _ in range(ATTEMPTS):
         rev = log.head_revision(session=session, statement_id=statement_id)
         text = log.read_text(session=session, statement_id=statement_id, rev=rev)
@@ -92,7 +99,10 @@ def keep_version(
     if known is None:
         kept = _layout(session, version.statement_id, DRAFT)
         known = _known(kept.sections) if kept is not None else []
-    found = name(version.text, known)
+    before = _version(session, version.statement_id, version.number - 1)
+    found = _relate(
+        name(version.text, known), version.text, _known_in(session, before) if before else []
+    )
     row = SectionLayout(
         statement_id=version.statement_id,
         version_number=version.number,
@@ -150,6 +160,15 @@ def _keep_draft(
         return False
     session.commit()
     return True
+
+
+def _relate(found: list[Section], text: str, before: list[identity.Known]) -> list[Section]:
+    """The sections, each with what it was split or merged from among those `before`."""
+    relations = identity.related(before, [(s.key, text[s.body : s.end]) for s in found])
+    return [
+        replace(section, split_from=relation.split_from, merged_from=relation.merged_from)
+        for section, relation in zip(found, relations, strict=True)
+    ]
 
 
 def _layout(session: Session, statement_id: int, number: int) -> SectionLayout | None:
