@@ -179,3 +179,24 @@ def test_taking_back_is_ones_own_and_only_in_an_open_round(world: World) -> None
     assert closed.status_code == 409
     assert closed.json()["detail"]
     assert _stances(_consent(fatima, sid, rid)["trust"]) == {"Rosa": ("approve", None)}
+
+
+def test_only_stances_on_the_whole_version_sign_it(world: World) -> None:
+    """Approving sections is not signing: the publication names each signatory once, for
+    their stance on the whole version."""
+    statement, fatima, ben, rosa = world
+    sid = statement.id
+    fatima.patch(f"/api/statements/{sid}", json={"approval_rule": "majority"}).raise_for_status()
+    rid = _round(fatima, sid, "Final")
+    url = f"/api/statements/{sid}/rounds/{rid}/stances"
+    for section in ("preamble", "trust"):
+        fatima.post(url, json={"kind": "approve", "section": section}).raise_for_status()
+        rosa.post(url, json={"kind": "approve", "section": section}).raise_for_status()
+    fatima.post(url, json={"kind": "approve"}).raise_for_status()
+    ben.post(url, json={"kind": "abstain"}).raise_for_status()
+    fatima.post(f"/api/statements/{sid}/rounds/{rid}/close").raise_for_status()
+    published = fatima.post(f"/api/statements/{sid}/publications", json={"version": 1})
+    assert published.status_code == 201, published.text
+    public = fatima.get(f"/api/public/{statement.slug}").json()
+    assert [s["name"] for s in public["signatories"]] == ["Fatima"]
+    assert [s["name"] for s in public["abstentions"]] == ["Ben"]

@@ -53,6 +53,7 @@ class Batch:
     statement_id: int
     changes: list[Change]
     snapshot: Snapshot | None = None
+    locked: frozenset[str] = frozenset()  # the sections its room held locked (app/collab/locks.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,8 +112,6 @@ class Document:
             self._append(change, ops.apply(self.text, change.op))
         if not pending:
             self.text_bytes = utf8_size(self.text)
-            if self.locks:
-                locks.relocate(self.locks, self.text)
             return []
         low = min(sent_of(change).base_rev for change in pending)
         held = self.held_after(low)
@@ -125,8 +123,6 @@ class Document:
         for change in again:
             self._append(change, ops.apply(self.text, change.op))
         self.text_bytes = utf8_size(self.text)
-        if self.locks:
-            locks.relocate(self.locks, self.text)
         return again
 
     def oldest_base(self, pending: list[Change]) -> int | None:
@@ -143,6 +139,8 @@ class Document:
             self.recent, self.loaded_rev = [], rev
         self.rev, self.text = rev, text
         self.text_bytes = utf8_size(text)
+        if self.locks:
+            locks.relocate(self.locks, text)
 
     def bring(self, selection: Selection, rev: int, upto: int) -> Selection | None:
         """A selection made on revision `rev`, moved through the changes up to `upto`; None

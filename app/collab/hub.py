@@ -11,7 +11,7 @@ import contextlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from sqlalchemy import Engine
@@ -85,8 +85,6 @@ class Hub:
         # event of its statement (this worker's or another's).
         self.opened: list[Callable[[Audience], None]] = []
         self.events: list[Callable[[Audience, dict[str, Any]], None]] = []
-        # Awaited with each room opened here, before anyone may use it.
-        self.preparing: list[Callable[[Room], Awaitable[None]]] = []
 
     async def start(self) -> None:
         """Check the sockets' sign-ins now and then; on PostgreSQL, join the other workers."""
@@ -163,8 +161,6 @@ class Hub:
         if audience is None:
             room = Room(statement_id, self.engine, self.max_text_bytes)
             await room.load()
-            for prepare in self.preparing:
-                await prepare(room)
             audience = self.audiences[statement_id] = Audience(room)
             if self.fanout is not None:
                 room.subscribe(lambda event: self._share(statement_id, event))

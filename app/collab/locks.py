@@ -80,6 +80,19 @@ def carry(locks: dict[str, Lock], op: Operation, text: str) -> None:
         lock.standing = lock.standing and stands(lock, text, lock.start)
 
 
+def renew(held: dict[str, Lock], found: list[Lock], text: str) -> dict[str, Lock]:
+    """The locks `found` (as read, each where it stood when locked), each found in `text`
+    nearest where it is held now, if it is."""
+    renewed = {}
+    for lock in found:
+        now = held.get(lock.key)
+        near = now.start if now is not None and now.text == lock.text else lock.start
+        at = locate(lock, text, near)
+        lock.start, lock.standing = (at, True) if at is not None else (near, False)
+        renewed[lock.key] = lock
+    return renewed
+
+
 def relocate(locks: dict[str, Lock], text: str) -> None:
     """Find each lock again in `text` (after the document went back and forward again)."""
     for lock in locks.values():

@@ -52,11 +52,15 @@ _CHANGES = sqlalchemy.select(
 _DATED = sqlalchemy.select(_TABLE.c.rev, _TABLE.c.op, _TABLE.c.author_id, _TABLE.c.created_at)
 
 _LOCK = sql("SELECT pg_advisory_xact_lock(:space, s) FROM unnest(CAST(:ids AS integer[])) AS s")
+# What other workers wrote after each batch's base and, as rows of revision 0 naming them in
+# `client_id`, the sections locked now: read in one round trip under the claim's lock.
 _FOREIGN = sql(
     "SELECT o.statement_id, o.rev, o.op, o.author_id, o.client_id, o.seq "
     "FROM operation AS o JOIN unnest(CAST(:ids AS integer[]), CAST(:bases AS integer[])) "
     "AS b(statement_id, base) ON o.statement_id = b.statement_id AND o.rev > b.base "
-    "ORDER BY o.statement_id, o.rev"
+    "UNION ALL SELECT l.statement_id, 0, NULL, NULL, l.section, NULL FROM section_lock AS l "
+    "WHERE l.statement_id = ANY(CAST(:ids AS integer[])) AND l.unlocked_at IS NULL "
+    "ORDER BY 1, 2"
 )
 _NOTIFY = sql("SELECT pg_notify(:channel, m) FROM unnest(CAST(:messages AS text[])) AS m")
 _INSERT = (
@@ -314,21 +318,34 @@ class DuplicateChange(Exception):
     """A change that another worker already wrote (its sender moved between workers)."""
 
 
+class LocksChanged(Exception):
+    """A batch sequenced by a room that did not hold every section locked now: it is not
+    written, and its room reads the locks again before its senders resend."""
+
+
 def claim(connection: Connection, batches: list[Batch]) -> tuple[list[Batch], list[Rebased | None]]:
     """Lock the batches' statements and put each batch after what others wrote meanwhile.
 
     Returns the batches to write and, for each, what overtook it (None where nothing did).
-    Raises DuplicateChange if a batch holds a change another worker wrote.
+    Raises DuplicateChange if a batch holds a change another worker wrote, and LocksChanged
+    if its room did not hold a section locked since (its changes were not checked against it).
     """
     ids = sorted({batch.statement_id for batch in batches})
     connection.execute(_LOCK, {"space": LOCK_SPACE, "ids": ids})
     bases = [batch.changes[0].rev - 1 for batch in batches]
     foreign: dict[int, list[Change]] = {}
+    locked: dict[int, set[str]] = {}
     found = connection.execute(
         _FOREIGN, {"ids": [batch.statement_id for batch in batches], "bases": bases}
     )
     for statement_id, rev, op, author_id, client_id, seq in found:
+        if rev == 0:
+            locked.setdefault(statement_id, set()).add(client_id)
+            continue
         foreign.setdefault(statement_id, []).append(Change(rev, op, author_id or 0, client_id, seq))
+    for batch in batches:
+        if not locked.get(batch.statement_id, set()) <= batch.locked:
+            raise LocksChanged(f"statement {batch.statement_id} has a section locked since")
     written: list[Batch] = []
     outcomes: list[Rebased | None] = []
     for batch, base in zip(batches, bases, strict=True):

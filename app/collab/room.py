@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from app.collab import intake, log, ops
+from app.collab import intake, lockbook, log, ops
 from app.collab.carets import Carets
 from app.collab.change import Applied, Batch, Change, Sent, Snapshot
 from app.collab.document import Document, within
@@ -69,6 +69,7 @@ class Room:
         rev, text = await asyncio.to_thread(log.load_head, self.engine, self.statement_id)
         self.document = Document(rev, text, self.document.max_text_bytes)
         self.durable_rev, self.durable_text = rev, text
+        await lockbook.renew(self.engine, self.statement_id, self.document)
         if self.worker is None:
             self.worker = asyncio.create_task(self._work())
 
@@ -206,6 +207,8 @@ class Room:
                 self.statement_id,
                 problem,
             )
+            if isinstance(problem, log.LocksChanged):
+                await lockbook.renew(self.engine, self.statement_id, self.document)
             await self._refuse(done.accepted)
 
     def _commit(self) -> None:
@@ -221,7 +224,8 @@ class Room:
         elif last // log.SNAPSHOT_EVERY > (first - 1) // log.SNAPSHOT_EVERY:
             snapshot = Snapshot(last, self.document.text)
         # Shared with the other rooms' batches waiting at this moment: one commit for all.
-        batch = Batch(self.statement_id, [s.change for s in accepted], snapshot)
+        locked = frozenset(self.document.locks)  # whose words its changes were checked against
+        batch = Batch(self.statement_id, [s.change for s in accepted], snapshot, locked)
         commit = writer(self.engine).submit(batch)
         commit.add_done_callback(lambda _: self.wake.set())
         self.writing = Writing(accepted, last, self.document.text, commit, snapshot is not None)

@@ -53,7 +53,7 @@ def lock_section(
     lock = Lock(target.key, words, target.start, preamble=target.level == 0)
     hub: Hub = request.app.state.hub
     if not from_thread.run_sync(section_guard.install, hub, statement_id, lock, rev):
-        raise Conflict("The section changed while it was being locked; try again.")
+        raise Conflict(section_locks.CHANGED)
     try:
         section_locks.lock(
             session=session,

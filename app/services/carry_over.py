@@ -147,7 +147,8 @@ def _latest(session: Session, review: ReviewRound) -> dict[tuple[int, str], tupl
 
 
 def _approved_on(session: Session, review: ReviewRound, user: User) -> dict[str, int]:
-    """For each section, the version on which `user` last approved it in an earlier round."""
+    """For each section, the version on which `user` last approved it in an earlier round
+    (where that approval was still theirs when the round ended: not changed, not taken back)."""
     rows = session.exec(
         select(Stance, ReviewRound)
         .join(ReviewRound, col(ReviewRound.id) == Stance.round_id)
@@ -157,6 +158,7 @@ def _approved_on(session: Session, review: ReviewRound, user: User) -> dict[str,
             Stance.user_id == user.id,
             Stance.section != "",
             Stance.kind == StanceKind.approve,
+            col(Stance.superseded_at).is_(None),
         )
         .order_by(col(ReviewRound.opened_at), col(Stance.recorded_at))
     ).all()

@@ -86,12 +86,17 @@ def _approving_round(session: Session, statement_id: int, number: int) -> Review
 def _people_by_stance(
     session: Session, review: ReviewRound
 ) -> dict[StanceKind, list[dict[str, str]]]:
-    """Who took each stance in the round, as the publication names them."""
+    """Who took each stance on the whole version in the round, as the publication names them
+    (stances on one section are not signatures)."""
     found: dict[StanceKind, list[dict[str, str]]] = {}
     for stance, user in session.exec(
         select(Stance, User)
         .join(User, col(User.id) == Stance.user_id)
-        .where(Stance.round_id == review.id, col(Stance.superseded_at).is_(None))
+        .where(
+            Stance.round_id == review.id,
+            Stance.section == "",
+            col(Stance.superseded_at).is_(None),
+        )
         .order_by(col(Stance.organisation), col(User.name))
     ):
         person = {"name": user.name, "organisation": stance.organisation}

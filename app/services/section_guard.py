@@ -1,37 +1,30 @@
-"""The locked sections of each room open on this worker (app/collab/locks.py): read before
-the room takes its first change, put in place the moment a facilitator locks one here, and
-read again whenever a section is locked or unlocked anywhere."""
+"""The locked sections of the rooms open on this worker: put in place the moment a
+facilitator locks one here, and read again (app/collab/lockbook.py) whenever a section is
+locked or unlocked anywhere. A room reads them itself when it opens."""
 
 import asyncio
 import logging
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
-
-from app.collab import locks
+from app.collab import lockbook, locks
+from app.collab.audience import Audience
 from app.collab.hub import Hub
-from app.collab.room import Room
-from app.models.section import SectionLock
 
 logger = logging.getLogger("accord.sections")
 TOLD = ("section.locked", "section.unlocked")
 
 
 def guard_rooms(hub: Hub) -> None:
-    """Keep every room this worker opens to its statement's locked sections."""
+    """Read a room's locks again whenever a section of its statement is locked or unlocked."""
     pending: set[asyncio.Task[None]] = set()
 
-    async def prepare(room: Room) -> None:
-        await _reload(hub.engine, room)
-
-    def heard(audience: Any, frame: dict[str, Any]) -> None:
+    def heard(audience: Audience, frame: dict[str, Any]) -> None:
         if frame.get("name") in TOLD:
-            task = asyncio.create_task(_reload(hub.engine, audience.room))
+            room = audience.room
+            task = asyncio.create_task(_renew(hub, room.statement_id, audience))
             pending.add(task)
             task.add_done_callback(pending.discard)
 
-    hub.preparing.append(prepare)
     hub.events.append(heard)
 
 
@@ -64,31 +57,8 @@ def uninstall(hub: Hub, statement_id: int, key: str) -> None:
         audience.room.document.locks.pop(key, None)
 
 
-async def _reload(engine: Engine, room: Room) -> None:
+async def _renew(hub: Hub, statement_id: int, audience: Audience) -> None:
     try:
-        found = await asyncio.to_thread(_active, engine, room.statement_id)
+        await lockbook.renew(hub.engine, statement_id, audience.room.document)
     except Exception:
         logger.exception("the locked sections could not be read")
-        return
-    document = room.document
-    kept: dict[str, locks.Lock] = {}
-    for row in found:
-        lock = locks.Lock(row.section, row.text, row.start, row.preamble)
-        held = document.locks.get(row.section)
-        near = held.start if held is not None and held.text == row.text else row.start
-        at = locks.locate(lock, document.text, near)
-        lock.start, lock.standing = (at, True) if at is not None else (near, False)
-        kept[row.section] = lock
-    document.locks = kept
-
-
-def _active(engine: Engine, statement_id: int) -> list[SectionLock]:
-    with Session(engine) as session:
-        return list(
-            session.exec(
-                select(SectionLock).where(
-                    SectionLock.statement_id == statement_id,
-                    col(SectionLock.unlocked_at).is_(None),
-                )
-            ).all()
-        )

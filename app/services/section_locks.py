@@ -6,12 +6,16 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.collab import lockbook, locks, log
+from app.collab.locks import Lock
 from app.errors import Conflict, NotFound
 from app.models.base import utcnow
 from app.models.section import SectionLock
 from app.models.user import User
 from app.services import audit
 from app.services.sections import Section
+
+CHANGED = "The section changed while it was being locked; try again."
 
 
 def active(*, session: Session, statement_id: int) -> dict[str, SectionLock]:
@@ -32,7 +36,16 @@ def refuse_if_locked(*, session: Session, statement_id: int, key: str) -> None:
 def lock(
     *, session: Session, statement_id: int, section: Section, words: str, actor: User
 ) -> SectionLock:
-    """Record the lock of `section`, whose words are `words`; 409 if it is locked already."""
+    """Record the lock of `section`, whose words are `words`; 409 if it is locked already, or
+    if they no longer stand in the durable text. No worker writes a change meanwhile, and any
+    worker's change written after this commits is checked against the lock (see claim in
+    app/collab/log.py)."""
+    lockbook.hold(session, statement_id)
+    rev = log.head_revision(session=session, statement_id=statement_id)
+    text = log.read_text(session=session, statement_id=statement_id, rev=rev)
+    wanted = Lock(section.key, words, section.start, preamble=section.level == 0)
+    if locks.locate(wanted, text, section.start) is None:
+        raise Conflict(CHANGED)
     row = SectionLock(
         statement_id=statement_id,
         section=section.key,
