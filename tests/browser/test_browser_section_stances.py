@@ -13,7 +13,7 @@ from .helpers import AccordUI, Person
 
 pytestmark = pytest.mark.browser
 
-TEXT = """We, the delegates in Kraków, agree on what follows.
+TEXT = """We, the delegates in Kraków 🤝, agree on what follows.
 
 ## Trust
 
@@ -100,6 +100,13 @@ def test_a_reviewer_answers_section_by_section(accord_ui: AccordUI) -> None:
     expect(_section(rosa, "Resources")).to_contain_text("Which budgets? Name them.")
     expect(_section(rosa, "Trust")).to_contain_text("Your stance: Approve")
     expect(_section(rosa, "Preamble")).to_contain_text("Your stance is asked")
+
+    # Each section is found in the text, past the emoji (two UTF-16 units, one code point).
+    _section(rosa, "Resources").get_by_role("button", name="Show in the text (Resources)").click()
+    text = rosa.get_by_label("Text of version 1")
+    expect(text).to_be_focused()
+    selected = text.evaluate("(area) => area.value.slice(area.selectionStart, area.selectionEnd)")
+    assert selected == TEXT[TEXT.index("## Resources") :]
 
 
 def _second_round(ui: AccordUI) -> tuple[Page, str, Person]:
