@@ -71,9 +71,10 @@ function verdict(review, statementId) {
 
 function record(review, versionText, statementId) {
   const tally = review.tally;
-  const current = review.stances.filter((s) => !s.superseded_at);
+  const whole = review.stances.filter((s) => !s.section); // stances on the version, not a section
+  const current = whole.filter((s) => !s.superseded_at);
   const explained = current.filter((s) => s.reason || s.start !== null);
-  const earlier = review.stances.filter((s) => s.superseded_at);
+  const earlier = whole.filter((s) => s.superseded_at);
   return [
     verdict(review, statementId),
     el("div", { class: `round-tally ${tally.holds ? "round-tally-holds" : ""}`, role: "status" },

@@ -50,7 +50,7 @@ function grid(review, versionText) {
   const reasons = new Map();
   const passages = new Map();
   for (const stance of review.stances) {
-    if (stance.superseded_at) continue;
+    if (stance.superseded_at || stance.section) continue; // a section's stance is not the version's
     if (stance.reason) reasons.set(stance.user_id, stance.reason);
     if (stance.start !== null && versionText !== null) passages.set(stance.user_id, quoteOf(versionText, stance.start, stance.end));
   }
@@ -150,7 +150,7 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
 
   function lastApprovedBefore(rounds, current) {
     const mine = rounds
-      .filter((r) => r.id !== current.id && r.stances.some((s) => s.user_id === me.id && !s.superseded_at && s.kind === "approve"))
+      .filter((r) => r.id !== current.id && r.stances.some((s) => s.user_id === me.id && !s.superseded_at && !s.section && s.kind === "approve"))
       .map((r) => r.version);
     return mine.length ? Math.max(...mine) : null;
   }

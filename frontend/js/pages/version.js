@@ -8,6 +8,7 @@ import { startPage, statementIdFromPath } from "../layout.js";
 import { byId, el, fill, formatDateTime, reportFailure, setTitle, showPageError } from "../ui.js";
 import { commentsPanel } from "./statement-comments.js";
 import { stanceForm } from "./statement-review.js";
+import { sectionStances } from "./version-sections.js";
 
 /** A version's fixed text, offering the comments panel what the live session offers. */
 class FixedText {
@@ -58,14 +59,17 @@ class FixedText {
 
 /**
  * Where a member records their stance while a round is open on this version; selecting a
- * passage in the text lets the stance point at it. Empty otherwise.
+ * passage in the text lets the stance point at it. Empty otherwise. Below it, `sections`:
+ * their stance on each section of the version.
  */
 function stanceSection(statementId, version, me, fixed) {
   const node = el("section", { class: "stack-tight", "aria-label": "Your stance on this version" });
+  const sections = sectionStances(statementId, fixed);
   let kept = null; // the open round's form, kept across refreshes with its confirmation
   async function refresh() {
     const rounds = await api(`/statements/${statementId}/rounds`);
     const open = rounds.data.find((r) => r.closed_at === null && r.version === version.number);
+    await sections.load(open ? open.id : null);
     if (!open) {
       fill(node);
       return;
@@ -80,7 +84,7 @@ function stanceSection(statementId, version, me, fixed) {
       el("p", { class: "muted", text: `A review round is open on this version: ${open.tally.summary}.` }),
       kept.form);
   }
-  return { node, refresh };
+  return { node, sections: sections.node, refresh };
 }
 
 async function main() {
@@ -124,7 +128,7 @@ async function main() {
     version.note ? el("p", { class: "lead", text: version.note }) : null,
     el("div", { class: "workspace" },
       el("section", { "aria-label": "Version text" }, el("div", { class: "editor-surface" }, overlay, textarea)),
-      el("aside", { class: "side-panel", "aria-label": "Review and comments on this version" }, stance?.node, comments.node)));
+      el("aside", { class: "side-panel", "aria-label": "Review and comments on this version" }, stance?.node, stance?.sections, comments.node)));
   textarea.style.height = `${textarea.scrollHeight}px`;
   const point = () => {
     const thread = fixed.threadAtCaret();
