@@ -19,6 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 MOST = 0.5  # the share of words in common that makes two sections one
+# Comparing words costs a pass over two sections for each pair compared: past this many pairs
+# (a text rewritten wholesale into hundreds of sections) the remaining sections are new.
+MOST_PAIRS = 10_000
 _WORD = re.compile(r"\w+")
 _NOT_SLUG = re.compile(r"[^\w]+")
 SLUG_LENGTH = 48
@@ -73,9 +76,11 @@ def _related(
 ) -> list[tuple[str | None, tuple[str, ...]]]:
     """A new section, most of whose words come from a section kept, was split from it; a
     section gone, most of whose words are in a new one, was merged into it."""
+    paired_before = set(pairs.values())
+    if (len(after) - len(pairs)) * len(before) > MOST_PAIRS:
+        return [(None, ())] * len(after)
     words_before = [_words(known.body) for known in before]
     words_after = [_words(body) for _, body in after]
-    paired_before = set(pairs.values())
     split_from = {
         i: before[j].key
         for i in range(len(after))
@@ -124,6 +129,8 @@ def _pair_words(
 ) -> None:
     """Sections sharing most of their words, the closest pairs first."""
     used = set(pairs.values())
+    if (len(after) - len(pairs)) * (len(before) - len(used)) > MOST_PAIRS:
+        return
     scored = sorted(
         (
             (-_alike(after[i], before[j]), i, j)

@@ -7,13 +7,24 @@ words. Headings are found as the pages render them (CommonMark: "# Title" lines 
 ones), so what the outline shows as a section is what the reader sees as one.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-_PARSER = MarkdownIt("commonmark")
+# Blocks only: what lies inside a heading or a paragraph divides nothing, and inline parsing is
+# where a crafted text costs seconds (runs of brackets); blocks cost a few ms for a megabyte.
+# A heading's words are as written ("Trust *and* Culture").
+_PARSER = MarkdownIt("commonmark").disable("inline")
 _LINE_END = re.compile(r"\r\n?|\n")
+MOST_SECTIONS = 500  # headings after that many divide nothing: a statement has a few dozen
+# markdown-it reads blocks at some 20 µs a line: past this many lines (a text no statement
+# comes near, but one an editor could craft) headings are found by a plain reading of lines:
+# "#" lines outside fenced code.
+MOST_LINES = 20_000
+_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r" {0,3}(```|~~~)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +46,8 @@ def split(text: str) -> list[Part]:
     """The sections of `text`, in order; together they cover it (but for white space before a
     preamble-less first heading, which belongs to no one)."""
     starts = _line_starts(text)
-    found: list[tuple[int, int, int, str]] = []  # start, body, level, heading
-    tokens = _PARSER.parse(text)
-    for index, token in enumerate(tokens):
-        if token.type != "heading_open" or token.level != 0 or token.map is None:
-            continue
-        first, after = token.map
-        words = tokens[index + 1].content.strip()
-        found.append((starts[first], starts[min(after, len(starts) - 1)], int(token.tag[1]), words))
+    found = _headings(text, starts) if len(starts) <= MOST_LINES else _plain_headings(text, starts)
+    del found[MOST_SECTIONS:]
     parts: list[Part] = []
     first_start = found[0][0] if found else len(text)
     if text[:first_start].strip():
@@ -51,6 +56,35 @@ def split(text: str) -> list[Part]:
         end = found[number + 1][0] if number + 1 < len(found) else len(text)
         parts.append(Part(heading, level, start, max(start, min(body, end)), end))
     return parts
+
+
+def _headings(text: str, starts: list[int]) -> list[tuple[int, int, int, str]]:
+    """Each top-level heading's start, body start, level and words, as CommonMark reads them."""
+    found = []
+    tokens = _PARSER.parse(text)
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0 and token.map is not None:
+            first, after = token.map
+            words = tokens[index + 1].content.strip()
+            body = starts[min(after, len(starts) - 1)]
+            found.append((starts[first], body, int(token.tag[1]), words))
+    return found
+
+
+def _plain_headings(text: str, starts: list[int]) -> list[tuple[int, int, int, str]]:
+    """The "#" headings of a text too long to read as CommonMark, outside fenced code."""
+    found = []
+    fence: str | None = None
+    for start, end in itertools.pairwise(starts):
+        line = text[start:end].rstrip("\r\n")
+        opening = _FENCE.match(line)
+        if opening is not None and (fence is None or opening.group(1) == fence):
+            fence = opening.group(1) if fence is None else None
+            continue
+        heading = _ATX.match(line) if fence is None else None
+        if heading is not None:
+            found.append((start, end, len(heading.group(1)), (heading.group(2) or "").strip()))
+    return found
 
 
 def _line_starts(text: str) -> list[int]:

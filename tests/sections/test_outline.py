@@ -2,6 +2,9 @@
 
 import itertools
 
+import pytest
+
+from app.sections import outline
 from app.sections.outline import split
 
 TEXT = (
@@ -43,3 +46,22 @@ def test_line_breaks_of_every_kind_count_the_same() -> None:
     assert [p.heading for p in parts] == ["", "Trust", "Next"]
     assert text[parts[1].start : parts[1].end] == "## Trust\r\nWe trust.\r\n"
     assert text[parts[2].start :] == "## Next\rx"
+
+
+def test_a_text_too_long_to_read_as_commonmark_is_divided_by_its_hash_headings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "Intro\n```\n# code\n```\n## Trust ##\nWe trust.\n~~~\n# code\n~~~\n# Resources\nMoney.\n"
+    )
+    read = [(p.heading, p.level, p.start, p.body, p.end) for p in split(text)]
+    monkeypatch.setattr(outline, "MOST_LINES", 3)
+    assert [(p.heading, p.level, p.start, p.body, p.end) for p in split(text)] == read
+    assert [heading for heading, *_ in read] == ["", "Trust", "Resources"]
+
+
+def test_headings_past_the_most_sections_divide_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(outline, "MOST_SECTIONS", 2)
+    parts = split("# A\na\n# B\nb\n# C\nc\n")
+    assert [p.heading for p in parts] == ["A", "B"]
+    assert parts[-1].end == len("# A\na\n# B\nb\n# C\nc\n")
