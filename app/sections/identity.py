@@ -173,7 +173,10 @@ def _words(text: str) -> Counter[str]:
 
 def _fresh(heading: str, taken: set[str]) -> str:
     """An id made from the heading, not yet taken: "trust-and-culture", "trust-and-culture-2"."""
-    slug = _NOT_SLUG.sub("-", heading.casefold()).strip("-_")[:SLUG_LENGTH].strip("-_")
+    slug = _NOT_SLUG.sub("-", heading.casefold()).strip("-_")
+    if len(slug) > SLUG_LENGTH:  # cut at a word's end where there is one
+        cut = slug[:SLUG_LENGTH]
+        slug = (cut[: cut.rfind("-")] if "-" in cut else cut).strip("-_")
     slug = slug or ("preamble" if not heading else "section")
     if slug not in taken:
         return slug

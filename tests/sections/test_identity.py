@@ -66,6 +66,8 @@ def test_new_ids_come_from_headings_and_never_repeat_one_in_use() -> None:
         "ресурси-й-структури",
         "section",
     ]
+    long = "Statement on Partnerships in the Wikimedia Movement, as agreed in Berlin"
+    assert _keys(name([], [(long, "")])) == ["statement-on-partnerships-in-the-wikimedia"]
 
 
 def test_the_same_texts_always_give_the_same_ids() -> None:
