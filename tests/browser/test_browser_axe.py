@@ -43,7 +43,9 @@ def test_statement_page_and_each_tab_pass_axe(accord_ui: AccordUI, axe: str) -> 
     assert not found, "\n".join(found)
 
 
-def test_history_compare_version_and_round_pages_pass_axe(accord_ui: AccordUI, axe: str) -> None:
+def test_history_compare_version_round_and_consent_pages_pass_axe(
+    accord_ui: AccordUI, axe: str
+) -> None:
     world = workshop(accord_ui)
     page = world.page
     base = f"/statements/{world.statement_id}"
@@ -54,6 +56,10 @@ def test_history_compare_version_and_round_pages_pass_axe(accord_ui: AccordUI, a
         (f"{base}/compare?from=1&to=2&view=side", "table ins"),
         (f"{base}/versions/1", "textarea"),
         *((f"{base}/rounds/{number}", "table.round-grid") for number in rounds(accord_ui, world)),
+        *(
+            (f"{base}/rounds/{number}/consent", "table.consent-grid")
+            for number in rounds(accord_ui, world)
+        ),
     ]:
         settled(page, path, ready)
         found += axe_violations(page, axe)

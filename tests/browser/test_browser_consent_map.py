@@ -175,5 +175,6 @@ def test_consent_map_scrolls_sideways_on_a_phone_under_its_first_column(
     scroller.evaluate("node => { node.scrollLeft = node.scrollWidth; }")
     expect(grid.get_by_role("columnheader", name="Part 6")).to_be_in_viewport()
     after = name.bounding_box()
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert after["x"] == before["x"]  # the first column stays where it was

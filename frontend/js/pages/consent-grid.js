@@ -96,14 +96,17 @@ function update(cell, stance) {
 
 export class ConsentGrid {
   constructor() {
-    this.node = el("div", { class: "consent-scroll", tabindex: "0", role: "region", "aria-labelledby": "consent-caption" });
+    // The title stays above the grid, which scrolls beneath it on a narrow screen.
+    this.scroll = el("div", { class: "consent-scroll", tabindex: "0", role: "region", "aria-labelledby": "consent-grid-heading" });
+    this.node = el("section", { class: "consent-map" },
+      el("h2", { id: "consent-grid-heading", text: "Stances by organisation and section" }), this.scroll);
     this.shape = "";
     this.columns = new Map(); // section → its cells: { td, user, shown }
     this.marks = new Map(); // section → the span of its header's marks
-    this.node.addEventListener("click", (event) => this.toggle(event));
-    this.node.addEventListener("keydown", (event) => this.dismiss(event));
-    this.node.addEventListener("focusout", (event) => event.target.closest?.(".consent-cell")?.classList.remove("consent-dismissed"));
-    this.node.addEventListener("mouseout", (event) => {
+    this.scroll.addEventListener("click", (event) => this.toggle(event));
+    this.scroll.addEventListener("keydown", (event) => this.dismiss(event));
+    this.scroll.addEventListener("focusout", (event) => event.target.closest?.(".consent-cell")?.classList.remove("consent-dismissed"));
+    this.scroll.addEventListener("mouseout", (event) => {
       const cell = event.target.closest?.(".consent-cell");
       if (cell && !cell.contains(event.relatedTarget)) cell.classList.remove("consent-dismissed");
     });
@@ -148,8 +151,7 @@ export class ConsentGrid {
           this.columns.get(section.section).push(cell);
           return td;
         })))));
-    fill(this.node, el("table", { class: "consent-grid" },
-      el("caption", { id: "consent-caption", text: "Stances by organisation and section" }),
+    fill(this.scroll, el("table", { class: "consent-grid", "aria-labelledby": "consent-grid-heading" },
       el("thead", {}, el("tr", {}, el("th", { scope: "col", class: "consent-corner", text: "Organisation and person" }), headers)),
       bodies));
   }
@@ -159,7 +161,7 @@ export class ConsentGrid {
     const button = event.target.closest(".consent-stance");
     if (!button) return;
     const open = button.getAttribute("aria-expanded") !== "true";
-    for (const other of this.node.querySelectorAll(".consent-stance[aria-expanded=true]")) other.setAttribute("aria-expanded", "false");
+    for (const other of this.scroll.querySelectorAll(".consent-stance[aria-expanded=true]")) other.setAttribute("aria-expanded", "false");
     button.setAttribute("aria-expanded", String(open));
     button.closest(".consent-cell").classList.toggle("consent-dismissed", !open);
   }
