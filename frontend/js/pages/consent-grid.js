@@ -51,11 +51,10 @@ function shapeOf(organisations, sections) {
 
 function face(kind, carried) {
   const [symbol, word] = MARKS[kind];
-  return [
+  return el("span", { class: "consent-face" },
     el("span", { class: "consent-symbol", "aria-hidden": "true", text: symbol }),
     el("span", { class: "consent-word", text: word }),
-    carried ? el("span", { class: "consent-carried-mark", "aria-hidden": "true", text: CARRIED }) : null,
-  ];
+    carried ? el("span", { class: "consent-carried-mark", "aria-hidden": "true", text: CARRIED }) : null);
 }
 
 /** One cell's content: the stance, and behind a button its reason and where it came from. */
