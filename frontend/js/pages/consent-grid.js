@@ -150,9 +150,11 @@ export class ConsentGrid {
           this.columns.get(section.section).push(cell);
           return td;
         })))));
-    fill(this.scroll, el("table", { class: "consent-grid", "aria-labelledby": "consent-grid-heading" },
+    const table = el("table", { class: "consent-grid", "aria-labelledby": "consent-grid-heading" },
       el("thead", {}, el("tr", {}, el("th", { scope: "col", class: "consent-corner", text: "Organisation and person" }), headers)),
-      bodies));
+      bodies);
+    table.style.setProperty("--sections", String(sections.length));
+    fill(this.scroll, table);
   }
 
   /** A tap or click pins a stance's details open (and closes any other); again closes them. */
