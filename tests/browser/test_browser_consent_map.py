@@ -156,6 +156,17 @@ def test_stance_carried_over_to_the_next_round_says_where_it_came_from(
     carried.get_by_role("button", name="Approve").click()
     expect(note).to_be_hidden()
 
+    # For a projector: larger type, and the map alone on the screen.
+    large = page.get_by_role("button", name="Large type")
+    large.click()
+    expect(large).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Full screen").click()
+    page.wait_for_function("() => document.fullscreenElement === document.getElementById('main')")
+    leave = page.get_by_role("button", name="Leave full screen")
+    expect(leave).to_be_visible()
+    leave.click()
+    expect(page.get_by_role("button", name="Full screen")).to_be_visible()
+
 
 def test_consent_map_scrolls_sideways_on_a_phone_under_its_first_column(
     accord_ui: AccordUI,

@@ -95,10 +95,12 @@ function toolbar(page) {
     large.setAttribute("aria-pressed", String(on));
     page.classList.toggle("consent-large", on);
   });
-  const full = document.fullscreenEnabled
-    ? el("button", { type: "button", class: "button button-secondary", text: "Full screen",
-      onClick: () => (document.fullscreenElement ? document.exitFullscreen() : page.requestFullscreen()).catch(reportFailure) })
-    : null;
+  if (!document.fullscreenEnabled) return el("div", { class: "actions consent-actions" }, large);
+  const full = el("button", { type: "button", class: "button button-secondary", text: "Full screen",
+    onClick: () => (document.fullscreenElement ? document.exitFullscreen() : page.requestFullscreen()).catch(reportFailure) });
+  document.addEventListener("fullscreenchange", () => {
+    full.textContent = document.fullscreenElement ? "Leave full screen" : "Full screen";
+  });
   return el("div", { class: "actions consent-actions" }, large, full);
 }
 
