@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from bench import (
     churn,
+    consent_map,
     diff,
     durable,
     flood,
@@ -51,6 +52,7 @@ TABLES: dict[str, tuple[str, Callable[..., Row]]] = {
     "churn": (churn.HEADER, churn.Churn),
     "diff": (diff.HEADER, diff.Comparison),
     "join": (join.HEADER, join.Timing),
+    "consent_map": (consent_map.HEADER, consent_map.Shown),
 }
 
 

@@ -99,6 +99,11 @@ SUITE = (
         full=("--runs 20 --database sqlite postgres",),
         quick=("--runs 3 --database sqlite postgres",),
     ),
+    Benchmark(
+        "consent_map",
+        full=("--people 40 --organisations 13 --sections 12 --stances 100",),
+        quick=("--people 13 --organisations 5 --sections 6 --stances 10",),
+    ),
 )
 NAMES = [benchmark.name for benchmark in SUITE]
 

@@ -67,3 +67,8 @@ def invitation_page(token: str) -> FileResponse:
 @router.get("/statements/{statement_id}/rounds/{round_id}")
 def round_page(statement_id: int, round_id: int) -> FileResponse:
     return _page("round")
+
+
+@router.get("/statements/{statement_id}/rounds/{round_id}/consent")
+def consent_page(statement_id: int, round_id: int) -> FileResponse:
+    return _page("consent")

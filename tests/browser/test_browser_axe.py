@@ -43,10 +43,17 @@ def test_statement_page_and_each_tab_pass_axe(accord_ui: AccordUI, axe: str) -> 
     assert not found, "\n".join(found)
 
 
-def test_history_compare_version_and_round_pages_pass_axe(accord_ui: AccordUI, axe: str) -> None:
+def test_history_compare_version_round_and_consent_pages_pass_axe(
+    accord_ui: AccordUI, axe: str
+) -> None:
     world = workshop(accord_ui)
     page = world.page
     base = f"/statements/{world.statement_id}"
+    # A stance with a reason on a section of the open round: a framed cell on its consent map.
+    latest = rounds(accord_ui, world)[0]
+    consent = accord_ui.api(page, "GET", f"/api{base}/rounds/{latest}/consent")
+    stance = {"kind": "block", "reason": "Not yet.", "section": consent["data"][0]["section"]}
+    accord_ui.api(page, "POST", f"/api{base}/rounds/{latest}/stances", stance)
     found: list[str] = []
     for path, ready in [
         (f"{base}/history", ".history-text, textarea, pre, article"),
@@ -54,9 +61,18 @@ def test_history_compare_version_and_round_pages_pass_axe(accord_ui: AccordUI, a
         (f"{base}/compare?from=1&to=2&view=side", "table ins"),
         (f"{base}/versions/1", "textarea"),
         *((f"{base}/rounds/{number}", "table.round-grid") for number in rounds(accord_ui, world)),
+        *(
+            (f"{base}/rounds/{number}/consent", "table.consent-grid")
+            for number in rounds(accord_ui, world)
+        ),
     ]:
         settled(page, path, ready)
         found += axe_violations(page, axe)
+    # The consent map again, with the stance's reason shown.
+    settled(page, f"{base}/rounds/{latest}/consent", "table.consent-grid")
+    page.get_by_role("button", name="Block").focus()
+    expect(page.get_by_role("tooltip")).to_have_text("Not yet.")
+    found += axe_violations(page, axe)
     assert not found, "\n".join(found)
 
 

@@ -136,6 +136,8 @@ async function main() {
   fill(content,
     el("p", { class: "breadcrumb" }, el("a", { href: base, text: statement.title })),
     el("h1", {}, `Review of version ${review.version}: `, el("a", { href: `${base}/versions/${review.version}`, text: version.name })),
+    el("p", { class: "round-links" }, el("a", { href: `${base}/rounds/${roundId}/consent`, text: "Consent map" }),
+      ": who stands where on each section"),
     live,
     body);
   fill(body, record(review, version.text, statementId));
