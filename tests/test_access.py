@@ -71,6 +71,20 @@ ROUTES = [
     Route("GET", "/api/statements/{sid}/rounds/{round}", READ),
     Route("POST", "/api/statements/{sid}/rounds/{round}/stances", WRITE, {"kind": "approve"}),
     Route("POST", "/api/statements/{sid}/rounds/{round}/close", MANAGE),
+    Route("GET", "/api/statements/{sid}/rounds/{round}/consent", READ),
+    Route("GET", "/api/statements/{sid}/rounds/{round}/sections", READ),
+    # Nobody has a stance on the section yet: those with a say find none to take back.
+    Route(
+        "DELETE",
+        "/api/statements/{sid}/rounds/{round}/stances/{section}",
+        {"facilitator": 404, "editor": 404, "reviewer": 404, "viewer": 403},
+    ),
+    Route("GET", "/api/statements/{sid}/sections", READ),
+    Route("GET", "/api/statements/{sid}/versions/{version}/sections", READ),
+    Route("POST", "/api/statements/{sid}/sections/{section}/lock", MANAGE),
+    Route(
+        "POST", "/api/statements/{sid}/sections/{section}/unlock", {**MANAGE, "facilitator": 409}
+    ),
     Route("GET", "/api/statements/{sid}/suggestions", READ),
     Route("POST", "/api/statements/{sid}/suggestions", WRITE, {"base_rev": 1, "op": ["Oh, ", 5]}),
     Route("POST", "/api/statements/{sid}/suggestions/{suggestion}/reject", EDIT, {"reason": "No"}),
@@ -128,7 +142,7 @@ ROUTES = [
 @dataclass
 class World:
     clients: dict[str, TestClient]
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     snapshot: Callable[[], Any]
 
 
@@ -195,6 +209,7 @@ def world(
             facilitator.get(f"/api/statements/{sid}/rounds").json(),
             facilitator.get(f"/api/statements/{sid}/suggestions").json(),
             facilitator.get(f"/api/statements/{sid}/threads?suggestions=true").json(),
+            facilitator.get(f"/api/statements/{sid}/sections").json(),
         ]
 
     return World(
@@ -209,6 +224,7 @@ def world(
             "comment": 1,
             "round": review.id,
             "theirs": theirs.id,
+            "section": "preamble",
         },
         snapshot,
     )
@@ -232,6 +248,8 @@ def test_statement_routes_follow_role_table(world: World, route: Route, caller: 
 def test_statement_routes_refuse_ids_past_the_largest(world: World, route: Route) -> None:
     """An id no database column can keep is refused as invalid, not met with a server error."""
     for name in re.findall(r"{(\w+)}", route.path):
+        if name == "section":
+            continue  # a section's id is a word, not a number
         path = route.path.format(**{**world.ids, name: 2**63})
         response = world.clients["facilitator"].request(route.method, path, json=route.body)
         assert response.status_code == 422, (name, response.text)
