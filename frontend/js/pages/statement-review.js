@@ -161,6 +161,7 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
     const parts = [
       el("h3", {}, "Reviewing ", el("a", { href: `${base}/versions/${review.version}`, text: `version ${review.version}` })),
       el("p", {}, el("a", { class: "link-standalone", href: `${base}/rounds/${review.id}`, text: "The round's full record, for a projector" })),
+      el("p", {}, el("a", { class: "link-standalone", href: `${base}/rounds/${review.id}/consent`, text: "The consent map, section by section" })),
       approvedBefore !== null && approvedBefore !== review.version
         ? el("p", {}, el("a", { class: "link-standalone", href: `${base}/compare?from=${approvedBefore}&to=${review.version}`, text: `What changed since version ${approvedBefore}, which you approved` }))
         : null,
