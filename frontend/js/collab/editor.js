@@ -81,6 +81,9 @@ export class TextEditor {
     // While set, what the person types is not made: each change goes to `divert(op)` and the
     // text area goes back as it was (Suggesting mode).
     this.divert = null;
+    // While set, `guard(op, before)` may refuse a change the person made (returning false):
+    // it is taken back out of the text area, and undo and redo do not make it either.
+    this.guard = null;
     textarea.addEventListener("input", (event) => {
       if (!event.isComposing && !this.composing) this.takeInput();
     });
@@ -153,6 +156,10 @@ export class TextEditor {
     if (this.divert) {
       this.replace(invert(op, before));
       this.divert(op);
+      return;
+    }
+    if (this.guard?.(op, before) === false) {
+      this.replace(invert(op, before));
       return;
     }
     this.resize();
@@ -254,6 +261,7 @@ export class TextEditor {
 
   step(from, to) {
     if (this.textarea.readOnly || this.composing || this.divert || from.length === 0) return;
+    if (this.guard?.(from.at(-1), this.value) === false) return;
     const op = from.pop();
     const before = this.value;
     this.replace(op);
