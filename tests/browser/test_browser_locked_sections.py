@@ -160,7 +160,7 @@ def test_the_outline_shows_every_state_and_passes_axe(accord_ui: AccordUI) -> No
         page,
         "POST",
         stances,
-        {"kind": "request_changes", "section": ids["Funding"], "reason": "Name the sums."},
+        {"kind": "block", "section": ids["Funding"], "reason": "Name the sums."},
     )
     accord_ui.api(page, "POST", f"{base}/sections/{ids['Trust']}/lock")
     open_statement(page, statement_id)
