@@ -176,3 +176,24 @@ def test_the_outline_shows_every_state_and_passes_axe(accord_ui: AccordUI) -> No
     source = axe_source()
     if source is not None:
         assert axe_violations(page, source) == []
+
+
+def test_a_change_the_server_refuses_as_locked_is_explained(accord_ui: AccordUI) -> None:
+    page, editor, statement_id = _pair(accord_ui)
+    # Dmitri's page never hears which sections are locked: only the server stops him.
+    editor.route("**/api/statements/*/sections", lambda route: None)
+    base = f"/api/statements/{statement_id}"
+    ids = {s["heading"]: s["id"] for s in accord_ui.api(page, "GET", f"{base}/sections")["data"]}
+    accord_ui.api(page, "POST", f"{base}/sections/{ids['Trust']}/lock")
+
+    _caret_after(editor, "We trust")
+    editor.keyboard.type(" fully")
+    expect(editor.get_by_label("Statement text")).to_have_value(TEXT)
+    expect(editor.locator(".sync-status")).to_have_text("Saved")
+    # Each refusal says why, in words: what was typed while the page took the server's text
+    # again was not sent on the text that had been refused.
+    said = "Your last change could not be saved: That section is agreed and locked"
+    refusals = editor.locator(".notice-error")
+    expect(refusals.filter(has_text=said).first).to_be_visible()
+    expect(refusals.filter(has_not_text=said)).to_have_count(0)
+    assert _server_text(accord_ui, page, statement_id) == TEXT

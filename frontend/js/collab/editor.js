@@ -110,10 +110,15 @@ export class TextEditor {
     this.textarea.readOnly = value;
   }
 
-  /** Replace the whole text (on first load): no undo history survives it. */
+  /**
+   * Replace the whole text (on first load, or the server's again after a refused change): no
+   * undo history survives it; the caret stays where it was, as far as the text reaches.
+   */
   setText(text) {
+    const caret = utf16ToCodePoint(this.value, this.textarea.selectionStart);
     this.value = text;
     this.textarea.value = text;
+    this.setSelection(Math.min(caret, codePointLength(text)), Math.min(caret, codePointLength(text)));
     this.undoStack = [];
     this.redoStack = [];
     this.resize();
