@@ -81,6 +81,9 @@ export class TextEditor {
     // While set, what the person types is not made: each change goes to `divert(op)` and the
     // text area goes back as it was (Suggesting mode).
     this.divert = null;
+    // While set, `guard(op, before)` may refuse a change the person made (returning false):
+    // it is taken back out of the text area, and undo and redo do not make it either.
+    this.guard = null;
     textarea.addEventListener("input", (event) => {
       if (!event.isComposing && !this.composing) this.takeInput();
     });
@@ -107,10 +110,15 @@ export class TextEditor {
     this.textarea.readOnly = value;
   }
 
-  /** Replace the whole text (on first load): no undo history survives it. */
+  /**
+   * Replace the whole text (on first load, or the server's again after a refused change): no
+   * undo history survives it; the caret stays where it was, as far as the text reaches.
+   */
   setText(text) {
+    const caret = utf16ToCodePoint(this.value, this.textarea.selectionStart);
     this.value = text;
     this.textarea.value = text;
+    this.setSelection(Math.min(caret, codePointLength(text)), Math.min(caret, codePointLength(text)));
     this.undoStack = [];
     this.redoStack = [];
     this.resize();
@@ -153,6 +161,10 @@ export class TextEditor {
     if (this.divert) {
       this.replace(invert(op, before));
       this.divert(op);
+      return;
+    }
+    if (this.guard?.(op, before) === false) {
+      this.replace(invert(op, before));
       return;
     }
     this.resize();
@@ -254,6 +266,7 @@ export class TextEditor {
 
   step(from, to) {
     if (this.textarea.readOnly || this.composing || this.divert || from.length === 0) return;
+    if (this.guard?.(from.at(-1), this.value) === false) return;
     const op = from.pop();
     const before = this.value;
     this.replace(op);

@@ -325,10 +325,10 @@ export class LiveSession {
 
   /** Drop what the server refused and start again from its text. */
   async resync() {
-    this.client.inflight = null;
-    this.client.buffer = null;
+    this.client.inflight = this.client.buffer = null;
+    this.editor.readOnly = true; // what is typed before the server's text is in would be refused too
     this.client.changed();
-    const head = await api(`/statements/${this.statementId}/text`);
+    const head = await api(`/statements/${this.statementId}/text`).finally(() => this.setRole(this.role));
     this.client.rev = head.rev;
     for (const follower of this.followers) follower.restart(head.rev, head.text); // listed again
     this.editor.setText(head.text);

@@ -12,6 +12,7 @@ import { tabs } from "../tabs.js";
 import { askFirst, byId, el, fill, formatDay, notify, reportFailure, setTitle, showPageError } from "../ui.js";
 import { activity } from "./statement-activity.js";
 import { commentsPanel } from "./statement-comments.js";
+import { sectionOutline } from "./statement-outline.js";
 import { announcer, arrivals, connectionNews, hereNow } from "./statement-presence.js";
 import { reviewPanel } from "./statement-review.js";
 import { HISTORY_PAGE, editingHistory } from "./statement-history.js";
@@ -180,6 +181,7 @@ async function main() {
   const showWriters = el("input", { type: "checkbox", id: "show-writers" });
   const surface = el("div", { class: "editor-surface" }, overlay, textarea);
   const modeSlot = el("div"); // Editing or Suggesting, once the session is made
+  const outlineSlot = el("div"); // the sections beside the text, likewise
   followPointer(surface, overlay);
   const preview = el("div", { class: "draft preview", "aria-label": "Preview", role: "region" });
   preview.hidden = true;
@@ -235,9 +237,7 @@ async function main() {
           here.node,
           previewing,
           status),
-        legend,
-        surface,
-        preview),
+        el("div", { class: "writing-body" }, outlineSlot, el("div", { class: "writing-text" }, legend, surface, preview))),
       el("aside", { class: "side-panel", "aria-label": "About this statement" }, panel.node)),
     announce.node);
 
@@ -247,6 +247,7 @@ async function main() {
   const news = connectionNews(announce);
   const comings = arrivals(announce, me.id);
   let suggesting = null; // Suggesting mode and the marks, made once the session is
+  let outline = null; // the sections' outline and locks, likewise
   const session = new LiveSession({
     statementId: id,
     me,
@@ -315,9 +316,11 @@ async function main() {
         api(`/statements/${id}/audit`).then(({ data }) => fill(activityPanel, activity(data, members.data))).catch(reportFailure);
       }
       if (frame.name.startsWith("comment.") || frame.name.startsWith("thread.")) comments.refresh().catch(reportFailure);
+      outline?.event(frame);
     },
     drawn: (text) => {
       suggesting?.draw();
+      outline?.draw();
       if (!preview.hidden) fill(preview, render(text));
     },
     frame: (frame) => suggesting?.frame(frame),
@@ -331,6 +334,8 @@ async function main() {
     canDecide: (role) => decides(statement, role),
   });
   modeSlot.replaceWith(suggesting.node);
+  outline = sectionOutline({ statementId: id, session, surface });
+  outlineSlot.replaceWith(outline.node);
   showWriters.addEventListener("change", async () => {
     try {
       const writers = await session.showAuthorship(showWriters.checked);
@@ -378,6 +383,7 @@ async function main() {
   suggestions.refresh().catch(reportFailure);
   review.refresh();
   await session.start();
+  outline.start().catch(reportFailure);
   suggesting.start().catch(reportFailure);
   comments.refresh().catch(reportFailure);
 }
