@@ -35,6 +35,8 @@ from app.services import (
     members,
     publications,
     reviews,
+    section_locks,
+    sections,
     sessions,
     statements,
     suggestion_threads,
@@ -87,6 +89,8 @@ def build_world(settings: Settings) -> World:
         authorship.authorship(session=session, statement_id=statement.id, rev=None)  # kept
         _discuss(session, settings, statement.id, fatima, ben, rosa)
         _review_and_publish(session, statement, fatima, ben, rosa)
+        session.commit()
+        _lock_a_section(session, statement.id, fatima)
         session.commit()
         for rev in (0, 1, 2, 200, 555, 1001, TYPED + 1):
             world.texts[rev] = text_at(session=session, statement_id=statement.id, rev=rev).text
@@ -260,6 +264,19 @@ def _review_and_publish(
         session.flush()
     assert reviews.close_round(session=session, statement=statement, review=review, actor=fatima)
     publications.publish(session=session, statement=statement, number=2, actor=fatima)
+
+
+def _lock_a_section(session: Session, statement_id: int, fatima: User) -> None:
+    """The draft's sections named and kept, and its first section locked."""
+    _, text, found = sections.draft(session=session, statement_id=statement_id)
+    first = found[0]
+    section_locks.lock(
+        session=session,
+        statement_id=statement_id,
+        section=first,
+        words=first.text(text),
+        actor=fatima,
+    )
 
 
 def rows(engine: Engine) -> dict[str, list[str]]:
