@@ -53,18 +53,20 @@ export function sectionOutline({ statementId, session, surface }) {
   let listed = []; // the sections as last listed
   let drawnAs = "";
 
+  // Read in the background: a sign-in that ended is the page's to tell (it keeps the text on
+  // show), so these never send the browser to the sign-in page.
   const refresh = coalesced(async () => {
-    const listing = await api(`/statements/${statementId}/sections`);
+    const listing = await api(`/statements/${statementId}/sections`, { signIn: false });
     const client = session.client;
     const text = client?.synchronized && client.rev === listing.rev
       ? session.editor.value
-      : (await api(`/statements/${statementId}/text?rev=${listing.rev}`)).text;
+      : (await api(`/statements/${statementId}/text?rev=${listing.rev}`, { signIn: false })).text;
     places.take(listing.data, text, session.editor.value);
     listed = listing.data;
     drawList();
     draw();
   });
-  const later = () => refresh().catch(reportFailure);
+  const later = () => refresh().catch((problem) => { if (problem?.status !== 401) reportFailure(problem); });
   let timer = null;
   session.trackers.add((op) => {
     places.move(op, session.editor.value);
