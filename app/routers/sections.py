@@ -21,7 +21,9 @@ SectionId = str
 def draft_sections(access: ReadAccess, session: SessionDep) -> SectionList:
     """The live draft's sections, where its headings divide it, with their ids and states."""
     rev, text, found = sections.draft(session=session, statement_id=access.statement_id)
-    return _listing(session, access.statement_id, rev, text, found)
+    listing = _listing(session, access.statement_id, rev, text, found)
+    session.commit()  # a version's sections named for the first time are kept
+    return listing
 
 
 @router.get("/versions/{number}/sections", response_model=SectionList, responses=STATEMENT_REFUSALS)
@@ -95,6 +97,7 @@ def unlock_section(
 def _one(session: Session, statement_id: int, key: str) -> SectionPublic:
     rev, text, found = sections.draft(session=session, statement_id=statement_id)
     listing = _listing(session, statement_id, rev, text, found)
+    session.commit()
     for item in listing.data:
         if item.id == key:
             return item
