@@ -5,7 +5,7 @@ threads, and can then be sent."""
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from .helpers import AccordUI
 
@@ -75,3 +75,44 @@ def test_half_typed_reply_and_edit_outlive_others_comments(accord_ui: AccordUI) 
     page.keyboard.press("Control+Enter")
     expect(page.locator(".thread .comment").first).to_contain_text("Which partners? Name them")
     expect(page.get_by_label("Edit your comment")).to_have_count(0)
+
+
+def test_edit_started_while_a_reply_is_sent_keeps_the_focus(accord_ui: AccordUI) -> None:
+    """Sending a reply moves the focus to it once it is listed, unless the person has started
+    something else meanwhile: an edit begun before the list came back keeps the caret."""
+    fatima = accord_ui.person("Fatima Facilitator", "Wikimedia Norway")
+    page = accord_ui.signed_in(fatima)
+    statement_id = accord_ui.create_statement(page, "Statement", TEXT)
+    first = _thread(accord_ui, page, statement_id, "free knowledge", "Whose knowledge?")
+    second = _thread(accord_ui, page, statement_id, "Partners", "Which partners?")
+    page.goto(f"/statements/{statement_id}")
+    expect(page.locator(".thread")).to_have_count(2)
+
+    # The list of threads is held back until Fatima has moved on.
+    held: list[Route] = []
+    released: list[bool] = []
+
+    def hold(route: Route) -> None:
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(f"**/api/statements/{statement_id}/threads", hold)
+    box = page.locator(f'[data-thread="{first["id"]}"]').get_by_label("Reply")
+    box.fill("Everyone's.")
+    with page.expect_request(f"**/api/statements/{statement_id}/threads/{first['id']}/comments"):
+        box.press("Control+Enter")
+    expect(box).to_have_value("")
+    mine = page.locator(f'[data-thread="{second["id"]}"] .comment').first
+    mine.get_by_role("button", name="Edit").click()
+    editing = page.get_by_label("Edit your comment")
+    expect(editing).to_be_focused()
+
+    released.append(True)
+    for route in held:
+        route.continue_()
+    expect(page.locator(f'[data-thread="{first["id"]}"] .comment')).to_have_count(2)
+    expect(editing).to_be_focused()
+    page.keyboard.type(" Name them.")
+    expect(editing).to_have_value("Which partners? Name them.")

@@ -20,6 +20,17 @@ function shorten(text) {
   return text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS)}…` : text;
 }
 
+/**
+ * Give `target` the focus after something was posted from `form`, unless the person has moved
+ * on while it was sent (started an edit, say): their new place keeps the focus.
+ */
+function focusAfterPosting(target, form) {
+  const now = document.activeElement;
+  if (target && (now === null || now === document.body || form.contains(now) || !now.isConnected)) {
+    target.focus();
+  }
+}
+
 function textForm({ label, submit, value = "", onSave, onCancel }) {
   const box = el("textarea", { name: "body", rows: "2", required: true, "aria-label": label });
   box.value = value;
@@ -233,9 +244,10 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
           submit: "Reply",
           onSave: async (text) => {
             const made = await api(`${url}/threads/${item.id}/comments`, { method: "POST", body: { body: text } });
-            replies.get(item.id).reset(); // sent: not to be carried into the next drawing
+            const box = replies.get(item.id);
+            box.reset(); // sent: not to be carried into the next drawing
             await refresh();
-            list.querySelector(`[data-comment="${made.id}"]`)?.focus();
+            focusAfterPosting(list.querySelector(`[data-comment="${made.id}"]`), box);
           },
         }));
       }
@@ -299,7 +311,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
           showOnly("open");
           session.activeThread = made.id;
           await refresh();
-          list.querySelector(`[data-thread="${made.id}"]`)?.focus();
+          focusAfterPosting(list.querySelector(`[data-thread="${made.id}"]`), starter);
         },
         onCancel: () => {
           fill(starter, startButton);
