@@ -6,6 +6,13 @@ from app.models.authorship import AuthorshipSnapshot
 from app.models.comment import Comment, CommentEdit, Thread
 from app.models.invitation import Invitation
 from app.models.membership import Membership, Permission, Role
+from app.models.notification import (
+    DigestSchedule,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+    Unsubscribe,
+)
 from app.models.operation import Operation, Snapshot
 from app.models.publication import Publication, PublishedAddress
 from app.models.review import ReviewRound, Stance
@@ -22,9 +29,13 @@ __all__ = [
     "AuthorshipSnapshot",
     "Comment",
     "CommentEdit",
+    "DigestSchedule",
     "Invitation",
     "Membership",
+    "Notification",
+    "NotificationPreference",
     "Operation",
+    "OutboxMessage",
     "Permission",
     "Publication",
     "PublishedAddress",
@@ -39,6 +50,7 @@ __all__ = [
     "Suggestion",
     "SuggestionVote",
     "Thread",
+    "Unsubscribe",
     "User",
     "UserSession",
     "Version",
