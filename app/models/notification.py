@@ -92,7 +92,7 @@ class Unsubscribe(SQLModel, table=True):
 
     token_hash: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    kind: Kind = Field(sa_type=String(20))
+    kind: str = Field(sa_type=String(20))  # a Kind, or "digest" for every kind digested
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
