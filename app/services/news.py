@@ -1,19 +1,19 @@
 """What each event of a statement tells whom: the notifications other services ask for, in
 their own transaction (app/services/notifications.py writes them)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from app.models.comment import Comment, Thread
 from app.models.membership import Membership, Permission
-from app.models.notification import Kind
+from app.models.notification import Kind, MailState
 from app.models.review import ReviewRound
 from app.models.statement import Statement
 from app.models.suggestion import Suggestion
 from app.models.user import User
-from app.services import authorship
-from app.services.notifications import News, tell
+from app.services import authorship, notification_mail
+from app.services.notifications import News, reach_of, tell
 
 
 def _members(session: Session, statement_id: int, *, with_a_say: bool = False) -> list[int]:
@@ -240,3 +240,46 @@ def published(session: Session, *, statement: Statement, number: int, actor: Use
         ),
         recipients=_members(session, statement.id),
     )
+
+
+def invited(
+    session: Session,
+    *,
+    statement: Statement,
+    actor: User,
+    email: str,
+    url: str,
+    path: str,
+    role: str,
+    expires_at: datetime,
+) -> str | None:
+    """Send an invitation link to `email`: in the app and by email to someone with an account
+    (as they chose), by email alone to anyone else. The address when an email is on its way."""
+    title = f"{actor.name} invites you to “{statement.title}” as {role}"
+    body = f"Accept the invitation before {expires_at:%d %B %Y}."
+    person = session.exec(select(User).where(User.email == email)).first()
+    if person is not None:
+        told = tell(
+            session,
+            news=News(
+                kind=Kind.invitation,
+                statement=None,
+                actor=actor,
+                title=title,
+                body=body,
+                path=path,
+            ),
+            recipients=[person.id],
+        )
+        mailed = [row for row in told if row.mail in (MailState.queued, MailState.digest)]
+        return email if mailed else None
+    if not reach_of(session).mail:
+        return None
+    letter = notification_mail.Letter(
+        subject=title,
+        lead="Hello,",
+        items=[(title, body, url)],
+        footer=f"{actor.name} sent this invitation through Accord, to this address only.",
+    )
+    notification_mail.write(session, to=email, letter=letter)
+    return email
