@@ -74,6 +74,7 @@ ROUTES = [
     Route("GET", "/api/statements/{sid}/rounds/{round}/consent", READ),
     Route("GET", "/api/statements/{sid}/rounds/{round}/sections", READ),
     Route("GET", "/api/statements/{sid}/cockpit", MANAGE),
+    Route("POST", "/api/statements/{sid}/rounds/{round}/remind", MANAGE),
     # Nobody has a stance on the section yet: those with a say find none to take back.
     Route(
         "DELETE",

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.models.base import utcnow
 from app.models.membership import Role
+from app.models.notification import OutboxMessage
 from app.models.user import User
 from tests.factories import add_member, make_statement, make_user, save_text
 
@@ -21,6 +22,12 @@ TEXT = (
     "## Trust\n\nWe trust each other's judgement.\n\n"
     "## Resources\n\nWe share tools and money.\n"
 )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """This server sends email (the outbox keeps what it would send)."""
+    return settings.model_copy(update={"smtp_url": "smtp://mail.example.org:25"})
 
 
 @dataclass
@@ -37,6 +44,12 @@ class Group:
     @property
     def base(self) -> str:
         return f"/api/statements/{self.sid}"
+
+    def remind(self, round_id: int) -> dict[str, list[str]]:
+        answer = self.fatima.post(f"{self.base}/rounds/{round_id}/remind")
+        assert answer.status_code == 200, answer.text
+        found = answer.json()
+        return {key: [person["name"] for person in found[key]] for key in ("reminded", "already")}
 
     def cockpit(self) -> dict[str, Any]:
         answer = self.fatima.get(f"{self.base}/cockpit")
@@ -254,3 +267,63 @@ def test_read_cockpit_is_for_facilitators_alone(group: Group, client: TestClient
     assert "Trust" not in hidden.text
     assert client.get(path).status_code == 401
     assert group.fatima.get(f"/api/statements/{group.sid + 1000}/cockpit").status_code == 404
+
+
+def _mailed(session: Session) -> list[str]:
+    """Who the outbox holds a reminder for, by address."""
+    session.expire_all()
+    found = session.exec(
+        select(OutboxMessage.to_address)
+        .where(col(OutboxMessage.subject).contains("is awaited"))
+        .order_by(col(OutboxMessage.id))
+    )
+    return list(found.all())
+
+
+def test_remind_emails_who_has_not_responded_once_a_day(group: Group, session: Session) -> None:
+    rid = group.open_round(closes_in_days=3)
+    group.stance(group.rosa, rid, kind="approve")
+    before = len(_mailed(session))
+
+    # The facilitator reminding is not reminded; the viewer has no say; Rosa has responded.
+    assert group.remind(rid) == {"reminded": ["Ada", "Ben", "Omar"], "already": []}
+    mailed = _mailed(session)[before:]
+    waiting = {
+        person["name"]: person
+        for organisation in group.cockpit()["waiting"]["organisations"]
+        for person in organisation["people"]
+    }
+    assert sorted(mailed) == sorted(waiting[name]["email"] for name in ("Ada", "Ben", "Omar"))
+    assert waiting["Ben"]["last_reminded_at"] is not None
+    assert waiting["Fatima"]["last_reminded_at"] is None
+
+    # The same day again: nobody is emailed twice, and the answer says who was already told.
+    group.stance(group.omar, rid, kind="abstain")
+    assert group.remind(rid) == {"reminded": [], "already": ["Ada", "Ben"]}
+    assert len(_mailed(session)) == before + 3
+
+
+def test_remind_refuses_a_closed_round(group: Group, session: Session) -> None:
+    rid = group.open_round()
+    group.fatima.post(f"{group.base}/rounds/{rid}/close").raise_for_status()
+    before = _mailed(session)
+    refused = group.fatima.post(f"{group.base}/rounds/{rid}/remind")
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == "This review round is closed: there is nobody to remind."
+    assert _mailed(session) == before
+    missing = group.fatima.post(f"{group.base}/rounds/{rid + 1000}/remind")
+    assert missing.status_code == 404
+
+
+def test_remind_is_for_facilitators_alone(
+    group: Group, client: TestClient, session: Session
+) -> None:
+    rid = group.open_round()
+    path = f"{group.base}/rounds/{rid}/remind"
+    before = _mailed(session)
+    for member in (group.ben, group.rosa, group.vera):
+        assert member.post(path).status_code == 403
+    assert group.outsider.post(path).status_code == 404
+    assert client.post(path).status_code == 401
+    assert _mailed(session) == before
+    assert group.cockpit()["waiting"]["organisations"][0]["people"][0]["last_reminded_at"] is None

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.deps import STATEMENT_REFUSALS, ManageAccess, SessionDep
+from app.deps import STATEMENT_REFUSALS, ManageAccess, PathId, SessionDep
+from app.errors import refusals
 from app.models.base import utcnow
-from app.models.cockpit import Cockpit
+from app.models.cockpit import Cockpit, Reminders
 from app.services import cockpit, reviews
 
 router = APIRouter(
@@ -22,4 +23,19 @@ def read_cockpit(access: ManageAccess, session: SessionDep) -> Cockpit:
     reviews.close_if_due(session=session, statement=access.statement)
     found = cockpit.gather(session=session, statement_id=access.statement_id, now=utcnow())
     session.commit()  # sections named for the first time are kept
+    return found
+
+
+@router.post("/rounds/{round_id}/remind", response_model=Reminders, responses=refusals(409))
+def remind(round_id: PathId, access: ManageAccess, session: SessionDep) -> Reminders:
+    """Email everyone who has not responded in the open round, at most once a day each
+    (facilitators); 409 once the round is closed."""
+    reviews.close_if_due(session=session, statement=access.statement)
+    review = reviews.find_round(
+        session=session, statement_id=access.statement_id, round_id=round_id
+    )
+    found = cockpit.remind(
+        session=session, statement=access.statement, review=review, actor=access.user
+    )
+    session.commit()
     return found

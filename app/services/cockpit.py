@@ -9,10 +9,10 @@ head, and names the draft's sections, as listing them does anywhere else.
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.collab import log
+from app.errors import Conflict
 from app.models.audit import AuditEvent
 from app.models.cockpit import (
     Cockpit,
@@ -20,6 +20,8 @@ from app.models.cockpit import (
     Concern,
     Deadline,
     OpenSuggestion,
+    Reminded,
+    Reminders,
     SectionThreads,
     ThreadBrief,
     TimeLeft,
@@ -29,10 +31,10 @@ from app.models.cockpit import (
 )
 from app.models.comment import ThreadPublic
 from app.models.membership import Membership
-from app.models.notification import Kind, Notification
 from app.models.review import ReviewRound, Stance, StanceKind
+from app.models.statement import Statement
 from app.models.user import User
-from app.services import comments, sections, suggestions, versions
+from app.services import comments, reminders, sections, suggestions, versions
 from app.services.anchors import follow
 from app.services.reviews import WITH_A_SAY, open_round_of
 
@@ -125,7 +127,7 @@ def waiting(*, session: Session, review: ReviewRound) -> Waiting:
         ).all()
     )
     silent = [(m, u) for m, u in with_a_say if u.id not in responded]
-    reminded = last_reminded(session=session, review=review, user_ids=[u.id for _, u in silent])
+    reminded = reminders.last_reminded(session, review)
     groups: dict[str, list[WaitingPerson]] = {}
     for membership, user in silent:
         groups.setdefault(membership.organisation, []).append(
@@ -144,31 +146,6 @@ def waiting(*, session: Session, review: ReviewRound) -> Waiting:
         of=len(with_a_say),
         organisations=[WaitingOrganisation(organisation=o, people=groups[o]) for o in order],
     )
-
-
-def last_reminded(
-    *, session: Session, review: ReviewRound, user_ids: list[int]
-) -> dict[int, datetime]:
-    """When each of these people was last told to respond to the round, since it opened."""
-    if not user_ids:
-        return {}
-    rows = session.exec(
-        select(Notification.user_id, func.max(Notification.created_at))
-        .where(
-            Notification.statement_id == review.statement_id,
-            Notification.kind == Kind.round_reminder,
-            col(Notification.user_id).in_(user_ids),
-            col(Notification.created_at) >= review.opened_at,
-        )
-        .group_by(col(Notification.user_id))
-    ).all()
-    # An aggregate is read without the column's type: a naive UTC time on SQLite.
-    return {user_id: _aware(at) for user_id, at in rows if at is not None}
-
-
-def _aware(value: datetime | str) -> datetime:
-    found = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def concerns(*, session: Session, review: ReviewRound) -> list[Concern]:
@@ -307,3 +284,40 @@ def _votes_opened(session: Session, statement_id: int) -> dict[int, datetime]:
         .order_by(col(AuditEvent.at))
     ).all()
     return {event.data["suggestion"]: event.at for event in events if "suggestion" in event.data}
+
+
+def remind(
+    *, session: Session, statement: Statement, review: ReviewRound, actor: User
+) -> Reminders:
+    """Email everyone who has not responded in the open round, except who was reminded of it
+    earlier today (UTC); 409 once the round is closed. The one reminding is not reminded."""
+    if review.closed_at is not None:
+        raise Conflict("This review round is closed: there is nobody to remind.")
+    told = reminders.remind(session=session, review=review, statement=statement, actor=actor)
+    named = _named(session, review.statement_id, {*told.reminded, *told.already})
+    return Reminders(
+        reminded=[named[user_id] for user_id in _in_order(named, told.reminded)],
+        already=[named[user_id] for user_id in _in_order(named, told.already)],
+    )
+
+
+def _named(session: Session, statement_id: int, user_ids: set[int]) -> dict[int, Reminded]:
+    rows = session.exec(
+        select(Membership, User)
+        .join(User, col(User.id) == Membership.user_id)
+        .where(Membership.statement_id == statement_id, col(User.id).in_(user_ids))
+    ).all()
+    return {
+        user.id: Reminded(user_id=user.id, name=user.name, organisation=membership.organisation)
+        for membership, user in rows
+    }
+
+
+def _in_order(named: dict[int, Reminded], user_ids: list[int]) -> list[int]:
+    """By organisation, then name, as the cockpit lists those who have not responded."""
+    found = [user_id for user_id in user_ids if user_id in named]
+    return sorted(found, key=lambda i: _place(named[i]))
+
+
+def _place(person: Reminded) -> tuple[bool, str, str, int]:
+    return (person.organisation == "", person.organisation.casefold(), person.name, person.user_id)
