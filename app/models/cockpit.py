@@ -119,7 +119,7 @@ class Cockpit(SQLModel):
     deadlines: list[Deadline] = Field(description="What closes when, soonest first")
 
 
-class Reminded(SQLModel):
+class RemindedPerson(SQLModel):
     user_id: int
     name: str
     organisation: str
@@ -128,5 +128,9 @@ class Reminded(SQLModel):
 class Reminders(SQLModel):
     """Whom a reminder went to now, and who had already been reminded today."""
 
-    reminded: list[Reminded] = Field(description="Emailed now")
-    already: list[Reminded] = Field(description="Already reminded today, so not emailed again")
+    reminded: list[RemindedPerson] = Field(
+        description="Reminded now, in the app and by email as each chose"
+    )
+    already: list[RemindedPerson] = Field(
+        description="Already reminded today, so not emailed again"
+    )

@@ -20,7 +20,7 @@ from app.models.cockpit import (
     Concern,
     Deadline,
     OpenSuggestion,
-    Reminded,
+    RemindedPerson,
     Reminders,
     SectionThreads,
     ThreadBrief,
@@ -301,23 +301,25 @@ def remind(
     )
 
 
-def _named(session: Session, statement_id: int, user_ids: set[int]) -> dict[int, Reminded]:
+def _named(session: Session, statement_id: int, user_ids: set[int]) -> dict[int, RemindedPerson]:
     rows = session.exec(
         select(Membership, User)
         .join(User, col(User.id) == Membership.user_id)
         .where(Membership.statement_id == statement_id, col(User.id).in_(user_ids))
     ).all()
     return {
-        user.id: Reminded(user_id=user.id, name=user.name, organisation=membership.organisation)
+        user.id: RemindedPerson(
+            user_id=user.id, name=user.name, organisation=membership.organisation
+        )
         for membership, user in rows
     }
 
 
-def _in_order(named: dict[int, Reminded], user_ids: list[int]) -> list[int]:
+def _in_order(named: dict[int, RemindedPerson], user_ids: list[int]) -> list[int]:
     """By organisation, then name, as the cockpit lists those who have not responded."""
     found = [user_id for user_id in user_ids if user_id in named]
     return sorted(found, key=lambda i: _place(named[i]))
 
 
-def _place(person: Reminded) -> tuple[bool, str, str, int]:
+def _place(person: RemindedPerson) -> tuple[bool, str, str, int]:
     return (person.organisation == "", person.organisation.casefold(), person.name, person.user_id)
