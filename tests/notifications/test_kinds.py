@@ -25,13 +25,13 @@ def test_a_mention_tells_the_one_mentioned_in_the_app_and_by_email(
     signed_in: Clients, group: Group, engine: Engine
 ) -> None:
     rosa, ben = signed_in(group.rosa), signed_in(group.ben)
-    _thread(rosa, group.sid, "@Ben Smith, whose knowledge do we mean?")
+    thread = _thread(rosa, group.sid, "@Ben Smith, whose knowledge do we mean?")
 
     [mention] = told(ben)
     assert mention["kind"] == "mention"
     assert mention["title"] == "Rosa mentioned you"
     assert mention["body"] == "@Ben Smith, whose knowledge do we mean?"
-    assert mention["path"] == f"/statements/{group.sid}#comments"
+    assert mention["path"] == f"/statements/{group.sid}#thread-{thread}"
     assert mention["actor"] == "Rosa"
     assert mention["read_at"] is None
     assert told(rosa) == []  # not told of what she did herself
@@ -39,7 +39,7 @@ def test_a_mention_tells_the_one_mentioned_in_the_app_and_by_email(
 
     [mail] = outbox(engine, group.ben.email)
     assert mail.subject == "Statement on Partnerships: Rosa mentioned you"
-    assert f"http://testserver/statements/{group.sid}#comments" in mail.text_body
+    assert f"http://testserver/statements/{group.sid}#thread-{thread}" in mail.text_body
     assert "whose knowledge do we mean?" in mail.text_body
     assert mail.unsubscribe_url.startswith("http://testserver/unsubscribe/")
     assert mail.unsubscribe_url in mail.html_body
