@@ -125,3 +125,13 @@ def test_the_bell_socket_wants_a_signed_in_person_from_this_site(
     with pytest.raises(WebSocketDisconnect) as refused:
         ben.websocket_connect("/ws/notifications").__enter__()
     assert refused.value.code == 1008
+
+
+def test_signing_out_closes_the_bell(signed_in: Clients, group: Group) -> None:
+    ben = signed_in(group.ben)
+    with ben.websocket_connect("/ws/notifications") as socket:
+        assert socket.receive_json() == {"type": "unread", "count": 0}
+        assert ben.delete("/api/session").status_code == 204
+        closed = socket.receive()  # within seconds of the session's end
+        assert closed["type"] == "websocket.close"
+        assert closed["code"] == 4401
