@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import uvicorn
 from pydantic import ValidationError
 
 from app import commands
@@ -116,7 +117,7 @@ def _serve_output(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], settings: Settings
 ) -> str:
     # Everything `accord serve` does but listen.
-    monkeypatch.setattr(commands.uvicorn, "run", lambda *args, **kwargs: None)
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
     args = argparse.Namespace(host=None, port=None, workers=None, reload=False)
     commands.cmd_serve(args, settings)
     return capsys.readouterr().out
