@@ -14,6 +14,7 @@ from app.collab.hub import Hub
 from app.config import Settings, get_settings
 from app.db import check_durability, make_engine
 from app.errors import install_error_handlers
+from app.mail.sender import Sender
 from app.middleware import (
     BodyLimitMiddleware,
     NestingLimitMiddleware,
@@ -78,10 +79,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         suggestion_watch.follow_rooms(app.state.hub)
         section_guard.guard_rooms(app.state.hub)
         await app.state.hub.start()
+        # Sends the outbox when SMTP is configured, and runs the periodic chores either way.
+        app.state.mailer = Sender.from_settings(app.state.engine, settings, chores=[])
+        await app.state.mailer.start()
         _freeze_start_up()
         try:
             yield
         finally:
+            await app.state.mailer.stop()
             await app.state.hub.stop()
             app.state.engine.dispose()
 
