@@ -37,6 +37,7 @@ BATCH = 10  # rows claimed at a time, sent over one connection
 POLL_SECONDS = 1.0
 CHORE_SECONDS = 30.0
 SMTP_TIMEOUT_SECONDS = 20.0  # for each SMTP command, the connection included
+LEASE_MARGIN_SECONDS = 15.0  # left of a claim's lease, at the latest, to record a round
 STOP_GRACE_SECONDS = 5.0  # how long stop() lets a round in progress finish
 log = logging.getLogger("accord.mail")
 
@@ -156,16 +157,19 @@ class Sender:
         )
         if not batch:
             return False
-        # Stop short of the lease's end, so no other worker takes a row this one still sends.
+        # No new message once half the lease is gone, and the round ends well before the
+        # lease does, however slowly the server answers: no other worker may take a row that
+        # this one is still sending.
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + outbox.LEASE.total_seconds() - 3 * self.timeout
+        lease = outbox.LEASE.total_seconds()
+        start_by, end_by = loop.time() + lease / 2, loop.time() + lease - LEASE_MARGIN_SECONDS
         waiting = list(batch)
         try:
-            async with self._client() as smtp:
-                while waiting and loop.time() < deadline and not self._stopping.is_set():
+            async with asyncio.timeout_at(end_by), self._client() as smtp:
+                while waiting and loop.time() < start_by and not self._stopping.is_set():
                     await self._send(smtp, waiting[0])
                     waiting.pop(0)
-        except (aiosmtplib.SMTPException, OSError, _Lost) as error:
+        except (aiosmtplib.SMTPException, OSError, _Lost) as error:  # OSError: TimeoutError too
             cause = error.__cause__ if isinstance(error, _Lost) else error
             await self._fail(waiting, _describe(cause))
             return False

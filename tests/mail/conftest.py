@@ -9,12 +9,14 @@ import time
 from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Engine
 from sqlmodel import Session as DbSession
+from sqlmodel import col, select
 
 from app.config import Settings
 from app.models.notification import OutboxMessage
@@ -83,11 +85,13 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    """An SMTP server on 127.0.0.1 that can go down and come back on the same port."""
+    """An SMTP server on 127.0.0.1 that can go down and come back on the same port; `options`
+    go to aiosmtpd (TLS, sign-in)."""
 
-    def __init__(self) -> None:
+    def __init__(self, **options: Any) -> None:
         self.port = free_port()
         self.inbox = Inbox()
+        self.options = options
         self._controller: Controller | None = None
 
     @property
@@ -95,7 +99,9 @@ class SmtpServer:
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, **self.options
+        )
         self._controller.start()
 
     def stop(self) -> None:
@@ -137,3 +143,9 @@ def queue_mail(engine: Engine, *addresses: str, unsubscribe_url: str = "") -> li
         session.add_all(rows)
         session.commit()
         return [row.id for row in rows]
+
+
+def rows(engine: Engine) -> list[OutboxMessage]:
+    """The outbox as it is now, oldest first."""
+    with DbSession(engine) as session:
+        return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))))

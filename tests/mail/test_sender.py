@@ -10,7 +10,7 @@ from datetime import datetime
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.config import Settings
 from app.mail.sender import Sender
@@ -18,12 +18,7 @@ from app.middleware import SESSION_COOKIE
 from app.models.notification import OutboxMessage
 from app.services import sessions
 from tests.factories import make_user
-from tests.mail.conftest import WAIT_SECONDS, SmtpServer, eventually, queue_mail
-
-
-def rows(engine: Engine) -> list[OutboxMessage]:
-    with Session(engine) as session:
-        return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))))
+from tests.mail.conftest import WAIT_SECONDS, SmtpServer, eventually, queue_mail, rows
 
 
 def all_rows(engine: Engine, test: Callable[[OutboxMessage], bool]) -> Callable[[], bool]:
