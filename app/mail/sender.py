@@ -89,11 +89,6 @@ class Sender:
             engine, target=settings.smtp, mail_from=settings.effective_mail_from, chores=chores
         )
 
-    @property
-    def sending(self) -> bool:
-        """Whether mail is on: an SMTP server is configured."""
-        return self.target is not None
-
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stopping.clear()
@@ -143,14 +138,14 @@ class Sender:
         while not self._stopping.is_set():
             self._wake.clear()  # before claiming, so a poke during the round is kept
             try:
-                full = await self.deliver_due()
+                full = await self._deliver_due()
             except Exception:
                 log.exception("could not deliver the outbox")
                 full = False
             if not full:
                 await self._pause(self._wake, self.poll_seconds)
 
-    async def deliver_due(self) -> bool:
+    async def _deliver_due(self) -> bool:
         """One round: claim due rows and send them; whether there may be more due."""
         batch = await asyncio.to_thread(
             outbox.claim, self.engine, worker=self.worker, now=utcnow(), limit=BATCH
@@ -218,7 +213,7 @@ class Sender:
         )
 
     async def _give_up(self, message: OutboxMessage, error: str) -> None:
-        log.warning("gave up on the email to %s: %s", message.to_address, error)
+        log.warning("gave up on the email of outbox row %d: %s", message.id, error)
         await asyncio.to_thread(
             outbox.give_up, self.engine, message.id, worker=self.worker, now=utcnow(), error=error
         )
