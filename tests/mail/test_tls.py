@@ -2,14 +2,13 @@
 the server's certificate checked, and the URL's user name and password used to sign in."""
 
 import asyncio
-import shutil
 import ssl
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Engine
 
@@ -21,34 +20,24 @@ USER, PASSWORD = "accord@example.org", "p@ss:w/rd"
 
 
 @pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, and its key."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed, so no test certificate can be made")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "server.crt", folder / "server.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )  # fmt: skip
-    return cert, key
+def authority() -> trustme.CA:
+    """A certificate authority of the tests' own, which signs the server's certificate."""
+    return trustme.CA()
 
 
 @pytest.fixture
-def server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+def server_tls(authority: trustme.CA) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(*certificate)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
     return context
 
 
 @pytest.fixture
-def trusted(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the test certificate one the system trusts, as a real server's would be."""
-    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+def trusted(authority: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the tests' authority one the system trusts, as a real server's would be."""
+    path = tmp_path / "authority.pem"
+    authority.cert_pem.write_to_path(str(path))
+    monkeypatch.setenv("SSL_CERT_FILE", str(path))
 
 
 def check_password(
