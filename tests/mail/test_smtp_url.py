@@ -130,3 +130,14 @@ def test_serve_says_once_that_mail_is_off(
     assert off.count("Mail is off: set ACCORD_SMTP_URL") == 1
     on = Settings(data_dir=tmp_path, smtp_url="smtp://127.0.0.1:1025")
     assert "Mail is off" not in _serve_output(monkeypatch, capsys, on)
+
+
+def test_demo_says_how_to_read_its_mail(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    args = argparse.Namespace(host=None, port=None, no_serve=False)
+    commands.cmd_demo(args, Settings(data_dir=tmp_path))
+    out = capsys.readouterr().out
+    assert out.count("Mail is off") == 1
+    assert "ACCORD_SMTP_URL=smtp://127.0.0.1:1025" in out
