@@ -5,7 +5,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.mail.sender import Sender
 from app.middleware import SESSION_COOKIE
+from app.models.base import utcnow
 from app.models.notification import OutboxMessage
 from app.services import sessions
 from tests.factories import make_user
@@ -66,6 +67,8 @@ def test_mail_waits_while_smtp_is_down_then_all_arrives_once(
     waiting = rows(engine)
     assert all(row.sent_at is None for row in waiting)
     assert all("Connect" in row.last_error or "refused" in row.last_error for row in waiting)
+    # However often it failed, none waits more than a minute for its next attempt.
+    assert all(row.due_at <= utcnow() + timedelta(seconds=60) for row in waiting)
     smtp_server.start()
     eventually(all_rows(engine, lambda row: row.sent_at is not None), "every row sent")
     assert client.portal is not None
