@@ -68,7 +68,7 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _check_smtp_url(self) -> "Settings":
+    def _check_mail(self) -> "Settings":
         if self.smtp_url.strip():
             parse_smtp_url(self.smtp_url)  # its SmtpUrlError says what is wrong
         if self.mail_from.strip() and "@" not in parseaddr(self.mail_from)[1]:

@@ -79,7 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         suggestion_watch.follow_rooms(app.state.hub)
         section_guard.guard_rooms(app.state.hub)
         await app.state.hub.start()
-        # Sends the outbox when SMTP is configured, and runs the periodic chores either way.
+        # Sends the outbox when SMTP is configured, and runs the periodic chores (listed here:
+        # functions of the engine and the time) either way.
         app.state.mailer = Sender.from_settings(app.state.engine, settings, chores=[])
         await app.state.mailer.start()
         _freeze_start_up()
