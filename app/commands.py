@@ -28,6 +28,16 @@ from app.models.user import MAX_PASSWORD, MIN_PASSWORD, NewAccount
 from app.services import accounts
 from app.supervisor import HEALTHCHECK_SECONDS, Supervisor
 
+MAIL_OFF = (
+    "Mail is off: set ACCORD_SMTP_URL (such as smtp://user:password@mail.example.org:587) "
+    "to send notifications by email."
+)
+DEMO_MAIL_OFF = (
+    "Mail is off. To read what the demo sends, run a mail catcher such as Mailpit "
+    "(SMTP on port 1025, its pages at http://localhost:8025/) and start the demo with "
+    "ACCORD_SMTP_URL=smtp://127.0.0.1:1025."
+)
+
 
 class CommandError(Exception):
     """A failure to report in one line, exiting with status 1."""
@@ -46,7 +56,15 @@ def _prepare_database(settings: Settings) -> None:
         engine.dispose()
 
 
-def _serve(settings: Settings, host: str, port: int, reload: bool, workers: int = 1) -> None:
+def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    reload: bool,
+    workers: int = 1,
+    *,
+    mail_off: str = MAIL_OFF,
+) -> None:
     # Websocket pings: a connection that does not answer a ping within ping_seconds is
     # closed and leaves its room, so dead clients hold nothing for long. Live frames are
     # small JSON, so permessage-deflate saves little and costs a compression per frame and
@@ -60,6 +78,8 @@ def _serve(settings: Settings, host: str, port: int, reload: bool, workers: int 
     if workers > 1 and reload:
         raise CommandError("--reload runs one worker; leave out --workers.")
     _prepare_database(settings)
+    if settings.smtp is None:
+        print(mail_off)
     print(f"Accord is at http://{host}:{port}/" + (f" ({workers} workers)" if workers > 1 else ""))
     options: dict[str, Any] = {
         "host": host,
@@ -120,7 +140,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
         print(f"  {person.email:<48} {person.role.value:<12} {person.name}")
     print(flush=True)
     if not args.no_serve:
-        _serve(demo, host, port, reload=False)
+        _serve(demo, host, port, reload=False, mail_off=DEMO_MAIL_OFF)
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> None:

@@ -1,11 +1,15 @@
 """Settings, read once from the environment (prefix ACCORD_) and checked at start-up."""
 
+from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.mail.smtp_url import SmtpTarget, parse_smtp_url
 
 
 class Settings(BaseSettings):
@@ -37,9 +41,9 @@ class Settings(BaseSettings):
     max_comment_chars: int = Field(default=10_000, ge=1)
     max_concurrent_requests: int = Field(default=24, ge=1, le=1000)
     queue_wait_seconds: float = Field(default=30, gt=0, le=3600)
-    smtp_url: str = ""
-    mail_from: str = ""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    smtp_url: str = ""  # empty: mail is off
+    mail_from: str = ""
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -62,6 +66,30 @@ class Settings(BaseSettings):
                 f"(got {url.split(':', 1)[0]!r})"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_mail(self) -> "Settings":
+        if self.smtp_url.strip():
+            parse_smtp_url(self.smtp_url)  # its SmtpUrlError says what is wrong
+        if self.mail_from.strip() and "@" not in parseaddr(self.mail_from)[1]:
+            raise ValueError(
+                "ACCORD_MAIL_FROM must be an email address, such as "
+                f"'Accord <accord@example.org>' (got {self.mail_from!r})"
+            )
+        return self
+
+    @property
+    def smtp(self) -> SmtpTarget | None:
+        """The SMTP server to send through, or None when mail is off."""
+        return parse_smtp_url(self.smtp_url) if self.smtp_url.strip() else None
+
+    @property
+    def effective_mail_from(self) -> str:
+        """The From address: as configured, or Accord at the host of the public address."""
+        if self.mail_from.strip():
+            return self.mail_from.strip()
+        host = urlsplit(self.public_url).hostname if self.public_url else None
+        return f"Accord <accord@{host}>" if host else "Accord <accord@localhost>"
 
     @property
     def effective_database_url(self) -> str:

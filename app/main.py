@@ -15,6 +15,7 @@ from app.collab.hub import Hub
 from app.config import Settings, get_settings
 from app.db import check_durability, make_engine
 from app.errors import install_error_handlers
+from app.mail.sender import Sender
 from app.middleware import (
     BodyLimitMiddleware,
     NestingLimitMiddleware,
@@ -48,8 +49,8 @@ from app.routers import (
     version_suggestions,
     versions,
 )
+from app.services import digests, reminders, section_guard, suggestion_watch
 from app.services import notifications as telling
-from app.services import section_guard, suggestion_watch
 
 
 def _check_database(settings: Settings) -> None:
@@ -86,10 +87,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telling.configure(app.state.engine, site=settings.public_url, mail=bool(settings.smtp_url))
         app.state.bell = Bell(app.state.engine)
         await app.state.bell.start()
+        # Sends the outbox when SMTP is configured, and runs the periodic chores (functions
+        # of the engine and the time, safe on several workers at once) either way.
+        app.state.mailer = Sender.from_settings(
+            app.state.engine, settings, chores=[digests.send_due, reminders.closing_soon]
+        )
+        await app.state.mailer.start()
         _freeze_start_up()
         try:
             yield
         finally:
+            await app.state.mailer.stop()
             await app.state.bell.stop()
             await app.state.hub.stop()
             app.state.engine.dispose()

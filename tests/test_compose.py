@@ -1,4 +1,5 @@
-"""docker-compose.yml runs Accord on PostgreSQL: the app waits for a healthy database."""
+"""docker-compose.yml runs Accord on PostgreSQL: the app waits for a healthy database, and its
+email goes to a mail catcher."""
 
 import re
 from pathlib import Path
@@ -57,3 +58,14 @@ def test_dockerfile_installs_what_compose_runs() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     for needed in ("COPY app", "COPY migrations", "COPY frontend", "alembic.ini", "pip install"):
         assert needed in dockerfile
+
+
+def test_compose_sends_email_to_a_mail_catcher() -> None:
+    services = load()["services"]
+    mailpit = services["mailpit"]
+    assert mailpit["image"].startswith("axllent/mailpit")
+    assert "8025:8025" in mailpit["ports"]  # its pages, where people read what was sent
+    for name in ("app", "app2"):
+        smtp = Settings(smtp_url=services[name]["environment"]["ACCORD_SMTP_URL"]).smtp
+        assert smtp is not None
+        assert (smtp.host, smtp.port) == ("mailpit", 1025)  # Mailpit's SMTP port

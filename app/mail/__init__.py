@@ -1,0 +1,2 @@
+"""Email: the SMTP server to use, messages built from the outbox, and the sender that
+delivers them off the request path."""
