@@ -48,7 +48,7 @@ function settingsForm(settings) {
     el("div", { class: "field-row" },
       el("div", { class: "field" }, el("label", { for: "digest-hour", text: "Daily digest at" }), hour),
       el("div", { class: "field field-grow" }, el("label", { for: "digest-zone", text: "Time zone" }), zone)),
-    el("p", { id: "digest-hint", class: "hint",
+    el("p", { id: "digest-hint", class: "hint delivery-hint",
       text: "The kinds set to Daily digest come together in one email a day, at this hour." }),
     el("div", { class: "actions" }, el("button", { type: "submit", class: "button", text: "Save email settings" })));
   showSaved(form, settings);
