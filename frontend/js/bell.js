@@ -57,8 +57,10 @@ class Bell {
     }, bellIcon(), this.badge = el("span", { class: "bell-count", hidden: true }));
     this.said = el("span", { class: "visually-hidden", "aria-live": "polite" });
     this.node = el("div", { class: "bell" }, this.button, this.said, this.buildPanel());
-    this.node.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && !this.panel.hidden) {
+    // Escape closes the panel from within it, or when a click left the focus nowhere.
+    document.addEventListener("keydown", (event) => {
+      const here = this.node.contains(document.activeElement) || document.activeElement === document.body;
+      if (event.key === "Escape" && !this.panel.hidden && here) {
         event.preventDefault();
         this.close({ focus: true });
       }
