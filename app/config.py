@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     max_comment_chars: int = Field(default=10_000, ge=1)
     max_concurrent_requests: int = Field(default=24, ge=1, le=1000)
     queue_wait_seconds: float = Field(default=30, gt=0, le=3600)
+    smtp_url: str = ""
+    mail_from: str = ""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("allowed_origins", mode="before")

@@ -18,6 +18,7 @@ from app.models.membership import Membership, Permission, Role
 from app.models.statement import Statement
 from app.models.user import User
 from app.security import hash_token
+from app.services import notifications
 from app.services.sessions import user_for_api_token, user_for_session
 
 NOT_A_MEMBER = "There is no statement with this id that you are a member of."
@@ -39,8 +40,23 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+def site_url(request: Request) -> str:
+    """Where this site is, for links that leave it (in emails): ACCORD_PUBLIC_URL, or else
+    the address the request came to."""
+    settings: Settings = request.app.state.settings
+    return settings.public_url or str(request.base_url).rstrip("/")
+
+
+def get_session(
+    request: Request, engine: Annotated[Engine, Depends(get_engine)]
+) -> Iterator[Session]:
+    settings: Settings = request.app.state.settings
+    site = site_url(request)
+    notifications.reached(engine, site, public=bool(settings.public_url))
     with Session(engine) as session:
+        # What telling people by email needs of the request (app/services/notifications.py).
+        session.info["site"] = site
+        session.info["mail"] = bool(settings.smtp_url)
         yield session
 
 

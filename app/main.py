@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import migrate
 from app.allocator import limit_arenas
+from app.bell import Bell
 from app.collab.hub import Hub
 from app.config import Settings, get_settings
 from app.db import check_durability, make_engine
@@ -32,6 +33,7 @@ from app.routers import (
     health,
     invitations,
     members,
+    notifications,
     pages,
     publications,
     reviews,
@@ -40,10 +42,12 @@ from app.routers import (
     suggestion_threads,
     suggestion_votes,
     suggestions,
+    unsubscribe,
     users,
     version_suggestions,
     versions,
 )
+from app.services import notifications as telling
 from app.services import section_guard, suggestion_watch
 
 
@@ -78,10 +82,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         suggestion_watch.follow_rooms(app.state.hub)
         section_guard.guard_rooms(app.state.hub)
         await app.state.hub.start()
+        telling.configure(app.state.engine, site=settings.public_url, mail=bool(settings.smtp_url))
+        app.state.bell = Bell(app.state.engine)
+        await app.state.bell.start()
         _freeze_start_up()
         try:
             yield
         finally:
+            await app.state.bell.stop()
             await app.state.hub.stop()
             app.state.engine.dispose()
 
@@ -121,6 +129,7 @@ def _route(app: FastAPI) -> None:
         suggestion_threads.router,
         version_suggestions.router,
         users.router,
+        notifications.router,
     ):
         app.include_router(router)
     app.include_router(collab.router)
@@ -128,6 +137,7 @@ def _route(app: FastAPI) -> None:
     app.include_router(api_docs.router)
     app.mount(api_docs.ASSETS_URL, api_docs.assets(), name="api-docs-assets")
     app.include_router(publications.pages)
+    app.include_router(unsubscribe.router)
     app.mount("/static", StaticFiles(directory=pages.FRONTEND), name="static")
 
 

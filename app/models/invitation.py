@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from app.models.base import STRICT_BODY, UTCDateTime, strip_text, utcnow
 from app.models.membership import Role
+from app.models.user import normalise_email
 
 
 class InvitationStatus(StrEnum):
@@ -49,6 +50,14 @@ class InvitationCreate(SQLModel):
     label: str = Field(default="", max_length=200, description="Who the link is for.")
     max_uses: int = Field(default=1, ge=1, le=500)
     expires_in_days: int | None = Field(default=None, ge=1, le=365)
+    email: str | None = Field(
+        default=None, max_length=320, description="Send the link to this address by email."
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return normalise_email(value) if value is not None else None
 
 
 class InvitationPublic(SQLModel):
@@ -66,6 +75,11 @@ class InvitationPublic(SQLModel):
 class InvitationCreated(InvitationPublic):
     token: str
     url: str
+    emailed_to: str | None = Field(
+        default=None,
+        description="The address the link was sent to; null when none was given, or when "
+        "this server does not send email",
+    )
 
 
 class InvitationPreview(SQLModel):

@@ -3,11 +3,15 @@ links that stop one kind of email without signing in."""
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
+from zoneinfo import available_timezones
 
+from pydantic import Field as PydanticField
+from pydantic import field_validator, model_validator
 from sqlalchemy import Index, String, Text, text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import UTCDateTime, utcnow
+from app.models.base import MAX_INT, STRICT_BODY, UTCDateTime, utcnow
 
 
 class Kind(StrEnum):
@@ -92,7 +96,7 @@ class Unsubscribe(SQLModel, table=True):
 
     token_hash: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    kind: Kind = Field(sa_type=String(20))
+    kind: str = Field(sa_type=String(20))  # a Kind, or "digest" for every kind digested
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -124,3 +128,73 @@ class OutboxMessage(SQLModel, table=True):
     claimed_by: str = Field(default="", max_length=40)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str = Field(default="", max_length=500)
+
+
+class NotificationPublic(SQLModel):
+    id: int
+    kind: Kind
+    title: str
+    body: str
+    path: str = PydanticField(description="Where it points, on this site")
+    statement_id: int | None
+    actor: str | None = PydanticField(description="Who did it, if someone did")
+    created_at: datetime
+    read_at: datetime | None
+
+
+class Notifications(SQLModel):
+    """A page of someone's notifications, newest first, and how many are unread in all."""
+
+    data: list[NotificationPublic]
+    count: int = PydanticField(description="Unread notifications in all")
+
+
+class ReadMarks(SQLModel):
+    """Which notifications to mark read: `ids`, or `all`."""
+
+    model_config = STRICT_BODY
+
+    ids: list[Annotated[int, PydanticField(ge=1, le=MAX_INT)]] | None = PydanticField(
+        default=None, max_length=500
+    )
+    all: bool = False
+
+    @model_validator(mode="after")
+    def _one(self) -> "ReadMarks":
+        if (self.ids is None) == (not self.all):
+            raise ValueError("Give either ids or all: true.")
+        return self
+
+
+class Unread(SQLModel):
+    count: int
+
+
+class KindChoice(SQLModel):
+    kind: Kind
+    label: str
+    delivery: Delivery
+
+
+class Preferences(SQLModel):
+    """How someone is told: by kind, and when their daily digest goes out."""
+
+    mail: bool = PydanticField(description="Whether this server sends email at all")
+    kinds: list[KindChoice]
+    digest_hour: int
+    time_zone: str
+
+
+class PreferencesUpdate(SQLModel):
+    model_config = STRICT_BODY
+
+    kinds: dict[Kind, Delivery] | None = None
+    digest_hour: int | None = PydanticField(default=None, ge=0, le=23)
+    time_zone: str | None = PydanticField(default=None, max_length=64)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None and value not in available_timezones():
+            raise ValueError(f"{value!r} is not a time zone this server knows, like Europe/Oslo.")
+        return value

@@ -26,7 +26,7 @@ from app.errors import Conflict
 from app.models.base import utcnow
 from app.models.suggestion import Suggestion, SuggestionStatus
 from app.models.user import User
-from app.services import audit, members, suggestions
+from app.services import audit, members, news, suggestions
 from app.services.text import text_at
 
 OUTDATED = "The text this suggestion would replace has changed: its author can make it again."
@@ -165,6 +165,11 @@ def _accepted(
                 suggestion=suggestion_id,
                 rev=rev,
             )
+            decided = suggestions.find(
+                session=session, statement_id=statement_id, suggestion_id=suggestion_id
+            )
+            outcome = "adopted" if decided.tally is not None else "accepted"
+            news.suggestion_decided(session, suggestion=decided, actor=actor, outcome=outcome)
             session.commit()
         found = suggestions.find(
             session=session, statement_id=statement_id, suggestion_id=suggestion_id

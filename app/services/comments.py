@@ -26,7 +26,7 @@ from app.models.comment import (
 )
 from app.models.membership import Membership
 from app.models.user import User
-from app.services import markdown, versions
+from app.services import markdown, news, versions
 from app.services.anchors import carry
 from app.services.text import text_at
 
@@ -101,14 +101,15 @@ def start_thread(
     session.add(thread)
     session.flush()
     members = _member_names(session, statement_id)
-    session.add(
-        Comment(
-            thread_id=thread.id,
-            author_id=author.id,
-            body=thread_in.body,
-            mentions=_mentions(thread_in.body, members),
-        )
+    first = Comment(
+        thread_id=thread.id,
+        author_id=author.id,
+        body=thread_in.body,
+        mentions=_mentions(thread_in.body, members),
     )
+    session.add(first)
+    session.flush()
+    news.comment_posted(session, thread=thread, comment=first, author=author)
     return thread
 
 
@@ -136,6 +137,8 @@ def reply(
         thread_id=thread.id, author_id=author.id, body=body, mentions=_mentions(body, members)
     )
     session.add(comment)
+    session.flush()
+    news.comment_posted(session, thread=thread, comment=comment, author=author)
     return comment
 
 
@@ -170,10 +173,14 @@ def edit(
     )
     thread = session.get(Thread, comment.thread_id)
     assert thread is not None
+    before = set(comment.mentions)
     comment.body = body
     comment.mentions = _mentions(body, _member_names(session, thread.statement_id))
     comment.edited_at = utcnow()
     session.add(comment)
+    news.comment_posted(
+        session, thread=thread, comment=comment, author=editor, mentioned_before=before, edit=True
+    )
     return comment
 
 

@@ -23,7 +23,7 @@ from app.models.membership import Membership
 from app.models.statement import Statement
 from app.models.user import NewAccount, User
 from app.security import hash_token, new_token
-from app.services import accounts, audit, members
+from app.services import accounts, audit, members, news
 
 UNUSABLE = {
     InvitationStatus.used: "This invitation link has already been used; ask for a new one.",
@@ -70,8 +70,21 @@ def create_invitation(
         role=invitation_in.role.value,
         label=invitation_in.label,
     )
+    url = f"{base_url}/invite/{token}"
+    emailed = None
+    if invitation_in.email is not None:
+        emailed = news.invited(
+            session,
+            statement=statement,
+            actor=actor,
+            email=invitation_in.email,
+            url=url,
+            path=f"/invite/{token}",
+            role=invitation_in.role.value,
+            expires_at=invitation.expires_at,
+        )
     return InvitationCreated.model_validate(
-        to_public(invitation), update={"token": token, "url": f"{base_url}/invite/{token}"}
+        to_public(invitation), update={"token": token, "url": url, "emailed_to": emailed}
     )
 
 

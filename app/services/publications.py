@@ -14,7 +14,7 @@ from app.models.publication import (
 from app.models.review import ReviewRound, Stance, StanceKind
 from app.models.statement import Statement, StatementState
 from app.models.user import User
-from app.services import audit, markdown, statements, versions
+from app.services import audit, markdown, news, statements, versions
 
 
 def publish(*, session: Session, statement: Statement, number: int, actor: User) -> Publication:
@@ -64,6 +64,7 @@ def publish(*, session: Session, statement: Statement, number: int, actor: User)
         number=publication.number,
         version=number,
     )
+    news.published(session, statement=statement, number=number, actor=actor)
     return publication
 
 

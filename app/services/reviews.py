@@ -21,7 +21,7 @@ from app.models.review import (
 )
 from app.models.statement import Statement, StatementState
 from app.models.user import User
-from app.services import audit, sections, standing, versions
+from app.services import audit, news, sections, standing, versions
 from app.services.approval import Voice, tally
 
 # Who has a say: everyone who may comment. Viewers follow along.
@@ -63,6 +63,7 @@ def open_round(
         round_id=review.id,
         number=version.number,
     )
+    news.round_opened(session, statement=statement, review=review, actor=actor)
     return review
 
 
@@ -192,6 +193,7 @@ def close_round(
         number=review.version_number,
         approved=verdict.holds,
     )
+    news.round_closed(session, statement=statement, review=review, actor=actor)
     return review
 
 

@@ -26,7 +26,7 @@ from app.models.suggestion_vote import (
     VoteTally,
 )
 from app.models.user import User
-from app.services import audit, suggestions
+from app.services import audit, news, suggestions
 from app.services.approval import Voice, tally
 from app.services.reviews import WITH_A_SAY
 
@@ -209,6 +209,7 @@ def close(
             "decision_reason": NOT_ADOPTED,
         }
         record_closed(session=session, suggestion=suggestion, actor=actor, tally=counted)
+        news.suggestion_decided(session, suggestion=suggestion, actor=actor, outcome="not_adopted")
     session.execute(_where(suggestion.id, SuggestionStatus.voting).values(**values))
     return counted
 

@@ -29,7 +29,7 @@ from app.models.suggestion import (
     SuggestionStatus,
 )
 from app.models.user import User
-from app.services import audit, members
+from app.services import audit, members, news
 from app.services.text import check_text, text_at
 
 FORMER = {"id": None, "name": "a former member", "organisation": ""}
@@ -73,6 +73,7 @@ def make(
         kind="suggestion.created",
         suggestion=suggestion.id,
     )
+    news.suggestion_made(session, suggestion=suggestion, author=author)
     return suggestion
 
 
@@ -300,6 +301,10 @@ def decide(
         kind=f"suggestion.{status}",
         suggestion=suggestion.id,
     )
+    if status == SuggestionStatus.rejected:
+        news.suggestion_decided(
+            session, suggestion=suggestion, actor=actor, outcome="rejected", reason=reason
+        )
 
 
 def list_suggestions(

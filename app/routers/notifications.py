@@ -1,0 +1,136 @@
+"""Someone's notifications and how they like to be told; the bell's live socket."""
+
+import asyncio
+
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.bell import Bell
+from app.config import Settings
+from app.deps import CurrentUser, SessionDep, SettingsDep, bearer_token, identify
+from app.errors import refusals
+from app.middleware import allowed_origins, origin_of
+from app.models.base import MAX_INT
+from app.models.notification import (
+    Notification,
+    NotificationPublic,
+    Notifications,
+    Preferences,
+    PreferencesUpdate,
+    ReadMarks,
+    Unread,
+)
+from app.models.user import User
+from app.services import notification_preferences, notifications
+
+router = APIRouter(tags=["notifications"])
+
+
+def _public(session: Session, rows: list[Notification]) -> list[NotificationPublic]:
+    actors = {row.actor_id for row in rows if row.actor_id is not None}
+    names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(actors))).all())
+    return [
+        NotificationPublic(
+            **row.model_dump(exclude={"actor_id"}), actor=names.get(row.actor_id or 0)
+        )
+        for row in rows
+    ]
+
+
+@router.get("/api/notifications", response_model=Notifications, responses=refusals(401, 422))
+def list_notifications(
+    user: CurrentUser,
+    session: SessionDep,
+    limit: int = Query(default=20, ge=1, le=100),
+    before: int | None = Query(default=None, ge=1, le=MAX_INT),
+    unread: bool = Query(default=False, description="Only the unread ones"),
+) -> Notifications:
+    """The newest notifications first (`before`, an id, pages back); `count` is how many are
+    unread in all."""
+    rows = notifications.listing(
+        session, user_id=user.id, before=before, limit=limit, unread_only=unread
+    )
+    return Notifications(data=_public(session, rows), count=notifications.unread(session, user.id))
+
+
+@router.post("/api/notifications/read", response_model=Unread, responses=refusals(401, 422))
+async def mark_read(body: ReadMarks, user: CurrentUser, request: Request) -> Unread:
+    """Mark some notifications read (`ids`), or all of them; answers how many stay unread."""
+    engine: Engine = request.app.state.engine
+
+    def mark() -> int:
+        with Session(engine) as session:
+            notifications.mark_read(session, user_id=user.id, ids=body.ids)
+            session.commit()
+            return notifications.unread(session, user.id)
+
+    count = await asyncio.to_thread(mark)
+    bell: Bell = request.app.state.bell
+    await bell.ring(user.id)
+    return Unread(count=count)
+
+
+@router.get("/api/account/notifications", response_model=Preferences, responses=refusals(401))
+def get_preferences(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Preferences:
+    """How you are told of each kind of news, and when your daily digest goes out."""
+    return notification_preferences.preferences(
+        session, user_id=user.id, mail=bool(settings.smtp_url)
+    )
+
+
+@router.put("/api/account/notifications", response_model=Preferences, responses=refusals(401, 422))
+def change_preferences(
+    body: PreferencesUpdate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> Preferences:
+    """Choose, per kind, an email at once (`now`), the daily `digest`, or `off` (the app still
+    shows it); and the hour and time zone of the digest."""
+    notification_preferences.change(session, user_id=user.id, change=body)
+    session.commit()
+    return notification_preferences.preferences(
+        session, user_id=user.id, mail=bool(settings.smtp_url)
+    )
+
+
+def _who(engine: Engine, websocket: WebSocket) -> int | None:
+    with Session(engine) as session:
+        user = identify(session, websocket)
+        return user.id if user is not None and not user.disabled else None
+
+
+@router.websocket("/ws/notifications")
+async def bell_socket(websocket: WebSocket) -> None:
+    """Sends `{"type": "unread", "count": N}` on opening and whenever it may have changed."""
+    settings: Settings = websocket.app.state.settings
+    engine: Engine = websocket.app.state.engine
+    bell: Bell = websocket.app.state.bell
+    if bearer_token(websocket) is None:
+        origin = origin_of(websocket.headers)
+        if origin is None or origin not in allowed_origins(websocket.scope, settings):
+            await websocket.close(code=1008, reason="This origin may not open the socket.")
+            return
+    user_id = await asyncio.to_thread(_who, engine, websocket)
+    await websocket.accept()
+    if user_id is None:
+        await websocket.close(code=4401, reason="Sign in first.")
+        return
+    counts: asyncio.Queue[int] = asyncio.Queue()
+    stop = bell.listen(user_id, counts.put_nowait)
+    try:
+        await counts.put(await bell.count(user_id))
+        sending = asyncio.create_task(_send(websocket, counts))
+        try:
+            while True:
+                await websocket.receive_text()  # nothing is expected; this notices the close
+        except WebSocketDisconnect:
+            pass
+        finally:
+            sending.cancel()
+    finally:
+        stop()
+
+
+async def _send(websocket: WebSocket, counts: "asyncio.Queue[int]") -> None:
+    while True:
+        count = await counts.get()
+        await websocket.send_json({"type": "unread", "count": count})
