@@ -53,7 +53,7 @@ def test_digest_hour_and_time_zone_persist_across_reload_and_in_the_api(
     reply.select_option(label="Off")
     section.get_by_label("Daily digest at").select_option(label="07:00")
     section.get_by_label("Time zone").select_option("Europe/Oslo")
-    section.get_by_role("button", name="Save email settings").click()
+    section.get_by_role("button", name="Update email settings").click()
     expect(page.get_by_text("Your email settings are saved.")).to_be_visible()
 
     page.reload()
@@ -78,7 +78,7 @@ def test_time_zone_offers_this_devices_own_first(accord_ui: AccordUI) -> None:
     expect(zone.locator("option", has_text="Pacific/Auckland")).to_have_count(1)
 
     zone.select_option(label="America/Sao_Paulo (this device)")
-    page.get_by_role("button", name="Save email settings").click()
+    page.get_by_role("button", name="Update email settings").click()
     expect(page.get_by_text("Your email settings are saved.")).to_be_visible()
     settings = accord_ui.api(page, "GET", "/api/account/notifications")
     assert settings["time_zone"] == "America/Sao_Paulo"
@@ -98,7 +98,7 @@ def test_refused_time_zone_is_said_and_changes_nothing(accord_ui: AccordUI) -> N
         }"""
     )
     section.get_by_label(_label(accord_ui, page, "mention")).select_option(label="Off")
-    section.get_by_role("button", name="Save email settings").click()
+    section.get_by_role("button", name="Update email settings").click()
 
     expect(section.get_by_role("alert")).to_contain_text(re.compile("time zone", re.IGNORECASE))
     assert accord_ui.api(page, "GET", "/api/account/notifications") == before

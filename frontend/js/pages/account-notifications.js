@@ -50,7 +50,7 @@ function settingsForm(settings) {
       el("div", { class: "field field-grow" }, el("label", { for: "digest-zone", text: "Time zone" }), zone)),
     el("p", { id: "digest-hint", class: "hint delivery-hint",
       text: "The kinds set to Daily digest come together in one email a day, at this hour." }),
-    el("div", { class: "actions" }, el("button", { type: "submit", class: "button", text: "Save email settings" })));
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "button", text: "Update email settings" })));
   showSaved(form, settings);
   return form;
 }
