@@ -7,19 +7,6 @@ import { el, fill, formatDateTime, formatRelative } from "./ui.js";
 
 const PAGE_SIZE = 20;
 const EXCERPT_CHARS = 140;
-const SVG = "http://www.w3.org/2000/svg";
-
-function bellIcon() {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  svg.classList.add("bell-icon");
-  const path = document.createElementNS(SVG, "path");
-  path.setAttribute("d", "M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.6L18 12.6V9a6 6 0 0 0-6-6Zm-2.6 15.5a2.7 2.7 0 0 0 5.2 0Z");
-  svg.append(path);
-  return svg;
-}
 
 function excerpt(text) {
   const characters = Array.from(text ?? "");
@@ -54,7 +41,7 @@ class Bell {
       "aria-controls": "bell-panel",
       "aria-label": describeCount(0),
       onClick: () => (this.panel.hidden ? this.open() : this.close()),
-    }, bellIcon(), this.badge = el("span", { class: "bell-count", hidden: true }));
+    }, el("span", { class: "bell-icon", "aria-hidden": "true" }), this.badge = el("span", { class: "bell-count", hidden: true }));
     this.said = el("span", { class: "visually-hidden", "aria-live": "polite" });
     this.node = el("div", { class: "bell" }, this.button, this.said, this.buildPanel());
     // Escape closes the panel from within it, or when a click left the focus nowhere.
