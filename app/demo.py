@@ -8,10 +8,13 @@ from sqlmodel import Session
 from app.collab import log, ops
 from app.collab.diffing import operation_between
 from app.config import Settings
+from app.models.comment import ThreadCreate
 from app.models.membership import Role
 from app.models.statement import StatementCreate
+from app.models.suggestion import SuggestionCreate
 from app.models.user import NewAccount, User
-from app.services import accounts, members, statements
+from app.services import accounts, comments, members, statements, suggestions
+from app.services.text import text_at
 
 DEMO_PASSWORD = "accord-demo"  # noqa: S105  (printed for anyone trying the demo)
 TITLE = "Statement on Partnerships in the Wikimedia Movement"
@@ -140,6 +143,7 @@ def seed(*, session: Session, settings: Settings) -> tuple[int, list[DemoAccount
         people[organisation] = delegate
     session.flush()
     _workshop_history(session, statement.id, people)
+    _conversation(session, settings, statement.id, people)
     session.commit()
     return statement.id, accounts_made
 
@@ -161,3 +165,45 @@ def _workshop_history(session: Session, statement_id: int, people: dict[str, Use
             created_at=when,
         )
         text = ops.apply(text, op)
+
+
+def _conversation(
+    session: Session, settings: Settings, statement_id: int, people: dict[str, User]
+) -> None:
+    """A question to the facilitator, a reply to it and a suggestion on the facilitator's
+    words: the facilitator's bell has something to show."""
+    head = text_at(session=session, statement_id=statement_id)
+    words = "whose knowledge is shared"
+    at = head.text.index(words)
+    thread = comments.start_thread(
+        session=session,
+        settings=settings,
+        statement_id=statement_id,
+        thread_in=ThreadCreate(
+            start=at,
+            end=at + len(words),
+            rev=head.rev,
+            body="@Facilitator, should we name the knowledge gaps we mean?",
+        ),
+        author=people["Wikimedia UK"],
+    )
+    comments.reply(
+        session=session,
+        settings=settings,
+        thread=thread,
+        body="Yes: oral knowledge, and languages with few written sources.",
+        author=people["Wiki in Africa"],
+    )
+    old = "respect for each partner's mission"
+    at = head.text.index(old) + len(old)
+    suggestions.make(
+        session=session,
+        settings=settings,
+        statement_id=statement_id,
+        author=people["Creative Commons"],
+        suggestion_in=SuggestionCreate(
+            base_rev=head.rev,
+            op=[at, " and licences", len(head.text) - at],
+            reason="Partners' content comes under their own licences.",
+        ),
+    )

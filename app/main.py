@@ -26,6 +26,7 @@ from app.request_queue import RequestQueueMiddleware
 from app.routers import (
     account,
     api_docs,
+    cockpit,
     collab,
     comments,
     consent,
@@ -122,6 +123,7 @@ def _route(app: FastAPI) -> None:
         comments.router,
         reviews.router,
         consent.router,
+        cockpit.router,
         sections.router,
         publications.router,
         suggestions.router,

@@ -21,6 +21,7 @@ from app.main import create_app
 from app.models.comment import ThreadCreate
 from app.models.invitation import InvitationCreate
 from app.models.membership import Membership, Role
+from app.models.notification import Delivery, Kind, PreferencesUpdate
 from app.models.review import RoundCreate, StanceCreate, StanceKind
 from app.models.statement import ApprovalRule, Statement, StatementUpdate
 from app.models.suggestion import SuggestionCreate
@@ -33,6 +34,8 @@ from app.services import (
     comments,
     invitations,
     members,
+    notification_preferences,
+    notifications,
     publications,
     reviews,
     section_locks,
@@ -83,8 +86,17 @@ def build_world(settings: Settings) -> World:
         world = World(fatima.email, main.id, main.slug, token)
         people = [fatima.id, ben.id, rosa.id]
     _type(engine, main.id, people[:2], DRAFT)
+    # People are told of what follows by email: the outbox and unsubscribe links fill up.
+    notifications.configure(engine, site="https://accord.example.org", mail=True)
     with Session(engine) as session:
         fatima, ben, rosa = (session.get_one(User, person) for person in people)
+        notification_preferences.change(
+            session,
+            user_id=rosa.id,
+            change=PreferencesUpdate(
+                kinds={Kind.reply: Delivery.digest}, digest_hour=7, time_zone="Europe/Oslo"
+            ),
+        )
         statement = session.get_one(Statement, world.statement_id)
         authorship.authorship(session=session, statement_id=statement.id, rev=None)  # kept
         _discuss(session, settings, statement.id, fatima, ben, rosa)

@@ -73,6 +73,8 @@ ROUTES = [
     Route("POST", "/api/statements/{sid}/rounds/{round}/close", MANAGE),
     Route("GET", "/api/statements/{sid}/rounds/{round}/consent", READ),
     Route("GET", "/api/statements/{sid}/rounds/{round}/sections", READ),
+    Route("GET", "/api/statements/{sid}/cockpit", MANAGE),
+    Route("POST", "/api/statements/{sid}/rounds/{round}/remind", MANAGE),
     # Nobody has a stance on the section yet: those with a say find none to take back.
     Route(
         "DELETE",

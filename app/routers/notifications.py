@@ -7,8 +7,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.bell import Bell
+from app.collab.hub import CREDENTIAL_CHECK_SECONDS
 from app.config import Settings
-from app.deps import CurrentUser, SessionDep, SettingsDep, bearer_token, identify
+from app.deps import (
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    bearer_token,
+    credential_of,
+    identify,
+)
 from app.errors import refusals
 from app.middleware import allowed_origins, origin_of
 from app.models.base import MAX_INT
@@ -22,7 +30,7 @@ from app.models.notification import (
     Unread,
 )
 from app.models.user import User
-from app.services import notification_preferences, notifications
+from app.services import notification_preferences, notifications, sessions
 
 router = APIRouter(tags=["notifications"])
 
@@ -32,7 +40,15 @@ def _public(session: Session, rows: list[Notification]) -> list[NotificationPubl
     names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(actors))).all())
     return [
         NotificationPublic(
-            **row.model_dump(exclude={"actor_id"}), actor=names.get(row.actor_id or 0)
+            id=row.id,
+            kind=row.kind,
+            title=row.title,
+            body=row.body,
+            path=row.path,
+            statement_id=row.statement_id,
+            actor=names.get(row.actor_id or 0),
+            created_at=row.created_at,
+            read_at=row.read_at,
         )
         for row in rows
     ]
@@ -114,11 +130,27 @@ async def bell_socket(websocket: WebSocket) -> None:
     if user_id is None:
         await websocket.close(code=4401, reason="Sign in first.")
         return
+    if not bell.open_socket(user_id, settings.max_sockets_per_user):
+        limit = settings.max_sockets_per_user
+        await websocket.close(code=4429, reason=f"At most {limit} open bells per person.")
+        return
+    try:
+        await _ring(websocket, bell, engine, user_id)
+    finally:
+        bell.close_socket(user_id)
+
+
+async def _ring(websocket: WebSocket, bell: Bell, engine: Engine, user_id: int) -> None:
     counts: asyncio.Queue[int] = asyncio.Queue()
-    stop = bell.listen(user_id, counts.put_nowait)
+    loop = asyncio.get_running_loop()  # the bell may ring from another (as tests run apps)
+
+    def told(count: int) -> None:
+        loop.call_soon_threadsafe(counts.put_nowait, count)
+
+    stop = bell.listen(user_id, told)
     try:
         await counts.put(await bell.count(user_id))
-        sending = asyncio.create_task(_send(websocket, counts))
+        sending = asyncio.create_task(_send(websocket, counts, engine, credential_of(websocket)))
         try:
             while True:
                 await websocket.receive_text()  # nothing is expected; this notices the close
@@ -130,7 +162,21 @@ async def bell_socket(websocket: WebSocket) -> None:
         stop()
 
 
-async def _send(websocket: WebSocket, counts: "asyncio.Queue[int]") -> None:
+def _signed_in(engine: Engine, credential: str) -> bool:
+    with Session(engine) as session:
+        return bool(sessions.still_signed_in(session=session, credentials={credential}))
+
+
+async def _send(
+    websocket: WebSocket, counts: "asyncio.Queue[int]", engine: Engine, credential: str
+) -> None:
+    """Send each count; close once the sign-in that opened the socket has ended."""
     while True:
-        count = await counts.get()
+        try:
+            count = await asyncio.wait_for(counts.get(), CREDENTIAL_CHECK_SECONDS)
+        except TimeoutError:
+            if not await asyncio.to_thread(_signed_in, engine, credential):
+                await websocket.close(code=4401, reason="Signed out.")
+                return
+            continue
         await websocket.send_json({"type": "unread", "count": count})

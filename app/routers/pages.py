@@ -72,3 +72,8 @@ def round_page(statement_id: int, round_id: int) -> FileResponse:
 @router.get("/statements/{statement_id}/rounds/{round_id}/consent")
 def consent_page(statement_id: int, round_id: int) -> FileResponse:
     return _page("consent")
+
+
+@router.get("/statements/{statement_id}/cockpit")
+def cockpit_page(statement_id: int) -> FileResponse:
+    return _page("cockpit")

@@ -40,7 +40,7 @@ def comment_posted(
     """Those newly mentioned in the comment, and, for a new reply, those who started or took
     part in the thread."""
     statement = _statement(session, thread.statement_id)
-    path = f"/statements/{statement.id}#comments"
+    path = f"/statements/{statement.id}#thread-{thread.id}"
     mentioned = set(comment.mentions) - (mentioned_before or set())
     tell(
         session,

@@ -101,7 +101,7 @@ def _add(session: Session, row: Notification) -> bool:
         session.add(row)
         session.flush()
         return True
-    values = row.model_dump(exclude={"id"})
+    values = {name: getattr(row, name) for name in Notification.model_fields if name != "id"}
     bind = session.get_bind()
     insert = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
     added = session.execute(

@@ -53,15 +53,16 @@ def remind(
     caller's transaction. Links in the emails go where the caller's request came."""
     today = today or utcnow().date()
     people = [p for p in waiting(session, review) if p != actor.id]
+    once = f"remind:{review.id}:{today.isoformat()}"
     told = news.reminder(
-        session,
-        statement=statement,
-        review=review,
-        actor=actor,
-        people=people,
-        once=f"remind:{review.id}:{today.isoformat()}",
+        session, statement=statement, review=review, actor=actor, people=people, once=once
     )
-    return Reminded(reminded=told, already=[p for p in people if p not in told])
+    earlier = session.exec(
+        select(Notification.user_id).where(
+            Notification.once == once, col(Notification.user_id).in_(people)
+        )
+    ).all()
+    return Reminded(reminded=told, already=sorted(set(earlier) - set(told)))
 
 
 def last_reminded(session: Session, review: ReviewRound) -> dict[int, datetime]:

@@ -58,7 +58,12 @@ async function loadInvitations(statementId) {
         el("tbody", {}, data.map((invitation) => row(statementId, invitation))))));
 }
 
-function showCreated(created) {
+function showCreated(created, email) {
+  byId("new-invitation-sent").textContent = created.emailed_to
+    ? `Sent by email to ${created.emailed_to}.`
+    : email
+      ? `Not sent to ${email}: this server does not send email. Copy the link and send it yourself.`
+      : "";
   const input = byId("new-invitation-url");
   input.value = created.url;
   byId("new-invitation-for").textContent = created.label
@@ -76,6 +81,7 @@ export async function setUpInvitations(statementId) {
     el("option", { value: role, text: roleLabel(role), selected: role === "editor" })));
   onSubmit(form, async (data) => {
     const days = String(data.get("expires_in_days") ?? "");
+    const email = String(data.get("email") ?? "").trim();
     const created = await api(`/statements/${statementId}/invitations`, {
       method: "POST",
       body: {
@@ -83,10 +89,12 @@ export async function setUpInvitations(statementId) {
         label: data.get("label"),
         max_uses: Number(data.get("max_uses") || 1),
         ...(days ? { expires_in_days: Number(days) } : {}),
+        ...(email ? { email } : {}),
       },
     });
-    showCreated(created);
+    showCreated(created, email);
     form.elements.label.value = "";
+    form.elements.email.value = "";
     await loadInvitations(statementId);
   });
   byId("copy-invitation").addEventListener("click", () => {

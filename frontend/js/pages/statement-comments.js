@@ -61,6 +61,7 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
   let threads = [];
   const news = announce && version === null ? commentNews({ statementId, me, announce }) : () => {};
   let filter = "open";
+  let linked = null; // a thread a link pointed at (#thread-5), shown once the list has it
   // What someone is writing outlives the live redraws of the list: each thread's reply box and
   // each comment's open edit box are made once and put back, text, caret and all, every time.
   const replies = new Map(); // thread id → its reply box
@@ -288,6 +289,19 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     // Only open threads mark their passages in the text; resolving one clears its mark.
     session.setThreads(threads.filter((t) => t.resolved_at === null));
     draw();
+    showLinked();
+  }
+
+  /** Show the thread a link pointed at: under the filter that lists it, its passage marked. */
+  function showLinked() {
+    const item = threads.find((t) => t.id === linked);
+    if (!item) return;
+    linked = null;
+    if (!visible(item)) showOnly(item.resolved_at ? "resolved" : "open");
+    session.showPassage?.(item.id);
+    session.activeThread = item.id;
+    draw();
+    list.querySelector(`[data-thread="${item.id}"]`)?.focus();
   }
 
   startButton.addEventListener("click", async () => {
@@ -374,6 +388,11 @@ export function commentsPanel({ statementId, me, canComment, canModerate, sessio
     node,
     refresh,
     counter,
+    /** Show thread `id` once it is listed (a link to it was followed). */
+    showThread(id) {
+      linked = id;
+      showLinked();
+    },
     /** Point at a thread (when the caret enters its passage). */
     focus(id) {
       if (session.activeThread === id) return;

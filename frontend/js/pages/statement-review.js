@@ -118,6 +118,9 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
   let publishingKept = null;
   let reviewed = null; // {number, text} of the version under review, to quote passages
   const base = `/statements/${statementId}`;
+  const cockpit = isFacilitator
+    ? el("p", {}, el("a", { class: "link-standalone", href: `${base}/cockpit`, text: "The facilitator's cockpit: who has not responded, open concerns, deadlines" }))
+    : null;
 
   function openForm(versions) {
     if (!versions.length) return el("p", { class: "muted", text: "Save a version first; a review round is on one exact version." });
@@ -244,6 +247,7 @@ export function reviewPanel({ statementId, statement, me, canComment, isFacilita
     // A live refresh redraws the panel; whatever had focus in it keeps it.
     const focused = node.contains(document.activeElement) ? document.activeElement : null;
     fill(node,
+      cockpit,
       open ? openRound(open, rounds.data, reviewed.text) : (isFacilitator ? openForm(versions.data) : el("p", { class: "muted", text: "No review round is open." })),
       publishing(past),
       past.length

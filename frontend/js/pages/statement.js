@@ -373,6 +373,12 @@ async function main() {
   // A link to a tab (#suggestions) opens it, on arriving and on following one on this page.
   const showLinkedTab = () => {
     const name = decodeURIComponent(window.location.hash.slice(1)).toLowerCase();
+    const thread = /^thread-(\d+)$/.exec(name);
+    if (thread) {
+      panel.show("Comments");
+      comments.showThread(Number(thread[1]));
+      return;
+    }
     const tab = ["Comments", "People", "Versions", "Suggestions", "Review", "History", "Activity", "About"]
       .find((candidate) => candidate.toLowerCase() === name);
     if (tab) panel.show(tab);
