@@ -25,21 +25,22 @@ function plainClick(event) {
   return event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
 }
 
+// Until the socket has told the count, the bell claims none.
 function describeCount(count) {
+  if (count === null) return "Notifications";
   return count === 0 ? "Notifications, none unread" : `Notifications, ${count} unread`;
 }
 
 class Bell {
   constructor() {
-    this.count = 0;
-    this.heard = false; // whether the socket has told the count yet
+    this.count = null; // not known until the socket tells it
     this.items = [];
     this.button = el("button", {
       type: "button",
       class: "bell-button",
       "aria-expanded": "false",
       "aria-controls": "bell-panel",
-      "aria-label": describeCount(0),
+      "aria-label": describeCount(null),
       onClick: () => (this.panel.hidden ? this.open() : this.close()),
     }, el("span", { class: "bell-icon", "aria-hidden": "true" }), this.badge = el("span", { class: "bell-count", hidden: true }));
     this.said = el("span", { class: "visually-hidden", "aria-live": "polite" });
@@ -100,9 +101,8 @@ class Bell {
   }
 
   setCount(count) {
-    const rose = this.heard && count > this.count;
+    const rose = this.count !== null && count > this.count;
     const changed = count !== this.count;
-    this.heard = true;
     this.count = count;
     this.button.setAttribute("aria-label", describeCount(count));
     this.badge.textContent = String(count);
