@@ -1,12 +1,12 @@
 """The bell in the header: while a page is open its count rises as someone mentions or answers
 the person; opening it lists what happened, following one leads there and marks it read, and
-"Mark all as read" empties the count. It works by keyboard and on a phone's narrow screen, and
-its open panel passes axe-core."""
+"Mark all as read" empties the count. A lost socket is opened again. It works by keyboard and on
+a phone's narrow screen, and its open panel passes axe-core."""
 
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from .a11y import axe_source, axe_violations, phone, small_targets
 from .helpers import AccordUI, Person
@@ -69,6 +69,26 @@ def test_bell_counts_a_mention_live_and_leads_to_it(accord_ui: AccordUI) -> None
     listed = accord_ui.api(page, "GET", "/api/notifications")
     assert listed["count"] == 0
     assert listed["data"][0]["read_at"] is not None
+
+
+def test_bell_connects_again_after_losing_its_socket(accord_ui: AccordUI) -> None:
+    fatima, rosas, statement_id = _statement_with(accord_ui)
+    page = accord_ui.signed_in(fatima)
+    attempts: list[WebSocketRoute] = []
+
+    def bell_socket(socket: WebSocketRoute) -> None:
+        attempts.append(socket)
+        if len(attempts) == 1:
+            socket.close()  # the first attempt fails, as while the server restarts
+        else:
+            socket.connect_to_server()
+
+    page.route_web_socket(re.compile(r"/ws/notifications"), bell_socket)
+    page.goto("/")
+    _bell(page, "none")
+    _comment(accord_ui, rosas, statement_id, "share", "@Fatima Facilitator, still there?")
+    _bell(page, "1")
+    assert len(attempts) == 2
 
 
 def test_mark_all_as_read_empties_the_count(accord_ui: AccordUI) -> None:
