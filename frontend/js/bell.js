@@ -8,6 +8,12 @@ import { el, fill, formatDateTime, formatRelative } from "./ui.js";
 const PAGE_SIZE = 20;
 const EXCERPT_CHARS = 140;
 
+// The bell's requests never send the page to the sign-in form by themselves: a page whose
+// sign-in ended says so in its own way (the editor keeps what was typed).
+function ask(path, options = {}) {
+  return api(path, { ...options, signIn: false });
+}
+
 function excerpt(text) {
   const characters = Array.from(text ?? "");
   if (characters.length <= EXCERPT_CHARS) return characters.join("");
@@ -25,7 +31,7 @@ function plainClick(event) {
   return event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
 }
 
-// Until the socket has told the count, the bell claims none.
+// Until the socket has told the count, the bell gives no number.
 function describeCount(count) {
   if (count === null) return "Notifications";
   return count === 0 ? "Notifications, none unread" : `Notifications, ${count} unread`;
@@ -130,7 +136,7 @@ class Bell {
     if (!more && this.items.length === 0) this.showStatus("Loading your notifications…");
     let answer;
     try {
-      answer = await api(`/notifications?limit=${PAGE_SIZE}${last ? `&before=${last.id}` : ""}`);
+      answer = await ask(`/notifications?limit=${PAGE_SIZE}${last ? `&before=${last.id}` : ""}`);
     } catch (error) {
       this.showStatus(error.detail ?? error.message, { alert: true });
       return;
@@ -178,7 +184,7 @@ class Bell {
   }
 
   async markRead(ids) {
-    const { count } = await api("/notifications/read", { method: "POST", body: { ids } });
+    const { count } = await ask("/notifications/read", { method: "POST", body: { ids } });
     const now = new Date().toISOString();
     for (const item of this.items) if (ids.includes(item.id)) item.read_at ??= now;
     this.setCount(count);
@@ -186,7 +192,7 @@ class Bell {
 
   async markAllRead() {
     try {
-      const { count } = await api("/notifications/read", { method: "POST", body: { all: true } });
+      const { count } = await ask("/notifications/read", { method: "POST", body: { all: true } });
       const now = new Date().toISOString();
       for (const item of this.items) item.read_at ??= now;
       this.drawList();
