@@ -1,6 +1,7 @@
-// What every page shares: the header with who is signed in, and signing out.
+// What every page shares: the header with who is signed in, their notifications, and signing out.
 
 import { api, currentUser, signInUrl } from "./api.js";
+import { notificationBell } from "./bell.js";
 import { byId, el, fill, notify } from "./ui.js";
 
 export async function signOut() {
@@ -32,6 +33,7 @@ export function renderHeader(user, current = window.location.pathname) {
     navLink("/", "My statements", current),
     user.admin ? navLink("/users", "Accounts", current) : null,
     navLink("/account", "Account", current),
+    notificationBell(),
     el("button", { type: "button", class: "link-button", text: "Sign out", onClick: signOut }));
 }
 

@@ -1,8 +1,9 @@
-// My account: name and organisation, password, personal API tokens, signing out here or
-// elsewhere.
+// My account: name and organisation, password, email notifications, personal API tokens,
+// signing out here or elsewhere.
 
 import { api } from "../api.js";
 import { renderHeader, signOut, startPage } from "../layout.js";
+import { setUpNotificationSettings } from "./account-notifications.js";
 import {
   byId, copyText, el, fill, formatDate, formatDateTime, notify, onSubmit, reportFailure, showFormError,
 } from "../ui.js";
@@ -123,11 +124,13 @@ async function main() {
   setUpTokens();
   byId("sign-out-button").addEventListener("click", signOut);
   byId("sign-out-elsewhere").addEventListener("click", signOutElsewhere);
+  const notifications = setUpNotificationSettings();
   try {
     await loadTokens();
   } catch (error) {
     fill(byId("tokens"), el("p", { class: "alert", role: "alert", text: error.detail ?? error.message }));
   }
+  await notifications;
 }
 
 main().catch(reportFailure);
