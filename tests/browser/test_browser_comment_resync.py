@@ -50,7 +50,7 @@ def test_shading_follows_the_text_after_a_refused_change(accord_ui: AccordUI) ->
 
         server.on_message(to_page)
 
-    page.route_web_socket(re.compile(r"/ws/"), route)
+    page.route_web_socket(re.compile(r"/ws/statements/"), route)
     page.goto(f"/statements/{statement_id}")
     expect(page.locator(".sync-status")).to_have_text("Saved")
     page.wait_for_function(f"() => {PASSAGE_MARKS} === 'free knowledge'")

@@ -136,7 +136,7 @@ def test_reloaded_page_delivers_its_journal(accord_ui: AccordUI) -> None:
         else:
             route.connect_to_server()
 
-    page.route_web_socket(re.compile(r"/ws/"), socket)
+    page.route_web_socket(re.compile(r"/ws/statements/"), socket)
     page.reload()
     expect(page.locator(".sync-status")).to_contain_text("Reconnecting")
     mine = page.get_by_label("Statement text")

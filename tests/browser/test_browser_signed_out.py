@@ -99,7 +99,7 @@ def _hold_back_changes(page: Page) -> _HeldBack:
 
         socket.on_message(to_server)
 
-    page.route_web_socket(re.compile(r"/ws/"), route)
+    page.route_web_socket(re.compile(r"/ws/statements/"), route)
     return held
 
 
