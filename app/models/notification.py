@@ -137,6 +137,7 @@ class NotificationPublic(SQLModel):
     body: str
     path: str = PydanticField(description="Where it points, on this site")
     statement_id: int | None
+    statement_title: str | None = PydanticField(default=None, description="Its statement's title")
     actor: str | None = PydanticField(description="Who did it, if someone did")
     created_at: datetime
     read_at: datetime | None

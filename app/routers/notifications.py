@@ -29,6 +29,7 @@ from app.models.notification import (
     ReadMarks,
     Unread,
 )
+from app.models.statement import Statement
 from app.models.user import User
 from app.services import notification_preferences, notifications, sessions
 
@@ -38,6 +39,9 @@ router = APIRouter(tags=["notifications"])
 def _public(session: Session, rows: list[Notification]) -> list[NotificationPublic]:
     actors = {row.actor_id for row in rows if row.actor_id is not None}
     names = dict(session.exec(select(User.id, User.name).where(col(User.id).in_(actors))).all())
+    ids = {row.statement_id for row in rows if row.statement_id is not None}
+    titled = select(Statement.id, Statement.title).where(col(Statement.id).in_(ids))
+    titles = dict(session.exec(titled).all())
     return [
         NotificationPublic(
             id=row.id,
@@ -46,6 +50,7 @@ def _public(session: Session, rows: list[Notification]) -> list[NotificationPubl
             body=row.body,
             path=row.path,
             statement_id=row.statement_id,
+            statement_title=titles.get(row.statement_id or 0),
             actor=names.get(row.actor_id or 0),
             created_at=row.created_at,
             read_at=row.read_at,

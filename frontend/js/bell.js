@@ -168,7 +168,9 @@ class Bell {
       unread ? el("span", { class: "visually-hidden", text: "Unread: " }) : null,
       el("span", { class: "bell-title", text: item.title }),
       item.body ? el("span", { class: "bell-body", text: excerpt(item.body) }) : null,
-      el("time", { class: "bell-time", datetime: item.created_at, title: formatDateTime(item.created_at), text: formatRelative(item.created_at) }));
+      el("span", { class: "bell-time" },
+        item.statement_title ? `${item.statement_title} · ` : "",
+        el("time", { datetime: item.created_at, title: formatDateTime(item.created_at), text: formatRelative(item.created_at) })));
     link.addEventListener("click", (event) => {
       if (!unread) return;
       if (!plainClick(event)) {

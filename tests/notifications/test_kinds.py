@@ -32,6 +32,7 @@ def test_a_mention_tells_the_one_mentioned_in_the_app_and_by_email(
     assert mention["title"] == "Rosa mentioned you"
     assert mention["body"] == "@Ben Smith, whose knowledge do we mean?"
     assert mention["path"] == f"/statements/{group.sid}#thread-{thread}"
+    assert mention["statement_title"] == "Statement on Partnerships"
     assert mention["actor"] == "Rosa"
     assert mention["read_at"] is None
     assert told(rosa) == []  # not told of what she did herself

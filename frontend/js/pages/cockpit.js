@@ -114,7 +114,7 @@ function threadsPart(cockpit, base) {
         ? el("ul", { class: "cockpit-threads" }, group.threads.map((thread) => el("li", {},
           el("blockquote", { class: "stance-passage", text: thread.quote }),
           el("p", { class: "muted" }, `Started by ${thread.started_by}, ${plural(thread.comments, "comment", "comments")}, the latest ${formatRelative(thread.last_at)} · `,
-            el("a", { href: `${base}#comments`, text: "Open the comments" })))))
+            el("a", { href: `${base}#thread-${thread.id}`, text: "Open the thread" })))))
         : null))));
 }
 
