@@ -11,13 +11,14 @@ read are rung at once on the worker that made them.
 import asyncio
 import contextlib
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from app.models.notification import Notification
+from app.socket_count import SocketCount
 
 log = logging.getLogger("accord.bell")
 LOOK_SECONDS = 1.0
@@ -69,7 +70,7 @@ class Bell:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.listeners: defaultdict[int, set[Listener]] = defaultdict(set)
-        self.sockets: Counter[int] = Counter()  # each person's open bell sockets here
+        self.sockets = SocketCount()  # each person's open bell sockets here
         self.seen: Seen = (0, 0)
         self.task: asyncio.Task[None] | None = None
 
@@ -83,18 +84,6 @@ class Bell:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-
-    def open_socket(self, user_id: int, limit: int) -> bool:
-        """Count one more socket for a person, unless they already hold `limit` of them."""
-        if self.sockets[user_id] >= limit:
-            return False
-        self.sockets[user_id] += 1
-        return True
-
-    def close_socket(self, user_id: int) -> None:
-        self.sockets[user_id] -= 1
-        if self.sockets[user_id] <= 0:
-            del self.sockets[user_id]
 
     def listen(self, user_id: int, listener: Listener) -> Callable[[], None]:
         self.listeners[user_id].add(listener)

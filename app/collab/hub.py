@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -28,6 +27,7 @@ from app.collab.refusals import NoLongerMember, SignedOut
 from app.collab.room import Event, Room
 from app.models.membership import ROLE_PERMISSIONS, Membership, Permission, Role
 from app.services import sessions
+from app.socket_count import SocketCount
 
 CATCH_UP_SECONDS = 5.0
 CREDENTIAL_CHECK_SECONDS = 5.0  # how soon a socket closes after its sign-in ended elsewhere
@@ -74,7 +74,7 @@ class Hub:
         self.max_text_bytes = max_text_bytes
         self.audiences: dict[int, Audience] = {}  # by statement
         self.lock = asyncio.Lock()
-        self.sockets: Counter[int] = Counter()  # open sockets per user id
+        self.sockets = SocketCount()
         # Changes to who may be where (memberships, sign-ins) applied so far; a socket joins
         # only if none came since it read its own (app/collab/admission.py).
         self.access_changes = 0
@@ -145,15 +145,10 @@ class Hub:
 
     def open_socket(self, user_id: int, limit: int) -> bool:
         """Count one more socket for a person, unless they already hold `limit` of them."""
-        if self.sockets[user_id] >= limit:
-            return False
-        self.sockets[user_id] += 1
-        return True
+        return self.sockets.open(user_id, limit)
 
     def close_socket(self, user_id: int) -> None:
-        self.sockets[user_id] -= 1
-        if self.sockets[user_id] <= 0:
-            del self.sockets[user_id]
+        self.sockets.close(user_id)
 
     async def _open(self, statement_id: int) -> Audience:
         """The statement's room here, opened if need be (under the lock)."""

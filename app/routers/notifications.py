@@ -135,14 +135,14 @@ async def bell_socket(websocket: WebSocket) -> None:
     if user_id is None:
         await websocket.close(code=4401, reason="Sign in first.")
         return
-    if not bell.open_socket(user_id, settings.max_sockets_per_user):
+    if not bell.sockets.open(user_id, settings.max_sockets_per_user):
         limit = settings.max_sockets_per_user
         await websocket.close(code=4429, reason=f"At most {limit} open bells per person.")
         return
     try:
         await _ring(websocket, bell, engine, user_id)
     finally:
-        bell.close_socket(user_id)
+        bell.sockets.close(user_id)
 
 
 async def _ring(websocket: WebSocket, bell: Bell, engine: Engine, user_id: int) -> None:

@@ -30,13 +30,13 @@ from app.models.cockpit import (
     WaitingPerson,
 )
 from app.models.comment import ThreadPublic
-from app.models.membership import Membership
+from app.models.membership import Membership, Permission
 from app.models.review import ReviewRound, Stance, StanceKind
 from app.models.statement import Statement
 from app.models.user import User
 from app.services import comments, reminders, sections, suggestions, versions
 from app.services.anchors import follow
-from app.services.reviews import WITH_A_SAY, open_round_of
+from app.services.reviews import open_round_of
 
 CONCERNS = (StanceKind.block, StanceKind.request_changes)
 DAY = 86_400
@@ -116,17 +116,9 @@ def waiting(*, session: Session, review: ReviewRound) -> Waiting:
         .where(Membership.statement_id == review.statement_id)
         .order_by(col(Membership.organisation), col(User.name), col(User.id))
     ).all()
-    with_a_say = [(m, u) for m, u in rows if m.role in WITH_A_SAY]
-    responded = set(
-        session.exec(
-            select(Stance.user_id).where(
-                Stance.round_id == review.id,
-                Stance.section == "",
-                col(Stance.superseded_at).is_(None),
-            )
-        ).all()
-    )
-    silent = [(m, u) for m, u in with_a_say if u.id not in responded]
+    with_a_say = [(m, u) for m, u in rows if m.can(Permission.comment)]
+    awaited = set(reminders.waiting(session, review))
+    silent = [(m, u) for m, u in with_a_say if u.id in awaited]
     reminded = reminders.last_reminded(session, review)
     groups: dict[str, list[WaitingPerson]] = {}
     for membership, user in silent:

@@ -210,3 +210,25 @@ export function askFirst(button, { question, confirm, action, compact = false, o
     no.focus();
   });
 }
+
+/**
+ * Call `read` whenever `changed()` is: at most one reading at a time, and one more after it
+ * if anything changed meanwhile, however many times it did.
+ */
+export function coalesced(read) {
+  let running = false;
+  let again = false;
+  return function changed() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    (async () => {
+      do {
+        again = false;
+        await read();
+      } while (again);
+    })().catch(reportFailure).finally(() => { running = false; });
+  };
+}

@@ -6,7 +6,7 @@
 import { api } from "../api.js";
 import { Connection } from "../collab/connection.js";
 import { startPage, statementIdFromPath } from "../layout.js";
-import { byId, el, fill, formatDateTime, formatDay, formatRelative, reportFailure, setTitle, showPageError } from "../ui.js";
+import { byId, coalesced, el, fill, formatDateTime, formatDay, formatRelative, reportFailure, setTitle, showPageError } from "../ui.js";
 import { STANCES } from "./statement-review.js";
 
 const NO_ORGANISATION = "No organisation";
@@ -156,24 +156,6 @@ function follow(statementId, changed, status) {
   connection.open();
 }
 
-/** Call `read` whenever `changed()` is: one reading at a time, and one more if needed. */
-function coalesced(read) {
-  let running = false;
-  let again = false;
-  return function changed() {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    (async () => {
-      do {
-        again = false;
-        await read();
-      } while (again);
-    })().catch(reportFailure).finally(() => { running = false; });
-  };
-}
 
 async function main() {
   await startPage();

@@ -5,7 +5,7 @@
 import { api } from "../api.js";
 import { Connection } from "../collab/connection.js";
 import { startPage, statementIdFromPath } from "../layout.js";
-import { byId, el, fill, reportFailure, setTitle, showPageError } from "../ui.js";
+import { byId, coalesced, el, fill, reportFailure, setTitle, showPageError } from "../ui.js";
 import { CARRIED, ConsentGrid, MARKS } from "./consent-grid.js";
 import { RULE_NAMES } from "./statement-review.js";
 
@@ -66,27 +66,6 @@ function follow(statementId, roundId, changed, status) {
   connection.open();
 }
 
-/**
- * Call `read` whenever `changed()` is: at most one reading at a time, and one more after it
- * if anything changed meanwhile, however many times it did.
- */
-function coalesced(read) {
-  let running = false;
-  let again = false;
-  return function changed() {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    (async () => {
-      do {
-        again = false;
-        await read();
-      } while (again);
-    })().catch(reportFailure).finally(() => { running = false; });
-  };
-}
 
 function toolbar(page) {
   const large = el("button", { type: "button", class: "button button-secondary", "aria-pressed": "false", text: "Large type" });
