@@ -120,8 +120,10 @@ class Sender:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def _pause(self, event: asyncio.Event, seconds: float) -> None:
+        # A timeout rather than wait_for, which would start a task for every pause.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await event.wait()
 
     async def _chore_loop(self) -> None:
         while not self._stopping.is_set():

@@ -178,7 +178,8 @@ async def _send(
     """Send each count; close once the sign-in that opened the socket has ended."""
     while True:
         try:
-            count = await asyncio.wait_for(counts.get(), CREDENTIAL_CHECK_SECONDS)
+            async with asyncio.timeout(CREDENTIAL_CHECK_SECONDS):
+                count = await counts.get()
         except TimeoutError:
             if not await asyncio.to_thread(_signed_in, engine, credential):
                 await websocket.close(code=4401, reason="Signed out.")
