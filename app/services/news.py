@@ -40,7 +40,9 @@ def comment_posted(
     """Those newly mentioned in the comment, and, for a new reply, those who started or took
     part in the thread."""
     statement = _statement(session, thread.statement_id)
-    path = f"/statements/{statement.id}#thread-{thread.id}"
+    # A suggestion's discussion is shown with the suggestions, a passage's thread on its own.
+    where = "suggestions" if thread.suggestion_id is not None else f"thread-{thread.id}"
+    path = f"/statements/{statement.id}#{where}"
     mentioned = set(comment.mentions) - (mentioned_before or set())
     tell(
         session,
@@ -70,7 +72,11 @@ def comment_posted(
             kind=Kind.reply,
             statement=statement,
             actor=author,
-            title=f"{author.name} replied in a thread on “{thread.quote[:60]}”",
+            title=(
+                f"{author.name} replied in the discussion of a suggestion"
+                if thread.suggestion_id is not None
+                else f"{author.name} replied in a thread on “{thread.quote[:60]}”"
+            ),
             body=comment.body,
             path=path,
         ),
@@ -211,14 +217,7 @@ def reminder(
             statement=statement,
             actor=actor,
             title=f"Your stance on version {review.version_number} is awaited",
-            body=" ".join(
-                part
-                for part in (
-                    "You have not responded in the open review round yet.",
-                    _closing(review.closes_on),
-                )
-                if part
-            ),
+            body=f"You have not responded in the open round yet. {_closing(review.closes_on)}",
             path=f"/statements/{statement.id}/versions/{review.version_number}",
             once=once,
         ),

@@ -151,3 +151,20 @@ def test_someone_no_longer_a_member_is_not_told(signed_in: Clients, group: Group
     assert removed.status_code == 204, removed.text
     _thread(rosa, group.sid, "@Ben Smith, still there?")
     assert told(signed_in(group.ben)) == []
+
+
+def test_a_reply_in_a_suggestions_discussion_links_to_the_suggestions(
+    signed_in: Clients, group: Group
+) -> None:
+    rosa, ben = signed_in(group.rosa), signed_in(group.ben)
+    at = TEXT.index("support")
+    made = rosa.post(
+        f"/api/statements/{group.sid}/suggestions",
+        json={"base_rev": 1, "op": [at, "help", -7, len(TEXT) - at - 7]},
+    ).json()
+    path = f"/api/statements/{group.sid}/suggestions/{made['id']}/comments"
+    assert rosa.post(path, json={"body": "Shorter."}).status_code == 201
+    assert ben.post(path, json={"body": "Why?"}).status_code == 201
+    [reply] = [n for n in told(rosa) if n["kind"] == "reply"]
+    assert reply["title"] == "Ben Smith replied in the discussion of a suggestion"
+    assert reply["path"] == f"/statements/{group.sid}#suggestions"
