@@ -7,9 +7,9 @@ workers claiming at once only one gets a row, on SQLite and PostgreSQL alike. A 
 lease, not a lock: nothing is held while the SMTP conversation goes on, and a worker that
 dies holding rows only delays them until the lease runs out.
 
-A row is finished when sent_at is set: delivered, or given up after a permanent refusal, in
-which case last_error starts with "Given up:". Every other failure is retried for ever,
-backing off 1, 2, 4 ... seconds and then once a minute.
+A row is finished when sent_at is set (delivered) or given_up_at (after a permanent refusal,
+whose answer last_error keeps). Every other failure is retried for ever, backing off 1, 2,
+4 ... seconds and then once a minute.
 
 These functions block; the sender runs them in a thread.
 """
@@ -36,6 +36,7 @@ def backoff(attempts: int) -> timedelta:
 def _claimable(now: datetime) -> ColumnElement[bool]:
     return and_(
         col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.given_up_at).is_(None),
         col(OutboxMessage.due_at) <= now,
         or_(
             col(OutboxMessage.claimed_until).is_(None),
@@ -78,13 +79,13 @@ def sent(engine: Engine, message_id: int, *, worker: str, now: datetime) -> bool
 
 def give_up(engine: Engine, message_id: int, *, worker: str, now: datetime, error: str) -> bool:
     """Finish a row that can never be delivered (its recipient was refused for good)."""
-    return _finish(engine, message_id, worker=worker, sent_at=now, error=GIVEN_UP + error)
+    return _finish(engine, message_id, worker=worker, given_up_at=now, error=GIVEN_UP + error)
 
 
 def _finish(
-    engine: Engine, message_id: int, *, worker: str, sent_at: datetime, error: str | None = None
+    engine: Engine, message_id: int, *, worker: str, error: str | None = None, **when: datetime
 ) -> bool:
-    values: dict[str, object] = {"sent_at": sent_at, "claimed_until": None}
+    values: dict[str, object] = {**when, "claimed_until": None}
     if error is not None:
         values |= {
             "last_error": error[:MAX_ERROR_CHARS],
@@ -131,6 +132,7 @@ def release(engine: Engine, *, worker: str, ids: Sequence[int] | None = None) ->
     held = [
         col(OutboxMessage.claimed_by) == worker,
         col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.given_up_at).is_(None),
         col(OutboxMessage.claimed_until).is_not(None),
     ]
     if ids is not None:
@@ -151,4 +153,5 @@ def _held(message_id: int, worker: str) -> list[ColumnElement[bool]]:
         col(OutboxMessage.id) == message_id,
         col(OutboxMessage.claimed_by) == worker,
         col(OutboxMessage.sent_at).is_(None),
+        col(OutboxMessage.given_up_at).is_(None),
     ]

@@ -127,6 +127,7 @@ class OutboxMessage(SQLModel, table=True):
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_by: str = Field(default="", max_length=40)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    given_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # refused for good
     last_error: str = Field(default="", max_length=500)
 
 

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("claimed_until", sa.DateTime(), nullable=True),
         sa.Column("claimed_by", sa.String(length=40), nullable=False),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
+        sa.Column("given_up_at", sa.DateTime(), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_outbox")),
     )

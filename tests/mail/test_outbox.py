@@ -106,7 +106,8 @@ def test_give_up_finishes_a_row_and_says_why(engine: Engine) -> None:
     outbox.claim(engine, worker="a", now=now, limit=1)
     assert outbox.give_up(engine, message_id, worker="a", now=now, error="550 No such user")
     row = stored(engine, message_id)
-    assert row.sent_at == now
+    assert row.given_up_at == now
+    assert row.sent_at is None
     assert row.last_error == "Given up: 550 No such user"
     assert outbox.claim(engine, worker="b", now=now + outbox.LEASE * 2, limit=1) == []
 

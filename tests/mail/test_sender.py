@@ -88,9 +88,14 @@ def test_refused_recipient_is_given_up_and_the_rest_arrive(
     mailer(app).poke()
     [email] = smtp_server.inbox.wait_for(1)
     assert email["To"] == "ann@example.org"
-    eventually(all_rows(engine, lambda row: row.sent_at is not None), "both rows finished")
+    eventually(
+        all_rows(engine, lambda row: (row.sent_at or row.given_up_at) is not None),
+        "both rows finished",
+    )
     refused, sent = rows(engine)
     assert refused.id == nobody
+    assert refused.sent_at is None
+    assert refused.given_up_at is not None
     assert refused.last_error == "Given up: 550 5.1.1 No such user here"
     assert sent.last_error == ""
 
