@@ -75,7 +75,9 @@ def list_notifications(
     return Notifications(data=_public(session, rows), count=notifications.unread(session, user.id))
 
 
-@router.post("/api/notifications/read", response_model=Unread, responses=refusals(401, 422))
+@router.post(
+    "/api/notifications/read", response_model=Unread, responses=refusals(400, 401, 413, 422)
+)
 async def mark_read(body: ReadMarks, user: CurrentUser, request: Request) -> Unread:
     """Mark some notifications read (`ids`), or all of them; answers how many stay unread."""
     engine: Engine = request.app.state.engine
@@ -100,7 +102,11 @@ def get_preferences(user: CurrentUser, session: SessionDep, settings: SettingsDe
     )
 
 
-@router.put("/api/account/notifications", response_model=Preferences, responses=refusals(401, 422))
+@router.put(
+    "/api/account/notifications",
+    response_model=Preferences,
+    responses=refusals(400, 401, 413, 422),
+)
 def change_preferences(
     body: PreferencesUpdate, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> Preferences:
