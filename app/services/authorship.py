@@ -149,10 +149,11 @@ def _keystroke(op: Sequence[Any]) -> tuple[int, int, int, int] | None:
     return position, inserted, deleted, position + deleted + rest
 
 
-def runs_at(*, session: Session, statement_id: int, rev: int) -> list[Run]:
+def runs_at(*, session: Session, statement_id: int, rev: int, keep: bool = True) -> list[Run]:
     """The authorship of the text at `rev`: from the nearest kept runs at or before it, the
     log replayed after them. Where that replay was long, the result is kept for next time,
-    and so are the runs it passed at every KEEP_EVERY revisions, for questions about them."""
+    and so are the runs it passed at every KEEP_EVERY revisions, for questions about them
+    (committing the caller's session); not with `keep` False, inside a larger transaction."""
     kept = session.exec(
         select(AuthorshipSnapshot)
         .where(AuthorshipSnapshot.statement_id == statement_id, col(AuthorshipSnapshot.rev) <= rev)
@@ -172,7 +173,7 @@ def runs_at(*, session: Session, statement_id: int, rev: int) -> list[Run]:
         if at % KEEP_EVERY == 0 and at - start >= KEEP_EVERY and at < rev:
             passed.append((at, replay.runs()))
     runs = replay.runs()
-    if replayed >= KEEP_AFTER:
+    if keep and replayed >= KEEP_AFTER:
         _keep(session, statement_id, [*passed, (rev, runs)])
     return runs
 

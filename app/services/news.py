@@ -87,7 +87,10 @@ def comment_posted(
 def _writers(session: Session, suggestion: Suggestion) -> set[int]:
     """Who wrote the characters the suggestion changes (for an insertion, those around it)."""
     runs = authorship.runs_at(
-        session=session, statement_id=suggestion.statement_id, rev=suggestion.anchor_rev
+        session=session,
+        statement_id=suggestion.statement_id,
+        rev=suggestion.anchor_rev,
+        keep=False,  # no commit halfway through the suggestion's transaction
     )
     start, end = suggestion.start, suggestion.end
     if start == end:
