@@ -5,7 +5,8 @@ chores. Rather than every writer telling every worker, each worker looks at the 
 notifications about once a second (one query on a range of the primary key) and, when they
 changed, counts again for the people told whose pages it serves. The range reaches back
 WINDOW ids, so that a transaction that took an id early and committed late is seen too. Marks
-read are rung at once on the worker that made them.
+read are rung at once on the worker that made them; the others see them in the same look, as
+long as what was marked is within the range.
 """
 
 import asyncio
@@ -27,7 +28,8 @@ WINDOW = 1000
 Listener = Callable[[int], None]  # told the unread count
 
 
-Seen = tuple[int, int]  # the newest id, and how many there are in the range looked at
+# The newest id, and how many there are in the range looked at, and how many of them are read.
+Seen = tuple[int, int, int]
 
 
 def _floor(newest: int) -> int:
@@ -37,10 +39,12 @@ def _floor(newest: int) -> int:
 
 def _latest(engine: Engine, floor: int) -> Seen:
     with Session(engine) as session:
-        newest, count = session.exec(
-            select(func.max(Notification.id), func.count()).where(col(Notification.id) > floor)
+        newest, count, read = session.exec(
+            select(
+                func.max(Notification.id), func.count(), func.count(col(Notification.read_at))
+            ).where(col(Notification.id) > floor)
         ).one()
-        return newest or floor, count
+        return newest or floor, count, read
 
 
 def _unread(engine: Engine, user_ids: set[int], after: int | None) -> dict[int, int]:
@@ -71,11 +75,11 @@ class Bell:
         self.engine = engine
         self.listeners: defaultdict[int, set[Listener]] = defaultdict(set)
         self.sockets = SocketCount()  # each person's open bell sockets here
-        self.seen: Seen = (0, 0)
+        self.seen: Seen = (0, 0, 0)
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        newest, _ = await asyncio.to_thread(_latest, self.engine, 0)
+        newest, _, _ = await asyncio.to_thread(_latest, self.engine, 0)
         self.seen = await asyncio.to_thread(_latest, self.engine, _floor(newest))
         self.task = asyncio.create_task(self._watch())
 

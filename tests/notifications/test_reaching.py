@@ -4,14 +4,19 @@ a server without email."""
 from datetime import UTC, date, datetime
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.websockets import WebSocketDisconnect
 
+from app.config import Settings
+from app.main import create_app
 from app.models.review import ReviewRound
 from app.models.statement import Statement
 from app.services import notifications, reminders
+from tests.factories import client_for
+from tests.mail.conftest import eventually
 from tests.notifications.conftest import Clients, Group, outbox, told
 
 
@@ -135,3 +140,26 @@ def test_signing_out_closes_the_bell(signed_in: Clients, group: Group) -> None:
         closed = socket.receive()  # within seconds of the session's end
         assert closed["type"] == "websocket.close"
         assert closed["code"] == 4401
+
+
+def test_marks_read_on_another_worker_reach_the_bell(
+    signed_in: Clients, group: Group, settings: Settings, session: Session, app: FastAPI
+) -> None:
+    ben, rosa = signed_in(group.ben), signed_in(group.rosa)
+    rosa.post(
+        f"/api/statements/{group.sid}/threads",
+        json={"start": 2, "end": 14, "rev": 1, "body": "@Ben Smith, look"},
+    )
+    [mention] = told(ben)
+    # This worker's bell has seen the mention: what it sees next is the mark alone.
+    eventually(lambda: app.state.bell.seen[0] >= mention["id"], "the bell to see the mention")
+    other = create_app(settings)  # a second worker on the same database
+    with TestClient(other, base_url="http://testserver") as started:
+        assert started.get("/api/health").status_code == 200
+        elsewhere = client_for(other, session, settings, group.ben)
+        with ben.websocket_connect("/ws/notifications") as socket:
+            assert socket.receive_json() == {"type": "unread", "count": 1}
+            assert elsewhere.post("/api/notifications/read", json={"all": True}).json() == {
+                "count": 0
+            }
+            assert socket.receive_json() == {"type": "unread", "count": 0}
