@@ -5,7 +5,8 @@
 import { api } from "../api.js";
 import { plural } from "../labels.js";
 import { commentMarkup } from "../safe-html.js";
-import { askFirst, el, fill, formatDateTime, formatRelative, notify, onSubmit, reportFailure } from "../ui.js";
+import { askFirst, el, fill, formatDateTime, formatRelative, notify, reportFailure } from "../ui.js";
+import { focusAfterPosting, textForm } from "./comment-form.js";
 import { commentNews } from "./statement-comment-news.js";
 
 const FILTERS = [
@@ -18,37 +19,6 @@ const QUOTE_CHARS = 160;
 
 function shorten(text) {
   return text.length > QUOTE_CHARS ? `${text.slice(0, QUOTE_CHARS)}…` : text;
-}
-
-/**
- * Give `target` the focus after something was posted from `form`, unless the person has moved
- * on while it was sent (started an edit, say): their new place keeps the focus.
- */
-function focusAfterPosting(target, form) {
-  const now = document.activeElement;
-  if (target && (now === null || now === document.body || form.contains(now) || !now.isConnected)) {
-    target.focus();
-  }
-}
-
-function textForm({ label, submit, value = "", onSave, onCancel }) {
-  const box = el("textarea", { name: "body", rows: "2", required: true, "aria-label": label });
-  box.value = value;
-  const form = el("form", { class: "comment-form" },
-    el("p", { class: "form-error", role: "alert", hidden: true }),
-    box,
-    el("div", { class: "actions" },
-      el("button", { type: "submit", class: "button button-small", text: submit }),
-      onCancel ? el("button", { type: "button", class: "link-button", text: "Cancel", onClick: onCancel }) : null));
-  onSubmit(form, async (data) => {
-    await onSave(String(data.get("body")));
-    form.reset();
-  });
-  box.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
-    if (event.key === "Escape" && onCancel) onCancel();
-  });
-  return form;
 }
 
 /**
