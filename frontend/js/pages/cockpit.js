@@ -4,7 +4,7 @@
 // the statement's live events and reads the cockpit again, one reading at a time.
 
 import { api } from "../api.js";
-import { Connection } from "../collab/connection.js";
+import { followStatement } from "../collab/follow.js";
 import { startPage, statementIdFromPath } from "../layout.js";
 import { byId, coalesced, el, fill, formatDateTime, formatDay, formatRelative, reportFailure, setTitle, showPageError } from "../ui.js";
 import { STANCES } from "./statement-review.js";
@@ -145,15 +145,11 @@ function deadlinesPart(cockpit) {
 
 /** Follow the statement's live events; `changed()` whenever the cockpit may have changed. */
 function follow(statementId, changed, status) {
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const clientId = crypto.randomUUID().replaceAll("-", "");
-  const connection = new Connection(() => `${scheme}://${window.location.host}/ws/statements/${statementId}?client_id=${clientId}`, {
+  followStatement(statementId, {
     // After a (re)connection something may have been missed: read the cockpit again.
     frame: (frame) => { if (frame.type === "hello" || frame.type === "event") changed(); },
     status,
-    final: () => status("closed"),
   });
-  connection.open();
 }
 
 

@@ -3,7 +3,7 @@
 // the statement's live events and reads the map again, one reading at a time.
 
 import { api } from "../api.js";
-import { Connection } from "../collab/connection.js";
+import { followStatement } from "../collab/follow.js";
 import { startPage, statementIdFromPath } from "../layout.js";
 import { byId, coalesced, el, fill, reportFailure, setTitle, showPageError } from "../ui.js";
 import { CARRIED, ConsentGrid, MARKS } from "./consent-grid.js";
@@ -52,18 +52,14 @@ function stateLine(consent) {
 
 /** Follow the statement's live events; `changed()` whenever the map may have changed. */
 function follow(statementId, roundId, changed, status) {
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const clientId = crypto.randomUUID().replaceAll("-", "");
-  const connection = new Connection(() => `${scheme}://${window.location.host}/ws/statements/${statementId}?client_id=${clientId}`, {
+  followStatement(statementId, {
     frame: (frame) => {
       // After a (re)connection something may have been missed: read the map again.
       if (frame.type === "hello") changed();
       if (frame.type === "event" && (frame.round === roundId || SECTION_EVENTS.has(frame.name))) changed();
     },
     status,
-    final: () => status("closed"),
   });
-  connection.open();
 }
 
 

@@ -3,7 +3,7 @@
 // at. While the round is open it follows the live events; once closed it stays, as it ended.
 
 import { api } from "../api.js";
-import { Connection } from "../collab/connection.js";
+import { followStatement } from "../collab/follow.js";
 import { startPage, statementIdFromPath } from "../layout.js";
 import { byId, el, fill, formatDateTime, formatDay, reportFailure, setTitle, showPageError } from "../ui.js";
 import { RULE_NAMES, STANCES, quoteOf, waitingFor } from "./statement-review.js";
@@ -100,9 +100,7 @@ function record(review, versionText, statementId) {
 
 /** Follow the statement's live events; `changed()` whenever this round may have changed. */
 function follow(statementId, roundId, changed, status, waits) {
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  const clientId = crypto.randomUUID().replaceAll("-", "");
-  const connection = new Connection(() => `${scheme}://${window.location.host}/ws/statements/${statementId}?client_id=${clientId}`, {
+  followStatement(statementId, {
     frame: (frame) => {
       // After a (re)connection something may have been missed: read the round again.
       if (frame.type === "hello") changed();
@@ -111,9 +109,7 @@ function follow(statementId, roundId, changed, status, waits) {
       if (frame.type === "event" && frame.name.startsWith("suggestion.") && waits()) changed();
     },
     status,
-    final: () => status("closed"),
   });
-  connection.open();
 }
 
 async function main() {
