@@ -12,7 +12,7 @@ from starlette.requests import HTTPConnection
 from app.config import Settings
 from app.db import release_connection
 from app.errors import Forbidden, NotFound, Unauthorized, refusals
-from app.middleware import SESSION_COOKIE
+from app.middleware import SESSION_COOKIE, allowed_origins, origin_of
 from app.models.base import MAX_INT
 from app.models.membership import Membership, Permission, Role
 from app.models.statement import Statement
@@ -69,6 +69,15 @@ SessionDep = Annotated[Session, Depends(get_session)]
 def bearer_token(connection: HTTPConnection) -> str | None:
     scheme, _, value = connection.headers.get("authorization", "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def foreign_socket(connection: HTTPConnection, settings: Settings) -> bool:
+    """Whether a websocket signed in by cookie comes from a page of another site (a bearer
+    token's script may come from anywhere)."""
+    if bearer_token(connection) is not None:
+        return False
+    origin = origin_of(connection.headers)
+    return origin is None or origin not in allowed_origins(connection.scope, settings)
 
 
 def identify(session: Session, connection: HTTPConnection) -> User | None:

@@ -29,12 +29,11 @@ from app.deps import (
     STATEMENT_REFUSALS,
     SettingsDep,
     WaitingEditAccess,
-    bearer_token,
     credential_of,
+    foreign_socket,
     identify,
 )
 from app.errors import Invalid, NotFound, RateLimited, Unauthorized, refusals
-from app.middleware import allowed_origins, origin_of
 from app.models.base import MAX_INT
 from app.models.membership import Membership, Permission
 from app.models.user import User
@@ -90,11 +89,9 @@ async def collaborate(websocket: WebSocket, statement_id: int) -> None:
     settings: Settings = websocket.app.state.settings
     engine: Engine = websocket.app.state.engine
     hub: Hub = websocket.app.state.hub
-    if bearer_token(websocket) is None:
-        origin = origin_of(websocket.headers)
-        if origin is None or origin not in allowed_origins(websocket.scope, settings):
-            await websocket.close(code=1008, reason="This origin may not open the statement.")
-            return
+    if foreign_socket(websocket, settings):
+        await websocket.close(code=1008, reason="This origin may not open the statement.")
+        return
     # Counted before the read: a change to who may be here that comes after is seen at entry.
     seen = hub.access_changes
     user, membership = await asyncio.to_thread(_member, engine, websocket, statement_id)

@@ -13,12 +13,11 @@ from app.deps import (
     CurrentUser,
     SessionDep,
     SettingsDep,
-    bearer_token,
     credential_of,
+    foreign_socket,
     identify,
 )
 from app.errors import refusals
-from app.middleware import allowed_origins, origin_of
 from app.models.base import MAX_INT
 from app.models.notification import (
     Notification,
@@ -131,11 +130,9 @@ async def bell_socket(websocket: WebSocket) -> None:
     settings: Settings = websocket.app.state.settings
     engine: Engine = websocket.app.state.engine
     bell: Bell = websocket.app.state.bell
-    if bearer_token(websocket) is None:
-        origin = origin_of(websocket.headers)
-        if origin is None or origin not in allowed_origins(websocket.scope, settings):
-            await websocket.close(code=1008, reason="This origin may not open the socket.")
-            return
+    if foreign_socket(websocket, settings):
+        await websocket.close(code=1008, reason="This origin may not open the socket.")
+        return
     user_id = await asyncio.to_thread(_who, engine, websocket)
     await websocket.accept()
     if user_id is None:
